@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "demokit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "demokit", targets: ["demokit"]),
+        .library(name: "DemoKit", targets: ["DemoKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // libarchive (Debian: libarchive-dev) for tar/zip archives and reading ISO 9660 images.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .target(
+            name: "DemoKit",
+            dependencies: [
+                "CArchive",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "DemoKitCLI",
+            dependencies: [
+                "DemoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "demokit", dependencies: ["DemoKitCLI"]),
+        .testTarget(
+            name: "DemoKitTests",
+            dependencies: ["DemoKit", "DemoKitCLI"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,58 @@
+/// `profiles/kit.yml`: what the whole key is (id, version, date) and how its menu starts.
+public struct KitSettings: Sendable {
+    public var id: String
+    public var name: LocalizedText
+    public var version: String
+    /// Release day `YYYY-MM-DD`: the fixed timestamp of reproducible builds.
+    public var date: String
+    public var channel: String
+    public var defaultProfile: Located<String>?
+    public var timeout: Int
+    /// Menu order; profiles not listed come after, by id.
+    public var profileOrder: [Located<String>]
+
+    static let fileName = "kit.yml"
+
+    static func read(_ fields: MappingReader) -> KitSettings? {
+        let id = fields.string("id", required: true)
+        let name = fields.localized("name", required: true)
+        let version = fields.string("version", required: true)
+        let date = fields.string("date", required: true)
+        let channel = fields.string("channel")
+        let defaultProfile = fields.string("default")
+        let timeout = fields.int("timeout", range: 0...600)
+        let order = fields.strings("profiles")
+        fields.finish()
+
+        if let id { checkIdentifier(id, fields.reader, what: "id") }
+        if let date, SourceDate.parseDay(date.value) == nil {
+            fields.reader.error(at: fields.value("date"), bilingual(
+                "date invalide « \(date.value) » : écrivez AAAA-MM-JJ", "invalid date \"\(date.value)\": write YYYY-MM-DD"))
+        }
+        guard let id, let name, let version, let date else { return nil }
+        return KitSettings(
+            id: id.value, name: name, version: version.value, date: date.value,
+            channel: channel?.value ?? "stable", defaultProfile: defaultProfile,
+            timeout: timeout ?? 10, profileOrder: order)
+    }
+}
+
+/// Ids name files and URLs on a FAT32 key: lowercase ASCII letters, digits and dashes.
+@discardableResult
+func checkIdentifier(_ id: Located<String>, _ reader: ManifestReader, what: String) -> Bool {
+    let valid = !id.value.isEmpty && id.value.count <= 64
+        && id.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        && !id.value.hasPrefix("-")
+    if !valid {
+        reader.appendDiagnostic(id.diagnostic(bilingual(
+            "identifiant invalide « \(id.value) » : minuscules sans accent, chiffres et tirets seulement (ex. « open-cimetiere »)",
+            "invalid id \"\(id.value)\": lowercase ASCII letters, digits and dashes only (e.g. \"open-cimetiere\")")))
+    }
+    return valid
+}
+
+extension ManifestReader {
+    func appendDiagnostic(_ diagnostic: Diagnostic) {
+        error(atLine: diagnostic.line, column: diagnostic.column, diagnostic.message, severity: diagnostic.severity)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Mustache
+
+/// `payload/theme/`: logic-less Mustache templates (`templates/*.mustache`) and static
+/// assets (`assets/`), so an association can restyle its keys without writing Swift.
+public struct Theme {
+    public var library: MustacheLibrary
+    public var assets: [(path: String, url: URL)]
+
+    public static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
+        let fm = FileManager.default
+        let templates = folder.appendingPathComponent("templates")
+        guard let names = try? fm.contentsOfDirectory(atPath: templates.path) else {
+            throw FileError(path: displayPrefix + "payload/theme/templates", reason: bilingual(
+                "dossier des gabarits introuvable", "templates folder not found"))
+        }
+        var library = MustacheLibrary()
+        var diagnostics: [Diagnostic] = []
+        for name in names.sorted() where name.hasSuffix(".mustache") {
+            let url = templates.appendingPathComponent(name)
+            let display = displayPrefix + "payload/theme/templates/" + name
+            guard let data = fm.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(Diagnostic(file: display, message: bilingual("gabarit illisible", "unreadable template")))
+                continue
+            }
+            do {
+                try library.register(text, named: String(name.dropLast(".mustache".count)))
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(Diagnostic(file: display, line: error.context.lineNumber, column: error.context.columnNumber,
+                                              message: bilingual("gabarit Mustache invalide", "invalid Mustache template") + ": \(error.error)"))
+            }
+        }
+        if diagnostics.hasErrors { throw KitValidationError(diagnostics: diagnostics) }
+        var assets: [(String, URL)] = []
+        let assetsFolder = folder.appendingPathComponent("assets")
+        if let enumerator = fm.enumerator(atPath: assetsFolder.path) {
+            for case let path as String in enumerator {
+                var isDirectory: ObjCBool = false
+                let url = assetsFolder.appendingPathComponent(path)
+                if fm.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    assets.append((path, url))
+                }
+            }
+        }
+        return Theme(library: library, assets: assets.sorted { $0.0 < $1.0 })
+    }
+
+    /// Renders a page; a missing template is a theme error, not a crash.
+    public func render(_ template: String, _ context: [String: Any]) throws -> String {
+        guard let html = library.render(context, withTemplate: template) else {
+            throw FileError(path: "payload/theme/templates/\(template).mustache", reason: bilingual(
+                "gabarit manquant dans le thème", "template missing from the theme"))
+        }
+        return html
+    }
+}

@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+
+/// A file as recorded in manifests.
+public struct FileRecord: Sendable, Codable, Equatable {
+    public var path: String
+    public var size: Int64
+    public var sha256: String
+    public var role: FileRole?
+
+    public init(path: String, size: Int64, sha256: String, role: FileRole? = nil) {
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.role = role
+    }
+}
+
+/// Streaming SHA-256 and copy: memory stays flat whatever the file size.
+public enum FileHashing {
+    static let chunkSize = 1 << 20
+
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func sha256(of data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
+    /// Hashes a file by streaming it.
+    public static func sha256(fileAt url: URL) throws -> (size: Int64, sha256: String) {
+        let input = try openForReading(url)
+        defer { close(input) }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, chunkSize) }
+            if count < 0 { throw posixError(url, "lecture / read") }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            size += Int64(count)
+        }
+        return (size, hex(hasher.finalize()))
+    }
+
+    /// Copies `source` to `destination` while hashing what is written, in one pass.
+    public static func copyAndHash(from source: URL, to destination: URL, onChunk: (Int) -> Void = { _ in }) throws -> (size: Int64, sha256: String) {
+        let input = try openForReading(source)
+        defer { close(input) }
+        let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard output >= 0 else { throw posixError(destination, "création / create") }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        do {
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, chunkSize) }
+                if count < 0 { throw posixError(source, "lecture / read") }
+                if count == 0 { break }
+                try buffer.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
+                    hasher.update(bufferPointer: chunk)
+                    var offset = 0
+                    while offset < count {
+                        let written = write(output, chunk.baseAddress! + offset, count - offset)
+                        if written < 0 { throw posixError(destination, "écriture / write") }
+                        offset += written
+                    }
+                }
+                size += Int64(count)
+                onChunk(count)
+            }
+        } catch {
+            close(output)
+            throw error
+        }
+        guard close(output) == 0 else { throw posixError(destination, "écriture / write") }
+        return (size, hex(hasher.finalize()))
+    }
+
+    static func openForReading(_ url: URL) throws -> Int32 {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw posixError(url, "ouverture / open") }
+        return fd
+    }
+
+    static func posixError(_ url: URL, _ what: String) -> FileError {
+        let code = errno
+        let reason = String(cString: strerror(code))
+        var hint: String?
+        if code == ENOSPC {
+            hint = bilingual("le disque est plein : libérez de la place ou choisissez un autre dossier de sortie",
+                             "the disk is full: free some space or choose another output folder")
+        }
+        return FileError(path: url.path, reason: "\(what): \(reason)", hint: hint)
+    }
+}

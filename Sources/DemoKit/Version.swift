@@ -1,0 +1,1 @@
+public enum DemoKitVersion { public static let current = "0.1.0" }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DemoKit
+import Foundation
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Construit l'arborescence de la clé (et une archive). / Builds the key's file tree (and an archive).")
+
+    @OptionGroup var kit: KitOption
+
+    @Option(name: .long, help: "Dossier de sortie. / Output folder. (défaut/default: build/kit)")
+    var out: String = "build/kit"
+
+    @Option(name: .customLong("profile"), help: "Ne garder que ce profil (répétable). / Keep only this profile (repeatable).")
+    var profiles: [String] = []
+
+    @Option(name: .long, help: "Écrire aussi une archive .tar, .tar.gz, .tar.zst ou .zip. / Also write an archive.")
+    var archive: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let archive, ArchiveFormat(fileName: archive) == nil {
+            throw ValidationError(bilingual(
+                "--archive : extension inconnue « \(archive) » (utilisez .tar, .tar.gz, .tar.zst ou .zip)",
+                "--archive: unknown extension \"\(archive)\" (use .tar, .tar.gz, .tar.zst or .zip)"))
+        }
+    }
+
+    func run() throws {
+        let progress = output.reporter()
+        var options = KitBuilder.Options(kitRoot: kit.url, output: URL(fileURLWithPath: out))
+        options.profiles = profiles
+        options.archive = archive.map { URL(fileURLWithPath: $0) }
+        options.displayPrefix = kit.displayPrefix
+        let report: KitBuilder.Report
+        do {
+            report = try KitBuilder(options: options, progress: progress).build()
+        } catch {
+            throw fail(error)
+        }
+        for warning in report.warnings { progress.warning(warning.description) }
+        guard !output.quiet else { return }
+        let manifest = report.manifest
+        let index = URL(fileURLWithPath: out).standardizedFileURL.appendingPathComponent("index.html").path
+        print(bilingual(
+            "Clé construite dans \(out) : \(manifest.files.count + 1) fichiers, \(formatBytes(manifest.totalSize)), profils \(manifest.profiles.joined(separator: ", ")).",
+            "Key built in \(out): \(manifest.files.count + 1) files, profiles \(manifest.profiles.joined(separator: ", "))."))
+        print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
+        if let archive = report.archive {
+            print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import DemoKitCLI
+
+DemoKitCommand.main()
