@@ -21,9 +21,10 @@ struct Build: ParsableCommand {
 
     func validate() throws {
         if let archive, ArchiveFormat(fileName: archive) == nil {
-            throw ValidationError(bilingual(
-                "--archive : extension inconnue « \(archive) » (utilisez .tar, .tar.gz, .tar.zst ou .zip)",
-                "--archive: unknown extension \"\(archive)\" (use .tar, .tar.gz, .tar.zst or .zip)"))
+            throw ValidationError(
+                bilingual(
+                    "--archive : extension inconnue « \(archive) » (utilisez .tar, .tar.gz, .tar.zst ou .zip)",
+                    "--archive: unknown extension \"\(archive)\" (use .tar, .tar.gz, .tar.zst or .zip)"))
         }
     }
 
@@ -43,9 +44,10 @@ struct Build: ParsableCommand {
         guard !output.quiet else { return }
         let manifest = report.manifest
         let index = URL(fileURLWithPath: out).standardizedFileURL.appendingPathComponent("index.html").path
-        print(bilingual(
-            "Clé construite dans \(out) : \(manifest.files.count + 1) fichiers, \(formatBytes(manifest.totalSize)), profils \(manifest.profiles.joined(separator: ", ")).",
-            "Key built in \(out): \(manifest.files.count + 1) files, profiles \(manifest.profiles.joined(separator: ", "))."))
+        print(
+            bilingual(
+                "Clé construite dans \(out) : \(manifest.files.count + 1) fichiers, \(formatBytes(manifest.totalSize)), profils \(manifest.profiles.joined(separator: ", ")).",
+                "Key built in \(out): \(manifest.files.count + 1) files, profiles \(manifest.profiles.joined(separator: ", "))."))
         print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
         if let archive = report.archive {
             print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))

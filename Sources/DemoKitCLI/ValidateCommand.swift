@@ -18,9 +18,10 @@ struct Validate: ParsableCommand {
             throw ExitCode.failure
         }
         if !output.quiet {
-            print(bilingual(
-                "Kit valide : \(loaded.profiles.count) profils, \(loaded.catalogue.count) logiciels, \(loaded.categories.count) catégories.",
-                "Valid kit: \(loaded.profiles.count) profiles, \(loaded.catalogue.count) software, \(loaded.categories.count) categories."))
+            print(
+                bilingual(
+                    "Kit valide : \(loaded.profiles.count) profils, \(loaded.catalogue.count) logiciels, \(loaded.categories.count) catégories.",
+                    "Valid kit: \(loaded.profiles.count) profiles, \(loaded.catalogue.count) software, \(loaded.categories.count) categories."))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DemoKit
 
 @Suite struct BuildTests {
@@ -18,10 +19,12 @@ import Testing
         let out = dir.path("out")
         let report = try build(kit, to: out)
         let files = try TestKit.allFiles(in: out)
-        for expected in ["index.html", "catalogue/index.html", "catalogue/profils/alpha.html", "catalogue/profils/beta.html",
-                         "catalogue/logiciels/office.html", "catalogue/logiciels/index.html", "catalogue/assets/style.css",
-                         "demokit/catalogue.sqlite", "demokit/manifest.json", "demokit/profiles/alpha.json",
-                         "demokit/profiles/beta.json", "LISEZMOI.txt"] where expected != "LISEZMOI.txt" {
+        for expected in [
+            "index.html", "catalogue/index.html", "catalogue/profils/alpha.html", "catalogue/profils/beta.html",
+            "catalogue/logiciels/office.html", "catalogue/logiciels/index.html", "catalogue/assets/style.css",
+            "demokit/catalogue.sqlite", "demokit/manifest.json", "demokit/profiles/alpha.json",
+            "demokit/profiles/beta.json", "LISEZMOI.txt",
+        ] where expected != "LISEZMOI.txt" {
             #expect(files.contains(expected), "missing \(expected)")
         }
         // The manifest lists every other file, and nothing else.
@@ -148,8 +151,9 @@ import Testing
         #expect(try TestKit.snapshot(extracted) == TestKit.snapshot(out))
         // Reproducible: a second archive of the same tree is identical.
         let again = dir.path("again.\(ext)")
-        try ArchiveWriter.archive(tree: out, paths: report.manifest.files.map(\.path) + [UpdateManifest.path], to: again,
-                                  mtime: SourceDate.parseDay("2026-01-15")!)
+        try ArchiveWriter.archive(
+            tree: out, paths: report.manifest.files.map(\.path) + [UpdateManifest.path], to: again,
+            mtime: SourceDate.parseDay("2026-01-15")!)
         #expect(try Data(contentsOf: archive) == Data(contentsOf: again))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DemoKit
 
 @Suite struct CatalogueSearchTests {
@@ -41,8 +42,12 @@ import Testing
 
     @Test func databaseOpensWithTheStockSqlite3Tool() throws {
         let (dir, _) = try database()
-        let result = try run("sqlite3", ["-readonly", dir.path("catalogue.sqlite").path,
-                                         "SELECT s.id FROM software_search JOIN software s ON s.rowid = software_search.rowid WHERE software_search MATCH 'eleve*';"])
+        let result = try run(
+            "sqlite3",
+            [
+                "-readonly", dir.path("catalogue.sqlite").path,
+                "SELECT s.id FROM software_search JOIN software s ON s.rowid = software_search.rowid WHERE software_search MATCH 'eleve*';",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "office")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DemoKit
 
 /// Each broken fixture overlays the minimal kit and must produce exactly the
@@ -67,8 +68,10 @@ import Testing
 }
 
 @Suite struct SPDXTests {
-    @Test(arguments: ["MIT", "GPL-3.0-or-later", "GPL-2.0-only OR MPL-1.1", "(MIT AND BSD-3-Clause) OR Apache-2.0",
-                      "GPL-2.0-or-later WITH Classpath-exception-2.0", "LicenseRef-Proprietary-Free", "GPL-2.0+"])
+    @Test(arguments: [
+        "MIT", "GPL-3.0-or-later", "GPL-2.0-only OR MPL-1.1", "(MIT AND BSD-3-Clause) OR Apache-2.0",
+        "GPL-2.0-or-later WITH Classpath-exception-2.0", "LicenseRef-Proprietary-Free", "GPL-2.0+",
+    ])
     func validExpressions(_ expression: String) {
         #expect(SPDX.validate(expression) == nil)
     }

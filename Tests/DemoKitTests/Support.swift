@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DemoKit
 
 /// Paths of the repository and its fixtures, found from this source file.
@@ -96,15 +97,17 @@ func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environme
     process.waitUntilExit()
     try err.close()
     let stderrData = (try? Data(contentsOf: errURL)) ?? Data()
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: stdoutData, as: UTF8.self),
-                         stderr: String(decoding: stderrData, as: UTF8.self))
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: stdoutData, as: UTF8.self),
+        stderr: String(decoding: stderrData, as: UTF8.self))
 }
 
 /// The `demokit` binary built beside the tests.
 var demokitBinary: String {
     let products = Bundle.main.bundleURL.deletingLastPathComponent()
-    let candidates = [products.appendingPathComponent("demokit"), Bundle.main.bundleURL.appendingPathComponent("demokit")]
+    let candidates =
+        [products.appendingPathComponent("demokit"), Bundle.main.bundleURL.appendingPathComponent("demokit")]
         + [Repo.root.appendingPathComponent(".build/debug/demokit")]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? candidates.last!.path
 }

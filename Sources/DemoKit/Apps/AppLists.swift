@@ -26,8 +26,9 @@ public struct ProfileAppList: Codable, Sendable, Equatable {
                 apps: profile.apps.compactMap { ref in
                     guard let entry = kit.entry(ref.value) else { return nil }
                     let delivery = kit.apps[ref.value]
-                    return App(id: ref.value, name: entry.name, live: delivery?.livePackages ?? [],
-                               desktop: delivery?.liveDesktop, online: delivery?.onlineURL)
+                    return App(
+                        id: ref.value, name: entry.name, live: delivery?.livePackages ?? [],
+                        desktop: delivery?.liveDesktop, online: delivery?.onlineURL)
                 })
             var data = try encoder.encode(list)
             data.append(0x0A)

@@ -82,7 +82,7 @@ public final class ArchiveWriter {
 
     /// Adds a directory entry.
     public func addDirectory(_ name: String, mtime: Date) throws {
-        try addEntry(name.hasSuffix("/") ? name : name + "/", type: DEMOKIT_AE_IFDIR, permissions: 0o755, size: 0, mtime: mtime) { }
+        try addEntry(name.hasSuffix("/") ? name : name + "/", type: DEMOKIT_AE_IFDIR, permissions: 0o755, size: 0, mtime: mtime) {}
     }
 
     /// Adds a regular file, streaming its content from disk.
@@ -135,9 +135,11 @@ extension ArchiveWriter {
     /// The archive is written beside `destination` and renamed when complete.
     public static func archive(tree root: URL, paths: [String], to destination: URL, mtime: Date) throws {
         guard let format = ArchiveFormat(fileName: destination.lastPathComponent) else {
-            throw ArchiveError(path: destination.path, operation: "format", detail: bilingual(
-                "extension inconnue : utilisez .tar, .tar.gz, .tar.zst ou .zip",
-                "unknown extension: use .tar, .tar.gz, .tar.zst or .zip"))
+            throw ArchiveError(
+                path: destination.path, operation: "format",
+                detail: bilingual(
+                    "extension inconnue : utilisez .tar, .tar.gz, .tar.zst ou .zip",
+                    "unknown extension: use .tar, .tar.gz, .tar.zst or .zip"))
         }
         let partial = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")

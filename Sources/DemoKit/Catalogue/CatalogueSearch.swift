@@ -34,8 +34,9 @@ public struct CatalogueSearch {
         var configuration = Configuration()
         configuration.readonly = true
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FileError(path: url.path, reason: bilingual("base du catalogue introuvable", "catalogue database not found"),
-                            hint: bilingual("construisez d'abord la clé : demokit build", "build the key first: demokit build"))
+            throw FileError(
+                path: url.path, reason: bilingual("base du catalogue introuvable", "catalogue database not found"),
+                hint: bilingual("construisez d'abord la clé : demokit build", "build the key first: demokit build"))
         }
         queue = try DatabaseQueue(path: url.path, configuration: configuration)
     }

@@ -15,16 +15,20 @@ public enum CatalogueWriter {
             try queue.vacuum()
             try queue.close()
         } catch let error as DatabaseError {
-            throw FileError(path: url.path, reason: bilingual(
-                "écriture de la base du catalogue impossible : \(error.message ?? "\(error)")",
-                "cannot write the catalogue database: \(error.message ?? "\(error)")"))
+            throw FileError(
+                path: url.path,
+                reason: bilingual(
+                    "écriture de la base du catalogue impossible : \(error.message ?? "\(error)")",
+                    "cannot write the catalogue database: \(error.message ?? "\(error)")"))
         }
     }
 
     static func insert(_ kit: Kit, _ db: Database) throws {
         let settings = kit.settings
-        for (key, value) in [("id", settings.id), ("version", settings.version), ("date", settings.date),
-                             ("channel", settings.channel), ("name_fr", settings.name.fr), ("name_en", settings.name.english)] {
+        for (key, value) in [
+            ("id", settings.id), ("version", settings.version), ("date", settings.date),
+            ("channel", settings.channel), ("name_fr", settings.name.fr), ("name_en", settings.name.english),
+        ] {
             try db.execute(sql: "INSERT INTO kit (key, value) VALUES (?, ?)", arguments: [key, value])
         }
         var sources: [String: EntrySource] = [:]
@@ -46,11 +50,15 @@ public enum CatalogueWriter {
         }
         for entry in kit.catalogue {
             let id = entry.id.value
-            try db.execute(sql: """
-                INSERT INTO software (id, name, description_fr, description_en, licence, website, repository, sill_id, source_id, source_ref)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, entry.name, entry.description.fr, entry.description.en, entry.licence.value,
-                                 entry.website, entry.repository, entry.sill, entry.source.name, entry.source.id])
+            try db.execute(
+                sql: """
+                    INSERT INTO software (id, name, description_fr, description_en, licence, website, repository, sill_id, source_id, source_ref)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, entry.name, entry.description.fr, entry.description.en, entry.licence.value,
+                    entry.website, entry.repository, entry.sill, entry.source.name, entry.source.id,
+                ])
             let rowID = db.lastInsertedRowID
             for category in Set(entry.categories.map(\.value)).sorted() {
                 try db.execute(sql: "INSERT INTO software_category VALUES (?, ?)", arguments: [id, category])
@@ -83,11 +91,15 @@ public enum CatalogueWriter {
                 arguments: [rowID, fields.name, fields.replaces, fields.keywords, fields.description])
         }
         for (position, profile) in kit.profiles.enumerated() {
-            try db.execute(sql: """
-                INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [profile.id.value, position, profile.name.fr, profile.name.en, profile.audience.fr,
-                                 profile.audience.en, profile.pitch.fr, profile.pitch.en])
+            try db.execute(
+                sql: """
+                    INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    profile.id.value, position, profile.name.fr, profile.name.en, profile.audience.fr,
+                    profile.audience.en, profile.pitch.fr, profile.pitch.en,
+                ])
             for (index, app) in profile.apps.enumerated() {
                 try db.execute(sql: "INSERT INTO profile_app VALUES (?, ?, ?)", arguments: [profile.id.value, app.value, index])
             }

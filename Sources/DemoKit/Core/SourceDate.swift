@@ -18,7 +18,8 @@ public enum SourceDate {
     public static func parseDay(_ text: String) -> Date? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              parts[0].count == 4, (1...12).contains(m), (1...31).contains(d) else { return nil }
+            parts[0].count == 4, (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         var components = DateComponents()
         components.year = y
         components.month = m

@@ -5,9 +5,11 @@ public enum CatalogueMerge {
         var byID: [String: CatalogueEntry] = [:]
         for entry in curated {
             if let first = byID[entry.id.value] {
-                diagnostics.append(entry.id.diagnostic(bilingual(
-                    "logiciel « \(entry.id.value) » déjà défini dans \(first.id.file)",
-                    "software \"\(entry.id.value)\" already defined in \(first.id.file)")))
+                diagnostics.append(
+                    entry.id.diagnostic(
+                        bilingual(
+                            "logiciel « \(entry.id.value) » déjà défini dans \(first.id.file)",
+                            "software \"\(entry.id.value)\" already defined in \(first.id.file)")))
                 continue
             }
             byID[entry.id.value] = entry

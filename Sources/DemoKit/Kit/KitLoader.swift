@@ -31,9 +31,12 @@ public struct KitLoader {
         let profilesDir = root.appendingPathComponent("profiles")
         let kitFile = profilesDir.appendingPathComponent(KitSettings.fileName)
         guard fm.fileExists(atPath: kitFile.path) else {
-            diagnostics.append(Diagnostic(file: display("profiles/kit.yml"), message: bilingual(
-                "fichier introuvable : ce dossier n'est pas un kit (il faut profiles/kit.yml et payload/) ; indiquez le kit avec --kit DOSSIER",
-                "file not found: this folder is not a kit (it needs profiles/kit.yml and payload/); name the kit with --kit DIR")))
+            diagnostics.append(
+                Diagnostic(
+                    file: display("profiles/kit.yml"),
+                    message: bilingual(
+                        "fichier introuvable : ce dossier n'est pas un kit (il faut profiles/kit.yml et payload/) ; indiquez le kit avec --kit DOSSIER",
+                        "file not found: this folder is not a kit (it needs profiles/kit.yml and payload/); name the kit with --kit DIR")))
             return Result(kit: nil, diagnostics: diagnostics)
         }
 
@@ -44,9 +47,11 @@ public struct KitLoader {
             guard let profile = readOne(file, &diagnostics, { Profile.read($0) }) else { continue }
             checkFileName(profile.id, file, &diagnostics)
             if let other = profiles.first(where: { $0.id.value == profile.id.value }) {
-                diagnostics.append(profile.id.diagnostic(bilingual(
-                    "profil « \(profile.id.value) » déjà défini dans \(other.id.file)",
-                    "profile \"\(profile.id.value)\" already defined in \(other.id.file)")))
+                diagnostics.append(
+                    profile.id.diagnostic(
+                        bilingual(
+                            "profil « \(profile.id.value) » déjà défini dans \(other.id.file)",
+                            "profile \"\(profile.id.value)\" already defined in \(other.id.file)")))
                 continue
             }
             profiles.append(profile)
@@ -59,15 +64,20 @@ public struct KitLoader {
             var seen: [String: Located<String>] = [:]
             for category in categories {
                 if let first = seen[category.id.value] {
-                    diagnostics.append(category.id.diagnostic(bilingual(
-                        "catégorie « \(category.id.value) » en double (déjà ligne \(first.line))",
-                        "duplicate category \"\(category.id.value)\" (already at line \(first.line))")))
+                    diagnostics.append(
+                        category.id.diagnostic(
+                            bilingual(
+                                "catégorie « \(category.id.value) » en double (déjà ligne \(first.line))",
+                                "duplicate category \"\(category.id.value)\" (already at line \(first.line))")))
                 }
                 seen[category.id.value] = category.id
             }
         } else {
-            diagnostics.append(Diagnostic(file: display(categoriesFile), message: bilingual(
-                "fichier introuvable : la liste des catégories est obligatoire", "file not found: the category list is required")))
+            diagnostics.append(
+                Diagnostic(
+                    file: display(categoriesFile),
+                    message: bilingual(
+                        "fichier introuvable : la liste des catégories est obligatoire", "file not found: the category list is required")))
         }
 
         var curated: [CatalogueEntry] = []
@@ -100,9 +110,11 @@ public struct KitLoader {
             }
         }
         for app in apps.values.sorted(by: { $0.id.value < $1.id.value }) where !entryIDs.contains(app.id.value) && !entryFiles.contains(app.id.value) {
-            diagnostics.append(app.id.diagnostic(bilingual(
-                "application « \(app.id.value) » absente du catalogue : ajoutez payload/catalogue/\(app.id.value).yml",
-                "application \"\(app.id.value)\" is not in the catalogue: add payload/catalogue/\(app.id.value).yml")))
+            diagnostics.append(
+                app.id.diagnostic(
+                    bilingual(
+                        "application « \(app.id.value) » absente du catalogue : ajoutez payload/catalogue/\(app.id.value).yml",
+                        "application \"\(app.id.value)\" is not in the catalogue: add payload/catalogue/\(app.id.value).yml")))
         }
         for profile in profiles {
             for app in profile.apps where !entryIDs.contains(app.value) && !entryFiles.contains(app.value) {
@@ -116,18 +128,25 @@ public struct KitLoader {
         let profileIDs = profiles.map(\.id.value)
         if let settings {
             for id in settings.profileOrder where !profileIDs.contains(id.value) {
-                diagnostics.append(id.diagnostic(bilingual(
-                    "profil inconnu « \(id.value) » : aucun fichier profiles/\(id.value).yml",
-                    "unknown profile \"\(id.value)\": no file profiles/\(id.value).yml")))
+                diagnostics.append(
+                    id.diagnostic(
+                        bilingual(
+                            "profil inconnu « \(id.value) » : aucun fichier profiles/\(id.value).yml",
+                            "unknown profile \"\(id.value)\": no file profiles/\(id.value).yml")))
             }
             if let id = settings.defaultProfile, !profileIDs.contains(id.value) {
-                diagnostics.append(id.diagnostic(bilingual(
-                    "profil par défaut inconnu « \(id.value) »", "unknown default profile \"\(id.value)\"")))
+                diagnostics.append(
+                    id.diagnostic(
+                        bilingual(
+                            "profil par défaut inconnu « \(id.value) »", "unknown default profile \"\(id.value)\"")))
             }
         }
         if profiles.isEmpty, settings != nil {
-            diagnostics.append(Diagnostic(file: display("profiles/kit.yml"), message: bilingual(
-                "aucun profil : ajoutez au moins un fichier profiles/<id>.yml", "no profile: add at least one profiles/<id>.yml file")))
+            diagnostics.append(
+                Diagnostic(
+                    file: display("profiles/kit.yml"),
+                    message: bilingual(
+                        "aucun profil : ajoutez au moins un fichier profiles/<id>.yml", "no profile: add at least one profiles/<id>.yml file")))
         }
 
         diagnostics = diagnostics.sortedByPosition()
@@ -194,9 +213,11 @@ public struct KitLoader {
     private func checkFileName(_ id: Located<String>, _ file: String, _ diagnostics: inout [Diagnostic]) {
         let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         if name != id.value {
-            diagnostics.append(id.diagnostic(bilingual(
-                "l'identifiant « \(id.value) » doit être le nom du fichier (« \(name) ») : renommez l'un ou l'autre",
-                "the id \"\(id.value)\" must match the file name (\"\(name)\"): rename one of them")))
+            diagnostics.append(
+                id.diagnostic(
+                    bilingual(
+                        "l'identifiant « \(id.value) » doit être le nom du fichier (« \(name) ») : renommez l'un ou l'autre",
+                        "the id \"\(id.value)\" must match the file name (\"\(name)\"): rename one of them")))
         }
     }
 }

@@ -26,12 +26,16 @@ public struct AppDelivery: Sendable {
         }
         fields.finish()
         for package in packages where !isDebianPackageName(package.value) {
-            reader.appendDiagnostic(package.diagnostic(bilingual(
-                "nom de paquet Debian invalide « \(package.value) »", "invalid Debian package name \"\(package.value)\"")))
+            reader.appendDiagnostic(
+                package.diagnostic(
+                    bilingual(
+                        "nom de paquet Debian invalide « \(package.value) »", "invalid Debian package name \"\(package.value)\"")))
         }
         if let url, !isWebAddress(url.value) {
-            reader.appendDiagnostic(url.diagnostic(bilingual(
-                "adresse invalide « \(url.value) »", "invalid address \"\(url.value)\"")))
+            reader.appendDiagnostic(
+                url.diagnostic(
+                    bilingual(
+                        "adresse invalide « \(url.value) »", "invalid address \"\(url.value)\"")))
         }
         guard let id else { return nil }
         return AppDelivery(id: id, livePackages: packages.map(\.value), liveDesktop: desktop?.value, onlineURL: url?.value)
@@ -41,6 +45,7 @@ public struct AppDelivery: Sendable {
 /// Debian policy 5.6.1: lowercase letters, digits, `+ - .`, at least two characters, starting alphanumeric.
 func isDebianPackageName(_ name: String) -> Bool {
     guard name.count >= 2, let first = name.unicodeScalars.first,
-          ("a"..."z").contains(first) || ("0"..."9").contains(first) else { return false }
+        ("a"..."z").contains(first) || ("0"..."9").contains(first)
+    else { return false }
     return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
 }

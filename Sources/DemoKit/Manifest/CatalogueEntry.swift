@@ -45,14 +45,18 @@ public struct CatalogueEntry: Sendable {
 
         if let id { checkIdentifier(id, reader, what: "id") }
         for url in [website, repository].compactMap({ $0 }) where !isWebAddress(url.value) {
-            reader.appendDiagnostic(url.diagnostic(bilingual(
-                "adresse invalide « \(url.value) » : elle doit commencer par https:// ou http://",
-                "invalid address \"\(url.value)\": it must start with https:// or http://")))
+            reader.appendDiagnostic(
+                url.diagnostic(
+                    bilingual(
+                        "adresse invalide « \(url.value) » : elle doit commencer par https:// ou http://",
+                        "invalid address \"\(url.value)\": it must start with https:// or http://")))
         }
         for platform in platforms where !platformValues.contains(platform.value) {
-            reader.appendDiagnostic(platform.diagnostic(bilingual(
-                "plateforme inconnue « \(platform.value) » (valeurs : \(platformValues.joined(separator: ", ")))",
-                "unknown platform \"\(platform.value)\" (values: \(platformValues.joined(separator: ", ")))")))
+            reader.appendDiagnostic(
+                platform.diagnostic(
+                    bilingual(
+                        "plateforme inconnue « \(platform.value) » (valeurs : \(platformValues.joined(separator: ", ")))",
+                        "unknown platform \"\(platform.value)\" (values: \(platformValues.joined(separator: ", ")))")))
         }
         if let licence, let problem = SPDX.validate(licence.value) {
             reader.appendDiagnostic(licence.diagnostic(problem))

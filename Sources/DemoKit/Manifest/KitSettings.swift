@@ -26,8 +26,10 @@ public struct KitSettings: Sendable {
 
         if let id { checkIdentifier(id, fields.reader, what: "id") }
         if let date, SourceDate.parseDay(date.value) == nil {
-            fields.reader.error(at: fields.value("date"), bilingual(
-                "date invalide « \(date.value) » : écrivez AAAA-MM-JJ", "invalid date \"\(date.value)\": write YYYY-MM-DD"))
+            fields.reader.error(
+                at: fields.value("date"),
+                bilingual(
+                    "date invalide « \(date.value) » : écrivez AAAA-MM-JJ", "invalid date \"\(date.value)\": write YYYY-MM-DD"))
         }
         guard let id, let name, let version, let date else { return nil }
         return KitSettings(
@@ -40,13 +42,16 @@ public struct KitSettings: Sendable {
 /// Ids name files and URLs on a FAT32 key: lowercase ASCII letters, digits and dashes.
 @discardableResult
 func checkIdentifier(_ id: Located<String>, _ reader: ManifestReader, what: String) -> Bool {
-    let valid = !id.value.isEmpty && id.value.count <= 64
+    let valid =
+        !id.value.isEmpty && id.value.count <= 64
         && id.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
         && !id.value.hasPrefix("-")
     if !valid {
-        reader.appendDiagnostic(id.diagnostic(bilingual(
-            "identifiant invalide « \(id.value) » : minuscules sans accent, chiffres et tirets seulement (ex. « open-cimetiere »)",
-            "invalid id \"\(id.value)\": lowercase ASCII letters, digits and dashes only (e.g. \"open-cimetiere\")")))
+        reader.appendDiagnostic(
+            id.diagnostic(
+                bilingual(
+                    "identifiant invalide « \(id.value) » : minuscules sans accent, chiffres et tirets seulement (ex. « open-cimetiere »)",
+                    "invalid id \"\(id.value)\": lowercase ASCII letters, digits and dashes only (e.g. \"open-cimetiere\")")))
     }
     return valid
 }

@@ -18,8 +18,10 @@ public struct Profile: Sendable {
         if let id { checkIdentifier(id, fields.reader, what: "id") }
         var seen: Set<String> = []
         for app in apps where !seen.insert(app.value).inserted {
-            fields.reader.appendDiagnostic(app.diagnostic(bilingual(
-                "application « \(app.value) » listée deux fois", "application \"\(app.value)\" listed twice")))
+            fields.reader.appendDiagnostic(
+                app.diagnostic(
+                    bilingual(
+                        "application « \(app.value) » listée deux fois", "application \"\(app.value)\" listed twice")))
         }
         guard let id, let name, let audience, let pitch else { return nil }
         return Profile(id: id, name: name, audience: audience, pitch: pitch, apps: apps)

@@ -15,8 +15,9 @@ public enum SPDX {
 
     static let list: List = {
         guard let url = Bundle.module.url(forResource: "spdx", withExtension: "json", subdirectory: "Resources"),
-              let data = try? Data(contentsOf: url),
-              let list = try? JSONDecoder().decode(List.self, from: data) else {
+            let data = try? Data(contentsOf: url),
+            let list = try? JSONDecoder().decode(List.self, from: data)
+        else {
             return List(licenses: [], deprecated: [], exceptions: [])
         }
         return list

@@ -53,8 +53,11 @@ public final class ManifestReader {
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            diagnostics.append(Diagnostic(file: file, message: bilingual(
-                "le fichier n'est pas en UTF-8 : enregistrez-le en UTF-8", "file is not UTF-8: save it as UTF-8")))
+            diagnostics.append(
+                Diagnostic(
+                    file: file,
+                    message: bilingual(
+                        "le fichier n'est pas en UTF-8 : enregistrez-le en UTF-8", "file is not UTF-8: save it as UTF-8")))
             return nil
         }
         return parse(text)
@@ -62,8 +65,11 @@ public final class ManifestReader {
 
     private func report(yamlError: YamlError) {
         func add(_ mark: Mark, _ problem: String) {
-            diagnostics.append(Diagnostic(file: file, line: mark.line, column: mark.column, message: bilingual(
-                "YAML invalide : \(problem)", "invalid YAML: \(problem)")))
+            diagnostics.append(
+                Diagnostic(
+                    file: file, line: mark.line, column: mark.column,
+                    message: bilingual(
+                        "YAML invalide : \(problem)", "invalid YAML: \(problem)")))
         }
         switch yamlError {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
@@ -166,9 +172,11 @@ public final class MappingReader {
             return nil
         }
         if let range, !range.contains(number) {
-            reader.error(at: value, bilingual(
-                "« \(key) » doit être entre \(range.lowerBound) et \(range.upperBound)",
-                "\"\(key)\" must be between \(range.lowerBound) and \(range.upperBound)"))
+            reader.error(
+                at: value,
+                bilingual(
+                    "« \(key) » doit être entre \(range.lowerBound) et \(range.upperBound)",
+                    "\"\(key)\" must be between \(range.lowerBound) and \(range.upperBound)"))
             return nil
         }
         return number
@@ -213,9 +221,11 @@ public final class MappingReader {
             return nil
         }
         if case .scalar = value {
-            reader.error(at: value, bilingual(
-                "« \(key) » : indiquez le texte par langue (fr: …, en: …)",
-                "\"\(key)\": give the text per language (fr: …, en: …)"))
+            reader.error(
+                at: value,
+                bilingual(
+                    "« \(key) » : indiquez le texte par langue (fr: …, en: …)",
+                    "\"\(key)\": give the text per language (fr: …, en: …)"))
             return nil
         }
         guard let fields = reader.mapping(value, what: key) else { return nil }

@@ -22,28 +22,36 @@ public struct SiteGenerator {
         }
 
         try page("index.html", "root", [:])
-        try page("catalogue/index.html", "home", [
-            "title": kit.settings.name.fr,
-            "profiles": kit.profiles.map(profileSummary),
-            "count": kit.catalogue.count,
-        ])
+        try page(
+            "catalogue/index.html", "home",
+            [
+                "title": kit.settings.name.fr,
+                "profiles": kit.profiles.map(profileSummary),
+                "count": kit.catalogue.count,
+            ])
         for profile in kit.profiles {
-            try page("catalogue/profils/\(profile.id.value).html", "profile", [
-                "title": profile.name.fr,
-                "profile": profileSummary(profile),
-                "pitch": paragraphs(profile.pitch.fr),
-                "apps": profile.apps.compactMap { kit.entry($0.value) }.map(softwareSummary),
-            ])
+            try page(
+                "catalogue/profils/\(profile.id.value).html", "profile",
+                [
+                    "title": profile.name.fr,
+                    "profile": profileSummary(profile),
+                    "pitch": paragraphs(profile.pitch.fr),
+                    "apps": profile.apps.compactMap { kit.entry($0.value) }.map(softwareSummary),
+                ])
         }
-        try page("catalogue/logiciels/index.html", "software-list", [
-            "title": "Tous les logiciels",
-            "software": kit.catalogue.map(softwareSummary),
-        ])
-        for entry in kit.catalogue {
-            try page("catalogue/logiciels/\(entry.id.value).html", "software", [
-                "title": entry.name,
-                "software": softwareDetail(entry),
+        try page(
+            "catalogue/logiciels/index.html", "software-list",
+            [
+                "title": "Tous les logiciels",
+                "software": kit.catalogue.map(softwareSummary),
             ])
+        for entry in kit.catalogue {
+            try page(
+                "catalogue/logiciels/\(entry.id.value).html", "software",
+                [
+                    "title": entry.name,
+                    "software": softwareDetail(entry),
+                ])
         }
         for asset in theme.assets {
             files.append(PlannedFile(path: "catalogue/assets/\(asset.path)", content: .copy(asset.url), role: .site))

@@ -11,8 +11,10 @@ public struct Theme {
         let fm = FileManager.default
         let templates = folder.appendingPathComponent("templates")
         guard let names = try? fm.contentsOfDirectory(atPath: templates.path) else {
-            throw FileError(path: displayPrefix + "payload/theme/templates", reason: bilingual(
-                "dossier des gabarits introuvable", "templates folder not found"))
+            throw FileError(
+                path: displayPrefix + "payload/theme/templates",
+                reason: bilingual(
+                    "dossier des gabarits introuvable", "templates folder not found"))
         }
         var library = MustacheLibrary()
         var diagnostics: [Diagnostic] = []
@@ -26,8 +28,10 @@ public struct Theme {
             do {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
             } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(Diagnostic(file: display, line: error.context.lineNumber, column: error.context.columnNumber,
-                                              message: bilingual("gabarit Mustache invalide", "invalid Mustache template") + ": \(error.error)"))
+                diagnostics.append(
+                    Diagnostic(
+                        file: display, line: error.context.lineNumber, column: error.context.columnNumber,
+                        message: bilingual("gabarit Mustache invalide", "invalid Mustache template") + ": \(error.error)"))
             }
         }
         if diagnostics.hasErrors { throw KitValidationError(diagnostics: diagnostics) }
@@ -48,8 +52,10 @@ public struct Theme {
     /// Renders a page; a missing template is a theme error, not a crash.
     public func render(_ template: String, _ context: [String: Any]) throws -> String {
         guard let html = library.render(context, withTemplate: template) else {
-            throw FileError(path: "payload/theme/templates/\(template).mustache", reason: bilingual(
-                "gabarit manquant dans le thème", "template missing from the theme"))
+            throw FileError(
+                path: "payload/theme/templates/\(template).mustache",
+                reason: bilingual(
+                    "gabarit manquant dans le thème", "template missing from the theme"))
         }
         return html
     }

@@ -91,8 +91,9 @@ public enum FileHashing {
         let reason = String(cString: strerror(code))
         var hint: String?
         if code == ENOSPC {
-            hint = bilingual("le disque est plein : libérez de la place ou choisissez un autre dossier de sortie",
-                             "the disk is full: free some space or choose another output folder")
+            hint = bilingual(
+                "le disque est plein : libérez de la place ou choisissez un autre dossier de sortie",
+                "the disk is full: free some space or choose another output folder")
         }
         return FileError(path: url.path, reason: "\(what): \(reason)", hint: hint)
     }

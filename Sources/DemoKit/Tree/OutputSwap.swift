@@ -24,7 +24,9 @@ public struct OutputSwap {
             }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
-            throw FileError(path: parent.path, reason: bilingual("impossible de préparer le dossier de sortie", "cannot prepare the output folder") + ": \(error.localizedDescription)")
+            throw FileError(
+                path: parent.path,
+                reason: bilingual("impossible de préparer le dossier de sortie", "cannot prepare the output folder") + ": \(error.localizedDescription)")
         }
     }
 
@@ -39,9 +41,11 @@ public struct OutputSwap {
         }
         let contents = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
         if !contents.isEmpty && !fm.fileExists(atPath: url.appendingPathComponent(marker).path) {
-            throw FileError(path: url.path, reason: bilingual(
-                "ce dossier n'est pas vide et ne contient pas de clé demokit : il ne sera pas remplacé",
-                "this folder is not empty and holds no demokit key: it will not be replaced"),
+            throw FileError(
+                path: url.path,
+                reason: bilingual(
+                    "ce dossier n'est pas vide et ne contient pas de clé demokit : il ne sera pas remplacé",
+                    "this folder is not empty and holds no demokit key: it will not be replaced"),
                 hint: bilingual("choisissez un dossier vide ou inexistant avec --out", "choose an empty or new folder with --out"))
         }
     }
@@ -61,7 +65,9 @@ public struct OutputSwap {
             if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: old.path) {
                 try? fm.moveItem(at: old, to: output)
             }
-            throw FileError(path: output.path, reason: bilingual("impossible de mettre la clé en place", "cannot move the key into place") + ": \(error.localizedDescription)")
+            throw FileError(
+                path: output.path,
+                reason: bilingual("impossible de mettre la clé en place", "cannot move the key into place") + ": \(error.localizedDescription)")
         }
     }
 

@@ -39,9 +39,11 @@ public struct TreePlan: Sendable {
         let key = file.path.lowercased()
         guard paths.insert(key).inserted else {
             // FAT32 ignores case: two paths differing only by case are one file there.
-            throw FileError(path: file.path, reason: bilingual(
-                "deux fichiers de la clé ont le même chemin (la casse ne compte pas sur FAT32)",
-                "two files of the key have the same path (FAT32 ignores case)"))
+            throw FileError(
+                path: file.path,
+                reason: bilingual(
+                    "deux fichiers de la clé ont le même chemin (la casse ne compte pas sur FAT32)",
+                    "two files of the key have the same path (FAT32 ignores case)"))
         }
         files.append(file)
     }
