@@ -1,0 +1,148 @@
+import Foundation
+
+/// What a FAT32 key (and Windows reading it) accepts, checked before anything is
+/// copied: a key that cannot hold a file must fail at plan time, not half-way.
+public enum FAT32Rules {
+    /// FAT32 stores sizes in 32 bits: 4 GiB − 1 is the largest file.
+    public static let maxFileSize: Int64 = (1 << 32) - 1
+    /// Windows' classic path limit (260 with the drive letter and the final NUL).
+    public static let maxPathLength = 255
+    /// A long file name holds 255 UTF-16 units.
+    public static let maxNameLength = 255
+
+    static let reservedNames: Set<String> = {
+        var names: Set<String> = ["CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"]
+        for n in 0...9 {
+            names.insert("COM\(n)")
+            names.insert("LPT\(n)")
+        }
+        for digit in ["¹", "²", "³"] {
+            names.insert("COM\(digit)")
+            names.insert("LPT\(digit)")
+        }
+        return names
+    }()
+
+    static let forbiddenCharacters = Set("<>:\"\\|?*")
+
+    public enum Problem: Equatable, Sendable {
+        case tooLarge(size: Int64)
+        case reservedName(String)
+        case forbiddenCharacter(Character)
+        case controlCharacter
+        case trailingDotOrSpace(String)
+        case pathTooLong(Int)
+        case nameTooLong(String)
+        case collision(with: String)
+        case absoluteOrClimbing
+        case emptyComponent
+
+        public var message: String {
+            switch self {
+            case let .tooLarge(size):
+                return bilingual(
+                    "fichier de \(formatBytes(size)) : FAT32 ne peut pas contenir un fichier de 4 Gio ou plus (découpez-le ou réduisez-le)",
+                    "file of \(size) bytes: FAT32 cannot hold a file of 4 GiB or more (split or shrink it)")
+            case let .reservedName(name):
+                return bilingual(
+                    "« \(name) » est un nom réservé sous Windows : renommez le fichier",
+                    "\"\(name)\" is a reserved name on Windows: rename the file")
+            case let .forbiddenCharacter(character):
+                return bilingual(
+                    "caractère interdit sur FAT32 « \(character) » : renommez le fichier",
+                    "character not allowed on FAT32 \"\(character)\": rename the file")
+            case .controlCharacter:
+                return bilingual("caractère de contrôle dans le nom", "control character in the name")
+            case let .trailingDotOrSpace(name):
+                return bilingual(
+                    "« \(name) » finit par un point ou une espace, que Windows supprime",
+                    "\"\(name)\" ends with a dot or a space, which Windows drops")
+            case let .pathTooLong(length):
+                return bilingual(
+                    "chemin trop long (\(length) caractères, \(maxPathLength) au plus)",
+                    "path too long (\(length) characters, at most \(maxPathLength))")
+            case let .nameTooLong(name):
+                return bilingual("nom trop long : « \(name) »", "name too long: \"\(name)\"")
+            case let .collision(other):
+                return bilingual(
+                    "même nom que « \(other) » quand la casse est ignorée (FAT32 ne distingue pas majuscules et minuscules)",
+                    "same name as \"\(other)\" when case is ignored (FAT32 does not tell upper and lower case apart)")
+            case .absoluteOrClimbing:
+                return bilingual("chemin absolu ou qui sort de la clé", "absolute path or one that climbs out of the key")
+            case .emptyComponent:
+                return bilingual("chemin avec un élément vide", "path with an empty component")
+            }
+        }
+    }
+
+    /// Problems of one path (relative, `/`-separated) and size, not counting collisions.
+    public static func check(path: String, size: Int64 = 0) -> [Problem] {
+        var problems: [Problem] = []
+        if path.hasPrefix("/") || path.hasPrefix("\\") || path.contains("\\") {
+            problems.append(.absoluteOrClimbing)
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for component in components {
+            if component.isEmpty {
+                problems.append(.emptyComponent)
+                continue
+            }
+            if component == "." || component == ".." {
+                problems.append(.absoluteOrClimbing)
+                continue
+            }
+            let stem = component.split(separator: ".", maxSplits: 1).first.map(String.init) ?? component
+            if reservedNames.contains(stem.uppercased().trimmingCharacters(in: .whitespaces)) {
+                problems.append(.reservedName(component))
+            }
+            if let bad = component.first(where: { forbiddenCharacters.contains($0) }) {
+                problems.append(.forbiddenCharacter(bad))
+            }
+            if component.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                problems.append(.controlCharacter)
+            }
+            if component.hasSuffix(".") || component.hasSuffix(" ") {
+                problems.append(.trailingDotOrSpace(component))
+            }
+            if component.utf16.count > maxNameLength {
+                problems.append(.nameTooLong(component))
+            }
+        }
+        if path.utf16.count > maxPathLength {
+            problems.append(.pathTooLong(path.utf16.count))
+        }
+        if size > maxFileSize {
+            problems.append(.tooLarge(size: size))
+        }
+        return problems
+    }
+
+    /// Every problem of a whole tree, collisions included (folders too: `Apps/` and
+    /// `apps/` are one folder on FAT32). Paths are compared case-insensitively the way
+    /// Windows does: Unicode simple case folding, not normalisation.
+    public static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
+        var problems: [(String, Problem)] = []
+        var seen: [String: String] = [:]
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            for problem in check(path: file.path, size: file.size) {
+                problems.append((file.path, problem))
+            }
+            let components = file.path.split(separator: "/").map(String.init)
+            for depth in 1...max(components.count, 1) where depth <= components.count {
+                let prefix = components[0..<depth].joined(separator: "/")
+                let key = prefix.uppercased()
+                if let other = seen[key], other != prefix {
+                    problems.append((prefix, .collision(with: other)))
+                } else {
+                    seen[key] = prefix
+                }
+            }
+        }
+        // A folder colliding with many files is reported once.
+        var unique: [(String, Problem)] = []
+        for item in problems where !unique.contains(where: { $0.0 == item.0 && $0.1 == item.1 }) {
+            unique.append(item)
+        }
+        return unique
+    }
+}
