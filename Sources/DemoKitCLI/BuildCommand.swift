@@ -47,7 +47,8 @@ struct Build: ParsableCommand {
         print(
             bilingual(
                 "Clé construite dans \(out) : \(manifest.files.count + 1) fichiers, \(formatBytes(manifest.totalSize)), profils \(manifest.profiles.joined(separator: ", ")).",
-                "Key built in \(out): \(manifest.files.count + 1) files, profiles \(manifest.profiles.joined(separator: ", "))."))
+                "Key built in \(out): \(manifest.files.count + 1) files, \(formatBytes(manifest.totalSize, english: true)), profiles \(manifest.profiles.joined(separator: ", "))."
+            ))
         print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
         if let archive = report.archive {
             print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))

@@ -157,3 +157,26 @@ import Testing
         #expect(try Data(contentsOf: archive) == Data(contentsOf: again))
     }
 }
+
+@Suite struct BuildFAT32Tests {
+    @Test func buildRefusesFilesFAT32CannotHold() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try TestKit.make(in: dir)
+        let files = kit.appendingPathComponent("payload/files")
+        try FileManager.default.createDirectory(at: files.appendingPathComponent("Docs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: files.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        try "a".write(to: files.appendingPathComponent("Docs/a.txt"), atomically: true, encoding: .utf8)
+        try "b".write(to: files.appendingPathComponent("docs/b.txt"), atomically: true, encoding: .utf8)
+        try "c".write(to: files.appendingPathComponent("AUX.txt"), atomically: true, encoding: .utf8)
+        var options = KitBuilder.Options(kitRoot: kit, output: dir.path("out"))
+        options.displayPrefix = ""
+        do {
+            _ = try KitBuilder(options: options).build()
+            Issue.record("the build should have been refused")
+        } catch let error as TreeCheckError {
+            #expect(error.problems.map(\.path).sorted() == ["AUX.txt", "docs"])
+            #expect(error.message.contains("nom réservé"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out").path))
+    }
+}

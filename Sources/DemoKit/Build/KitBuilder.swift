@@ -54,6 +54,8 @@ public struct KitBuilder {
             try plan.add(contentsOf: try ProfileAppList.plan(kit))
             try plan.add(contentsOf: payloadFiles(kit))
 
+            try plan.checkFAT32()
+
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
             let databaseRecord = try FileHashing.sha256(fileAt: database)

@@ -25,16 +25,17 @@ public struct SilentProgress: ProgressReporter {
     public func warning(_ text: String) {}
 }
 
-/// Formats a byte count the way a volunteer reads it (« 12,3 Mo »).
-public func formatBytes(_ bytes: Int64) -> String {
-    let units = ["o", "Ko", "Mo", "Go", "To"]
+/// Formats a byte count the way a volunteer reads it: « 12,3 Mo » in French,
+/// "12.3 MB" in English (binary multiples, as file managers show them).
+public func formatBytes(_ bytes: Int64, english: Bool = false) -> String {
+    let units = english ? ["B", "KB", "MB", "GB", "TB"] : ["o", "Ko", "Mo", "Go", "To"]
     var value = Double(bytes)
     var unit = 0
     while value >= 1024, unit < units.count - 1 {
         value /= 1024
         unit += 1
     }
-    if unit == 0 { return "\(bytes) o" }
-    let text = String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
-    return "\(text) \(units[unit])"
+    if unit == 0 { return "\(bytes) \(units[0])" }
+    let text = String(format: "%.1f", value)
+    return "\(english ? text : text.replacingOccurrences(of: ".", with: ",")) \(units[unit])"
 }

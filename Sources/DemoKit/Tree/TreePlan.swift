@@ -36,14 +36,11 @@ public struct TreePlan: Sendable {
     public init() {}
 
     public mutating func add(_ file: PlannedFile) throws {
-        let key = file.path.lowercased()
-        guard paths.insert(key).inserted else {
-            // FAT32 ignores case: two paths differing only by case are one file there.
+        // Case-insensitive collisions are FAT32 problems, reported by checkFAT32().
+        guard paths.insert(file.path).inserted else {
             throw FileError(
                 path: file.path,
-                reason: bilingual(
-                    "deux fichiers de la clé ont le même chemin (la casse ne compte pas sur FAT32)",
-                    "two files of the key have the same path (FAT32 ignores case)"))
+                reason: bilingual("deux fichiers de la clé ont le même chemin", "two files of the key have the same path"))
         }
         files.append(file)
     }
@@ -53,4 +50,31 @@ public struct TreePlan: Sendable {
     }
 
     public var sortedFiles: [PlannedFile] { files.sorted { $0.path < $1.path } }
+
+    /// Size of each planned file (copies are measured on disk).
+    public func sizes() -> [(path: String, size: Int64)] {
+        files.map { file in
+            switch file.content {
+            case let .bytes(data): return (file.path, Int64(data.count))
+            case let .copy(url):
+                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+                return (file.path, size)
+            }
+        }
+    }
+
+    /// Refuses, before anything is written, a tree that a FAT32 key cannot hold.
+    public func checkFAT32() throws {
+        let problems = FAT32Rules.check(files: sizes())
+        guard problems.isEmpty else { throw TreeCheckError(problems: problems) }
+    }
+}
+
+/// The key's tree breaks FAT32 rules; every problem is listed with its path.
+public struct TreeCheckError: UserFacingError {
+    public var problems: [(path: String, problem: FAT32Rules.Problem)]
+    public var message: String {
+        let lines = problems.map { "  \($0.path): \($0.problem.message)" }.joined(separator: "\n")
+        return bilingual("la clé ne peut pas être écrite sur FAT32", "the key cannot be written to FAT32") + ":\n" + lines
+    }
 }
