@@ -180,3 +180,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.path("out").path))
     }
 }
+
+@Suite struct BuildPermissionsTests {
+    @Test func modesAreFixedWhateverTheUmask() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try TestKit.make(in: dir)
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        var options = KitBuilder.Options(kitRoot: kit, output: dir.path("out"))
+        options.displayPrefix = ""
+        _ = try KitBuilder(options: options).build()
+        for (path, mode) in [("index.html", 0o644), ("demokit/catalogue.sqlite", 0o644), ("demokit/manifest.json", 0o644), ("catalogue", 0o755), ("demokit", 0o755)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir.path("out/\(path)").path)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == mode, "\(path)")
+        }
+    }
+}

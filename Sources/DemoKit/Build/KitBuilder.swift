@@ -39,6 +39,11 @@ public struct KitBuilder {
         let kit = try fullKit.selecting(profiles: options.profiles)
         let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"), displayPrefix: loader.displayPrefix)
         let mtime = SourceDate.resolve(kitDate: kit.settings.date, environment: options.environment)
+        progress.detail(
+            bilingual(
+                "kit « \(kit.settings.id) » \(kit.settings.version) : \(kit.profiles.count) profils, \(kit.catalogue.count) logiciels",
+                "kit \"\(kit.settings.id)\" \(kit.settings.version): \(kit.profiles.count) profiles, \(kit.catalogue.count) software"))
+        progress.detail(bilingual("date des fichiers : \(mtime)", "file date: \(mtime)"))
 
         let swap = try OutputSwap(output: options.output)
         do {
@@ -59,7 +64,7 @@ public struct KitBuilder {
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
-            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: database.path)
+            try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
             records.append(FileRecord(path: databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
 
             let manifest = UpdateManifest(
@@ -67,8 +72,9 @@ public struct KitBuilder {
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
             try manifest.encoded().write(to: manifestURL)
-            for url in [manifestURL, manifestURL.deletingLastPathComponent(), swap.staging] {
-                try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: url.path)
+            try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
+            for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
+                try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o755], ofItemAtPath: url.path)
             }
 
             progress.stage(bilingual("mise en place", "moving into place"))

@@ -48,11 +48,12 @@ public struct TreeWriter {
             }
             try setTimes(destination)
             records.append(FileRecord(path: file.path, size: record.size, sha256: record.sha256, role: file.role))
+            progress.detail("\(file.path) (\(formatBytes(record.size)))")
             progress.advance(files: index + 1, bytes: bytesDone, totalFiles: files.count, totalBytes: totalBytes)
         }
         // Folders last: writing files inside them changed their times.
         for dir in directories.sorted(by: >) where !dir.isEmpty {
-            try setTimes(root.appendingPathComponent(dir))
+            try setTimes(root.appendingPathComponent(dir), directory: true)
         }
         return records
     }
@@ -65,7 +66,9 @@ public struct TreeWriter {
         }
     }
 
-    func setTimes(_ url: URL) throws {
-        try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: url.path)
+    /// Fixed time and mode (0644 files, 0755 folders), whatever the umask.
+    func setTimes(_ url: URL, directory: Bool = false) throws {
+        try FileManager.default.setAttributes(
+            [.modificationDate: mtime, .posixPermissions: directory ? 0o755 : 0o644], ofItemAtPath: url.path)
     }
 }
