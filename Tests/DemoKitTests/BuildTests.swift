@@ -190,7 +190,9 @@ import Testing
         var options = KitBuilder.Options(kitRoot: kit, output: dir.path("out"))
         options.displayPrefix = ""
         _ = try KitBuilder(options: options).build()
-        for (path, mode) in [("index.html", 0o644), ("demokit/catalogue.sqlite", 0o644), ("demokit/manifest.json", 0o644), ("catalogue", 0o755), ("demokit", 0o755)] {
+        for (path, mode) in [
+            ("index.html", 0o644), ("demokit/catalogue.sqlite", 0o644), ("demokit/manifest.json", 0o644), ("catalogue", 0o755), ("demokit", 0o755),
+        ] {
             let attributes = try FileManager.default.attributesOfItem(atPath: dir.path("out/\(path)").path)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == mode, "\(path)")
         }
