@@ -44,7 +44,7 @@ struct Plan: ParsableCommand {
         let plan = result.plan
         for warning in result.warnings { printError(warning.description) }
         func line(_ label: String, _ bytes: Int64) -> String {
-            label.padding(toLength: 44, withPad: " ", startingAt: 0) + " " + formatBytes(bytes).leftPadded(10) + "  (\(bytes))"
+            label.padding(toLength: 66, withPad: " ", startingAt: 0) + " " + formatBytes(bytes).leftPadded(10) + "  (\(bytes))"
         }
         var text: [String] = []
         text.append(bilingual("Contenu de la clé", "Key contents") + ":")
@@ -57,7 +57,7 @@ struct Plan: ParsableCommand {
         text.append("")
         text.append(bilingual("Applications par profil", "Applications per profile") + ":")
         for profile in plan.profiles {
-            var label = "  \(profile.id): \(profile.appsOnKey)/\(profile.apps)"
+            var label = "  \(profile.id): \(profile.appsOnKey)/\(profile.apps) " + bilingual("sur la clé", "on the key")
             if profile.sharedBytes > 0 {
                 label += bilingual(", dont partagé ", ", shared ") + formatBytes(profile.sharedBytes)
             }

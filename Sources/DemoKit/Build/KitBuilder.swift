@@ -59,7 +59,8 @@ public struct KitBuilder {
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
     /// database at `database` and plans every other file of the key.
-    func prepare(database: URL, verify: Bool) throws -> Prepared {
+    /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
+    func prepare(database: URL, verify: Bool, allowMissing: Bool) throws -> Prepared {
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
         let loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
         let (fullKit, warnings) = try loader.loadValid()
@@ -76,6 +77,11 @@ public struct KitBuilder {
         let apps = try AppPayloads.resolve(kit, store: store, verify: verify, progress: progress)
         if !apps.diagnostics.isEmpty {
             throw KitValidationError(diagnostics: apps.diagnostics.sortedByPosition())
+        }
+        if !apps.missing.isEmpty, !allowMissing {
+            let cache = options.cache.map { " --cache \($0.path)" } ?? ""
+            throw MissingArtifactsError(
+                items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
         }
         kit.placements = apps.placements
 
@@ -118,7 +124,7 @@ public struct KitBuilder {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-plan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let database = scratch.appendingPathComponent(Self.databasePath)
-        let prepared = try prepare(database: database, verify: false)
+        let prepared = try prepare(database: database, verify: false, allowMissing: true)
         let size = try FileHashing.sha256(fileAt: database).size
         return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
     }
@@ -127,22 +133,13 @@ public struct KitBuilder {
         let swap = try OutputSwap(output: options.output)
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
-            let prepared = try prepare(database: database, verify: true)
+            let prepared = try prepare(database: database, verify: true, allowMissing: options.skipMissing)
             let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan
-            if !prepared.apps.missing.isEmpty {
-                if options.skipMissing {
-                    for item in prepared.apps.missing {
-                        progress.warning(
-                            bilingual(
-                                "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
-                                "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)"))
-                    }
-                } else {
-                    let cache = options.cache.map { " --cache \($0.path)" } ?? ""
-                    throw MissingArtifactsError(
-                        items: prepared.apps.missing,
-                        fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
-                }
+            for item in prepared.apps.missing {
+                progress.warning(
+                    bilingual(
+                        "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
+                        "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)"))
             }
 
             try plan.checkFAT32()
