@@ -164,21 +164,23 @@ public struct WindowsPortable: Sendable {
 
     static func read(_ fields: MappingReader) -> WindowsPortable? {
         let reader = fields.reader
+        let urlNode = fields.value("url")
         let pin = ArtifactPin.read(fields)
         let appID = fields.string("appid", required: true)
         let name = fields.string("name")
         let version = fields.string("version")
         let start = fields.string("start")
         fields.finish()
+        // The kind of file comes from the address, checked even when the rest of the pin is wrong.
         var format: Format?
-        if let pin {
-            format = Self.format(ofFileName: pin.urlFileName)
+        if let urlNode, case .scalar = urlNode, let text = reader.string(urlNode, key: "url") {
+            format = Self.format(ofFileName: ArtifactPin(url: text, sha256: "", size: 0).urlFileName)
             if format == nil {
                 reader.error(
-                    atLine: pin.line, column: 1,
+                    at: urlNode,
                     bilingual(
-                        "« windows.url » doit désigner un .zip du dossier PortableApps ou un installateur .paf.exe",
-                        "\"windows.url\" must name a .zip of the PortableApps folder or a .paf.exe installer"))
+                        "« url » doit désigner un .zip du dossier PortableApps ou un installateur .paf.exe",
+                        "\"url\" must name a .zip of the PortableApps folder or a .paf.exe installer"))
             }
         }
         if let appID, !isPortableAppID(appID.value) {
