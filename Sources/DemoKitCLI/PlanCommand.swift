@@ -20,6 +20,11 @@ struct Plan: ParsableCommand {
     @Option(name: .customLong("profile"), help: "Ne garder que ce profil (répétable). / Keep only this profile (repeatable).")
     var profiles: [String] = []
 
+    @Option(
+        name: .customLong("base-iso"),
+        help: "Image du système live qui partagera la clé (comptée, pas copiée). / Live system image that will share the key (counted, not copied).")
+    var baseISO: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -34,6 +39,13 @@ struct Plan: ParsableCommand {
         options.profiles = profiles
         options.cache = cache.url
         options.displayPrefix = kit.displayPrefix
+        if let baseISO {
+            // The boot stage (issue 5) copies the image; until then it is only counted.
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: baseISO))?[.size] as? NSNumber else {
+                throw fail(FileError(path: baseISO, reason: bilingual("fichier introuvable", "file not found")))
+            }
+            options.baseSystemBytes = size.int64Value
+        }
         let result: (plan: KeyPlan, missing: [MissingArtifactsError.Item], warnings: [Diagnostic])
         do {
             let progress: any ProgressReporter = output.quiet ? SilentProgress() : QuietStages(output.reporter())

@@ -368,6 +368,20 @@ import Testing
         #expect(try Data(contentsOf: out.appendingPathComponent("big.bin")).count == 300_000)
     }
 
+    /// The boot stage reads ISO 9660 images with the same reader.
+    @Test func readsAnISO9660Image() throws {
+        let dir = try TemporaryDirectory()
+        let tree = dir.path("tree")
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("live"), withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 70_000).write(to: tree.appendingPathComponent("live/vmlinuz"))
+        let made = try run("bsdtar", ["--format", "iso9660", "-cf", dir.path("base.iso").path, "-C", tree.path, "live"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let entries = try ArchiveReader.list(dir.path("base.iso"))
+        #expect(entries.contains { $0.path == "live/vmlinuz" && $0.type == .file && $0.size == 70_000 })
+        try ArchiveReader.extract(dir.path("base.iso"), to: dir.path("out"))
+        #expect(try Data(contentsOf: dir.path("out/live/vmlinuz")).count == 70_000)
+    }
+
     @Test func refusesPathsThatClimbOut() throws {
         let dir = try TemporaryDirectory()
         let zip = dir.path("evil.zip")

@@ -224,6 +224,11 @@ import Testing
         #expect(build.status == 1)
         #expect(build.stderr.contains("trop petite"))
         #expect(!FileManager.default.fileExists(atPath: dir.path("key").path))
+        // A base system image is counted in its part.
+        try Data(repeating: 0, count: 1_000_000).write(to: dir.path("base.iso"))
+        let withBase = try run(demokitBinary, ["plan", "--kit", kit.path, "--cache", cache.path, "--base-iso", dir.path("base.iso").path])
+        #expect(withBase.status == 0, "\(withBase.stderr)")
+        #expect(withBase.stdout.contains("(1000000)"))
         let bad = try run(demokitBinary, ["plan", "--kit", kit.path, "--size", "huge"])
         #expect(bad.status == 64)
     }

@@ -10,6 +10,8 @@ public struct AppPlacement: Sendable, Codable, Equatable {
         public var folder: String
         public var name: String
         public var version: String?
+        /// `[Details] Category` (PortableApps.com's menu category).
+        public var category: String?
     }
 
     public struct AppImage: Sendable, Codable, Equatable {
@@ -80,7 +82,7 @@ public struct AppPayloads: Sendable {
                     paths += app.files.map { "\(folder)/\($0.path)" }
                     placement.windows = AppPlacement.Portable(
                         start: (folder + "/" + app.info.start).replacingOccurrences(of: "/", with: "\\"),
-                        folder: folder, name: app.info.name, version: app.info.version)
+                        folder: folder, name: app.info.name, version: app.info.version, category: app.info.category)
                 } else {
                     result.missing.append(item(id, "windows", windows.pin, status))
                     result.estimated[id, default: 0] += windows.pin.size
