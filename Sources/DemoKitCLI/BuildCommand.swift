@@ -17,9 +17,25 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Écrire aussi une archive .tar, .tar.gz, .tar.zst ou .zip. / Also write an archive.")
     var archive: String?
 
+    @OptionGroup var cache: CacheOption
+
+    @Flag(
+        name: .long,
+        help:
+            "Construire même si des fichiers d'applications manquent dans le cache (les listes le disent). / Build even when application files are missing from the cache (the lists say so)."
+    )
+    var skipMissing = false
+
+    @Option(name: .long, help: "Refuser une clé qui dépasse cette taille, ex. 8G. / Refuse a key larger than this, e.g. 8G.")
+    var size: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let size, KeySize(size) == nil {
+            throw ValidationError(
+                bilingual("--size : taille illisible « \(size) » (ex. 8G, 16G, 7.5GiB)", "--size: unreadable size \"\(size)\" (e.g. 8G, 16G, 7.5GiB)"))
+        }
         if let archive, ArchiveFormat(fileName: archive) == nil {
             throw ValidationError(
                 bilingual(
@@ -34,6 +50,10 @@ struct Build: ParsableCommand {
         options.profiles = profiles
         options.archive = archive.map { URL(fileURLWithPath: $0) }
         options.displayPrefix = kit.displayPrefix
+        options.cache = cache.url
+        options.skipMissing = skipMissing
+        options.keySize = size.flatMap(KeySize.init)
+        options.fetchCommand = "demokit fetch --kit \(kit.kit)" + (cache.cache.map { " --cache \($0)" } ?? "")
         let report: KitBuilder.Report
         do {
             report = try KitBuilder(options: options, progress: progress).build()
@@ -50,6 +70,12 @@ struct Build: ParsableCommand {
                 "Key built in \(out): \(manifest.files.count + 1) files, \(formatBytes(manifest.totalSize, english: true)), profiles \(manifest.profiles.joined(separator: ", "))."
             ))
         print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
+        if !report.missing.isEmpty {
+            print(
+                bilingual(
+                    "Pas sur cette clé (--skip-missing) : \(report.missing.map { "\($0.app) (\($0.platform))" }.joined(separator: ", ")).",
+                    "Not on this key (--skip-missing): \(report.missing.map { "\($0.app) (\($0.platform))" }.joined(separator: ", "))."))
+        }
         if let archive = report.archive {
             print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))
         }

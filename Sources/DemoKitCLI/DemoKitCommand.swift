@@ -3,15 +3,22 @@ import DemoKit
 import Foundation
 
 /// `demokit`: builds offline, bootable USB demo keys of free software for town halls.
-public struct DemoKitCommand: ParsableCommand {
+public struct DemoKitCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demokit",
         abstract: "Construit des clés USB de démonstration de logiciels libres pour les mairies. / Builds USB demo keys of free software for town halls.",
         version: DemoKitVersion.current,
-        subcommands: [Validate.self, Build.self]
+        subcommands: [Validate.self, Build.self, Plan.self, Fetch.self, AddApp.self]
     )
 
     public init() {}
+
+    /// The program's entry point. Called from an async function so that the async
+    /// `main()` is chosen (top-level code picks the synchronous one, which refuses
+    /// async subcommands).
+    public static func start() async {
+        await main()
+    }
 }
 
 /// Options every command shares.
@@ -37,6 +44,16 @@ struct KitOption: ParsableArguments {
     var displayPrefix: String {
         kit == "." || kit == "./" ? "" : (kit.hasSuffix("/") ? kit : kit + "/")
     }
+}
+
+/// The content store of application artifacts.
+struct CacheOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "Cache des fichiers d'applications. / Application files cache. (défaut/default: $XDG_CACHE_HOME/demokit ou/or ~/.cache/demokit)")
+    var cache: String?
+
+    var url: URL { cache.map { URL(fileURLWithPath: $0) } ?? ContentStore.defaultRoot() }
 }
 
 /// Prints a library error the way a volunteer can act on it, then exits non-zero.

@@ -83,19 +83,27 @@ func run(_ executable: String, _ arguments: [String], cwd: URL? = nil, environme
     process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
     if let cwd { process.currentDirectoryURL = cwd }
     if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    // stderr goes to a file so neither stream can block the child on a full pipe.
+    // Both streams go to files: neither can block the child on a full pipe, and
+    // reading a pipe through FileHandle traps when a signal interrupts it (EINTR),
+    // which happens when other tests start and stop processes at the same time.
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-stdout-\(UUID().uuidString)")
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-stderr-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
     FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errURL) }
-    let out = Pipe()
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL)
     let err = try FileHandle(forWritingTo: errURL)
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try out.close()
     try err.close()
+    let stdoutData = (try? Data(contentsOf: outURL)) ?? Data()
     let stderrData = (try? Data(contentsOf: errURL)) ?? Data()
     return ProcessResult(
         status: process.terminationStatus,

@@ -9,6 +9,12 @@ public struct ProfileAppList: Codable, Sendable, Equatable {
         public var live: [String]
         public var desktop: String?
         public var online: String?
+        /// The Windows portable app on the key and how to start it.
+        public var windows: AppPlacement.Portable?
+        /// The Linux AppImage on the key.
+        public var linux: AppPlacement.AppImage?
+        /// Platforms pinned in the kit whose file is not on this key (`--skip-missing`).
+        public var notOnKey: [String]?
     }
 
     public var profile: String
@@ -26,9 +32,12 @@ public struct ProfileAppList: Codable, Sendable, Equatable {
                 apps: profile.apps.compactMap { ref in
                     guard let entry = kit.entry(ref.value) else { return nil }
                     let delivery = kit.apps[ref.value]
+                    let placement = kit.placements[ref.value]
                     return App(
                         id: ref.value, name: entry.name, live: delivery?.livePackages ?? [],
-                        desktop: delivery?.liveDesktop, online: delivery?.onlineURL)
+                        desktop: delivery?.liveDesktop, online: delivery?.onlineURL,
+                        windows: placement?.windows, linux: placement?.linux,
+                        notOnKey: (placement?.notOnKey.isEmpty ?? true) ? nil : placement?.notOnKey)
                 })
             var data = try encoder.encode(list)
             data.append(0x0A)

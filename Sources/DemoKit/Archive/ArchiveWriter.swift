@@ -40,6 +40,7 @@ public final class ArchiveWriter {
 
     public init(path: String, format: ArchiveFormat) throws {
         self.path = path
+        _ = ArchiveLocale.utf8
         guard let handle = archive_write_new() else {
             throw ArchiveError(path: path, operation: "archive_write_new", detail: "out of memory")
         }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs the stages in order: manifests → kit → catalogue → site → application lists
-/// → payload files → tree → update manifest → archive.
+/// Runs the stages in order: manifests → kit → applications (from the content store)
+/// → catalogue → site → application lists → payload files → size and FAT32 checks
+/// → tree → update manifest → archive.
 public struct KitBuilder {
     public struct Options: Sendable {
         public var kitRoot: URL
@@ -10,6 +11,17 @@ public struct KitBuilder {
         public var archive: URL?
         public var displayPrefix: String?
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// The content store of application artifacts (`--cache`); by default the user's cache folder.
+        public var cache: URL?
+        /// Build even when artifacts are missing: the lists say what is not on the key.
+        public var skipMissing = false
+        /// Refuse a tree that does not fit a key of this size (`--size`).
+        public var keySize: KeySize?
+        /// Size of the base system (live ISO) that will share the key. Issue 5's boot
+        /// stage sets it from the ISO it copies; 0 until then.
+        public var baseSystemBytes: Int64 = 0
+        /// The command shown to fetch missing artifacts.
+        public var fetchCommand: String?
 
         public init(kitRoot: URL, output: URL) {
             self.kitRoot = kitRoot
@@ -22,6 +34,8 @@ public struct KitBuilder {
         public var manifest: UpdateManifest
         public var archive: URL?
         public var warnings: [Diagnostic]
+        /// Artifacts left out with `--skip-missing`.
+        public var missing: [MissingArtifactsError.Item] = []
     }
 
     public var options: Options
@@ -32,11 +46,25 @@ public struct KitBuilder {
         self.progress = progress
     }
 
-    public func build() throws -> Report {
+    var store: ContentStore { ContentStore(root: options.cache ?? ContentStore.defaultRoot(environment: options.environment)) }
+
+    /// Everything decided before writing: the kit, the tree, the applications.
+    struct Prepared {
+        var kit: Kit
+        var warnings: [Diagnostic]
+        var mtime: Date
+        var plan: TreePlan
+        var apps: AppPayloads
+    }
+
+    /// Loads the kit, resolves the applications against the store, writes the catalogue
+    /// database at `database` and plans every other file of the key.
+    /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
+    func prepare(database: URL, verify: Bool, allowMissing: Bool) throws -> Prepared {
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
         let loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
         let (fullKit, warnings) = try loader.loadValid()
-        let kit = try fullKit.selecting(profiles: options.profiles)
+        var kit = try fullKit.selecting(profiles: options.profiles)
         let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"), displayPrefix: loader.displayPrefix)
         let mtime = SourceDate.resolve(kitDate: kit.settings.date, environment: options.environment)
         progress.detail(
@@ -45,27 +73,92 @@ public struct KitBuilder {
                 "kit \"\(kit.settings.id)\" \(kit.settings.version): \(kit.profiles.count) profiles, \(kit.catalogue.count) software"))
         progress.detail(bilingual("date des fichiers : \(mtime)", "file date: \(mtime)"))
 
+        progress.stage(bilingual("applications", "applications"))
+        let apps = try AppPayloads.resolve(kit, store: store, verify: verify, progress: progress)
+        if !apps.diagnostics.isEmpty {
+            throw KitValidationError(diagnostics: apps.diagnostics.sortedByPosition())
+        }
+        if !apps.missing.isEmpty, !allowMissing {
+            let cache = options.cache.map { " --cache \($0.path)" } ?? ""
+            throw MissingArtifactsError(
+                items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
+        }
+        kit.placements = apps.placements
+
+        progress.stage(bilingual("base du catalogue", "catalogue database"))
+        try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try CatalogueWriter.write(kit, to: database)
+
+        progress.stage(bilingual("site du catalogue", "catalogue website"))
+        var plan = TreePlan()
+        try plan.add(contentsOf: try SiteGenerator(kit: kit, theme: theme).plan())
+        try plan.add(contentsOf: try ProfileAppList.plan(kit))
+        try plan.add(contentsOf: payloadFiles(kit))
+        try plan.add(contentsOf: apps.files)
+        return Prepared(kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps)
+    }
+
+    static let databasePath = "demokit/catalogue.sqlite"
+
+    /// Measures the key from a prepared tree: the database as written, the manifest
+    /// as it will be encoded (hashes have a fixed length), every other planned file.
+    func keyPlan(_ prepared: Prepared, databaseSize: Int64) throws -> KeyPlan {
+        // sizes() lists the planned files in their order.
+        var files = zip(prepared.plan.files, prepared.plan.sizes()).map { (path: $0.path, size: $1.size, role: $0.role) }
+        files.append((Self.databasePath, databaseSize, .catalogue))
+        let kit = prepared.kit
+        let placeholder = String(repeating: "0", count: 64)
+        let manifest = UpdateManifest(
+            kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
+            profiles: kit.profiles.map(\.id.value),
+            files: files.map { FileRecord(path: $0.path, size: $0.size, sha256: placeholder, role: $0.role) })
+        files.append((UpdateManifest.path, Int64(try manifest.encoded().count), .catalogue))
+        var plan = KeyPlan.make(files: files, kit: kit, appFiles: prepared.apps.appFiles, estimated: prepared.apps.estimated)
+        plan.baseSystemBytes = options.baseSystemBytes
+        return plan
+    }
+
+    /// Plans the key without writing it: sizes, sharing, FAT32 problems. Artifacts
+    /// missing from the cache are counted at their download size.
+    public func plan() throws -> (plan: KeyPlan, missing: [MissingArtifactsError.Item], warnings: [Diagnostic]) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let database = scratch.appendingPathComponent(Self.databasePath)
+        let prepared = try prepare(database: database, verify: false, allowMissing: true)
+        let size = try FileHashing.sha256(fileAt: database).size
+        return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
+    }
+
+    public func build() throws -> Report {
         let swap = try OutputSwap(output: options.output)
         do {
-            progress.stage(bilingual("base du catalogue", "catalogue database"))
-            let databasePath = "demokit/catalogue.sqlite"
-            let database = swap.staging.appendingPathComponent(databasePath)
-            try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try CatalogueWriter.write(kit, to: database)
-
-            progress.stage(bilingual("site du catalogue", "catalogue website"))
-            var plan = TreePlan()
-            try plan.add(contentsOf: try SiteGenerator(kit: kit, theme: theme).plan())
-            try plan.add(contentsOf: try ProfileAppList.plan(kit))
-            try plan.add(contentsOf: payloadFiles(kit))
+            let database = swap.staging.appendingPathComponent(Self.databasePath)
+            let prepared = try prepare(database: database, verify: true, allowMissing: options.skipMissing)
+            let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan
+            for item in prepared.apps.missing {
+                progress.warning(
+                    bilingual(
+                        "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
+                        "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)"))
+            }
 
             try plan.checkFAT32()
+            if let keySize = options.keySize {
+                let databaseSize = try FileHashing.sha256(fileAt: database).size
+                let keyPlan = try keyPlan(prepared, databaseSize: databaseSize)
+                let fit = keyPlan.fit(keySize)
+                progress.detail(
+                    bilingual(
+                        "place sur la clé : \(formatBytes(fit.used)) sur \(formatBytes(fit.usable))",
+                        "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
+                guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
+            }
 
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
-            records.append(FileRecord(path: databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
+            records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
 
             let manifest = UpdateManifest(
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
@@ -87,7 +180,9 @@ public struct KitBuilder {
                 try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
                 archive = destination
             }
-            return Report(output: options.output, manifest: manifest, archive: archive, warnings: warnings)
+            return Report(
+                output: options.output, manifest: manifest, archive: archive, warnings: prepared.warnings,
+                missing: options.skipMissing ? prepared.apps.missing : [])
         } catch {
             swap.discard()
             throw error

@@ -70,13 +70,19 @@ public struct SiteGenerator {
     }
 
     func softwareSummary(_ entry: CatalogueEntry) -> [String: Any] {
-        [
+        var summary: [String: Any] = [
             "id": entry.id.value,
             "name": entry.name,
             "description": entry.description.fr,
             "licence": entry.licence.value,
             "replaces": entry.replaces.joined(separator: ", "),
         ]
+        // How to start it from the key, when its files are on it.
+        let placement = kit.placements[entry.id.value]
+        summary["windowsStart"] = placement?.windows?.start ?? ""
+        summary["linuxStart"] = placement?.linux?.path ?? ""
+        summary["notOnKey"] = placement?.notOnKey.joined(separator: ", ") ?? ""
+        return summary
     }
 
     func softwareDetail(_ entry: CatalogueEntry) -> [String: Any] {

@@ -1,0 +1,193 @@
+import Foundation
+
+/// What a key will hold, measured before anything is copied: sizes per part and per
+/// profile, what profiles share, and whether it fits a key of a given size.
+public struct KeyPlan: Sendable {
+    public enum Part: String, Sendable, CaseIterable {
+        case base, applications, catalogue, site, other
+
+        public var label: String {
+            switch self {
+            case .base: return bilingual("système de base", "base system")
+            case .applications: return bilingual("applications", "applications")
+            case .catalogue: return bilingual("catalogue (base, listes, manifeste)", "catalogue (database, lists, manifest)")
+            case .site: return bilingual("site", "site")
+            case .other: return bilingual("autres fichiers", "other files")
+            }
+        }
+
+        init(role: FileRole) {
+            switch role {
+            case .boot: self = .base
+            case .application: self = .applications
+            case .catalogue: self = .catalogue
+            case .site: self = .site
+            case .other: self = .other
+            }
+        }
+    }
+
+    public struct File: Sendable, Equatable {
+        public var path: String
+        public var size: Int64
+        public var part: Part
+    }
+
+    public struct ProfileSize: Sendable, Equatable {
+        public var id: String
+        public var apps: Int
+        /// Applications with at least one file on the key.
+        public var appsOnKey: Int
+        /// Room taken by this profile's application files.
+        public var bytes: Int64
+        /// Of which files also used by another profile.
+        public var sharedBytes: Int64
+    }
+
+    public struct SharedApp: Sendable, Equatable {
+        public var id: String
+        public var profiles: [String]
+        public var bytes: Int64
+    }
+
+    /// Every file of the key (the base system's files come with issue 5's boot stage).
+    public var files: [File]
+    /// Size of the base system (live ISO) when one is given; 0 until the boot stage exists.
+    public var baseSystemBytes: Int64 = 0
+    public var profiles: [ProfileSize] = []
+    public var shared: [SharedApp] = []
+    /// Applications whose artifacts are not in the cache, with their download size.
+    public var estimated: [String: Int64] = [:]
+    public var fat32Problems: [(path: String, problem: FAT32Rules.Problem)] = []
+
+    public func bytes(_ part: Part) -> Int64 {
+        files.filter { $0.part == part }.reduce(0) { $0 + $1.size } + (part == .base ? baseSystemBytes : 0)
+            + (part == .applications ? estimated.values.reduce(0, +) : 0)
+    }
+
+    /// Sum of the files' sizes (what `demokit/manifest.json` plus itself add up to).
+    public var totalBytes: Int64 { Part.allCases.reduce(0) { $0 + bytes($1) } }
+
+    /// Room taken on a FAT32 file system with this cluster size: each file and folder
+    /// rounded up to whole clusters.
+    public func bytesOnDisk(clusterSize: Int64) -> Int64 {
+        func round(_ size: Int64) -> Int64 { max(1, (size + clusterSize - 1) / clusterSize) * clusterSize }
+        var folders: Set<String> = []
+        for file in files {
+            var dir = (file.path as NSString).deletingLastPathComponent
+            while !dir.isEmpty, folders.insert(dir).inserted { dir = (dir as NSString).deletingLastPathComponent }
+        }
+        let filesOnDisk = files.reduce(Int64(0)) { $0 + round($1.size) }
+        let extra = estimated.values.reduce(Int64(0)) { $0 + round($1) } + (baseSystemBytes > 0 ? round(baseSystemBytes) : 0)
+        return filesOnDisk + extra + Int64(folders.count) * clusterSize
+    }
+
+    public func fit(_ key: KeySize) -> Fit {
+        let used = bytesOnDisk(clusterSize: key.clusterSize)
+        return Fit(key: key, used: used, usable: key.usableBytes)
+    }
+
+    public struct Fit: Sendable {
+        public var key: KeySize
+        public var used: Int64
+        public var usable: Int64
+        public var fits: Bool { used <= usable }
+    }
+
+    /// The plan of a built tree's files; `appFiles` maps each application to its key paths.
+    static func make(
+        files: [(path: String, size: Int64, role: FileRole)], kit: Kit, appFiles: [String: [String]], estimated: [String: Int64]
+    ) -> KeyPlan {
+        var plan = KeyPlan(files: files.map { File(path: $0.path, size: $0.size, part: Part(role: $0.role)) }.sorted { $0.path < $1.path })
+        plan.estimated = estimated
+        let sizes = Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
+        // Which profiles use each file.
+        var users: [String: Set<String>] = [:]
+        for profile in kit.profiles {
+            for app in profile.apps {
+                for path in appFiles[app.value] ?? [] { users[path, default: []].insert(profile.id.value) }
+            }
+        }
+        for profile in kit.profiles {
+            let ids = profile.apps.map(\.value)
+            let paths = Set(ids.flatMap { appFiles[$0] ?? [] })
+            let bytes = paths.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) } + ids.reduce(Int64(0)) { $0 + (estimated[$1] ?? 0) }
+            let shared = paths.filter { (users[$0]?.count ?? 0) > 1 }.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) }
+            let onKey = ids.filter { !(appFiles[$0] ?? []).isEmpty }.count
+            plan.profiles.append(ProfileSize(id: profile.id.value, apps: ids.count, appsOnKey: onKey, bytes: bytes, sharedBytes: shared))
+        }
+        var seen: Set<String> = []
+        for profile in kit.profiles {
+            for app in profile.apps.map(\.value) where seen.insert(app).inserted {
+                let paths = appFiles[app] ?? []
+                let profiles = kit.profiles.filter { $0.apps.contains { $0.value == app } }.map(\.id.value)
+                guard profiles.count > 1, !paths.isEmpty else { continue }
+                plan.shared.append(SharedApp(id: app, profiles: profiles, bytes: paths.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) }))
+            }
+        }
+        plan.fat32Problems = FAT32Rules.check(files: files.map { ($0.path, $0.size) })
+        return plan
+    }
+}
+
+/// A key's capacity as written on it: `8G` is 8 000 000 000 bytes (vendors count in
+/// powers of ten); `8GiB` is 8 × 2³⁰. Plain numbers are bytes.
+public struct KeySize: Sendable, Equatable, CustomStringConvertible {
+    public var bytes: Int64
+
+    public init(bytes: Int64) {
+        self.bytes = bytes
+    }
+
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "," }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        guard let number = Double(digits.replacingOccurrences(of: ",", with: ".")), number > 0 else { return nil }
+        let multipliers: [String: Double] = [
+            "": 1, "b": 1, "o": 1,
+            "k": 1e3, "kb": 1e3, "ko": 1e3, "m": 1e6, "mb": 1e6, "mo": 1e6, "g": 1e9, "gb": 1e9, "go": 1e9, "t": 1e12, "tb": 1e12, "to": 1e12,
+            "kib": 1024, "mib": 1_048_576, "gib": 1_073_741_824, "tib": 1_099_511_627_776,
+        ]
+        guard let multiplier = multipliers[unit] else { return nil }
+        bytes = Int64(number * multiplier)
+    }
+
+    /// The cluster size mkfs.fat and Windows choose for FAT32 at this size.
+    public var clusterSize: Int64 {
+        switch bytes {
+        case ..<(8 << 30): return 4096
+        case ..<(16 << 30): return 8192
+        case ..<(32 << 30): return 16384
+        default: return 32768
+        }
+    }
+
+    /// What files can use: the capacity less the partition's 1 MiB alignment, FAT32's
+    /// reserved sectors and its two allocation tables (4 bytes per cluster each).
+    public var usableBytes: Int64 {
+        let afterPartition = bytes - (1 << 20) - 32 * 512
+        let clusters = afterPartition / clusterSize
+        return max(0, afterPartition - 2 * 4 * clusters)
+    }
+
+    public var description: String { formatBytes(bytes) }
+}
+
+/// The key is too small for what the kit puts on it.
+public struct KeyTooSmallError: UserFacingError {
+    public var fit: KeyPlan.Fit
+    public var plan: KeyPlan
+
+    public var message: String {
+        let over = fit.used - fit.usable
+        let parts = KeyPlan.Part.allCases.map { "  \($0.label): \(formatBytes(plan.bytes($0)))" }.joined(separator: "\n")
+        return bilingual(
+            "la clé de \(formatBytes(fit.key.bytes)) est trop petite : il faut \(formatBytes(fit.used)) sur FAT32, il manque \(formatBytes(over))",
+            "the \(formatBytes(fit.key.bytes, english: true)) key is too small: \(formatBytes(fit.used, english: true)) are needed on FAT32, \(formatBytes(over, english: true)) short"
+        ) + "\n" + parts + "\n  "
+            + bilingual(
+                "retirez des applications des profils, construisez moins de profils (--profile) ou prenez une clé plus grande (demokit plan montre le détail)",
+                "remove applications from profiles, build fewer profiles (--profile) or use a larger key (demokit plan shows the details)")
+    }
+}
