@@ -24,7 +24,7 @@ final class LocalServer {
             line.append(chunk)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw FileError(path: "range-server.py", reason: "no port")
         }
         self.port = port
@@ -33,7 +33,8 @@ final class LocalServer {
     var url: String { "http://127.0.0.1:\(port)" }
 
     deinit {
-        process.terminate()
+        // SIGKILL: the child may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }

@@ -95,11 +95,14 @@ public final class KeyUpdater {
         }
         guard let source else {
             report.toNumber = currentManifest()?.release.number ?? 0
+            try removeLeftovers(state)
+            finishReport(nil)
             return report
         }
         let release: VerifiedRelease
         progress.stage(bilingual("vérification de la publication", "checking the release"))
         guard let found = try fetchRelease(from: source, state: state) else {
+            try removeLeftovers(state)
             finishReport(source)
             return report
         }
@@ -117,6 +120,11 @@ public final class KeyUpdater {
         try apply(release, state: &state, source: source)
         finishReport(source)
         return report
+    }
+
+    /// A cut after the last state record can leave the staging folder behind.
+    func removeLeftovers(_ state: UpdateState) throws {
+        if state.phase == .idle { try writer.remove(staging) }
     }
 
     func finishReport(_ source: (any ReleaseSource)?) {
