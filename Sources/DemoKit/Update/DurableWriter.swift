@@ -23,11 +23,21 @@ public final class DurableWriter {
         if let crashAfter, operations >= crashAfter { _exit(75) }
     }
 
-    /// Writes `data` to a new file and flushes it.
-    public func write(_ data: Data, to url: URL) throws {
+    /// Opens a new, empty file at `url`, removing what was there first: fusefat (and
+    /// maybe other FAT drivers) ignores `O_TRUNC`, which would leave old bytes at the end.
+    func createFresh(_ url: URL) throws -> FileDescriptor {
+        if access(url.path, F_OK) == 0 {
+            tick()
+            guard unlink(url.path) == 0 else { throw FileHashing.posixError(url, bilingual("suppression", "removal")) }
+        }
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(url, "création / create") }
-        let handle = FileDescriptor(fd)
+        return FileDescriptor(fd)
+    }
+
+    /// Writes `data` to a new file and flushes it.
+    public func write(_ data: Data, to url: URL) throws {
+        let handle = try createFresh(url)
         try data.withUnsafeBytes { try writeAll(handle, $0, url) }
         try handle.sync(url)
         try handle.close(url)
@@ -40,9 +50,7 @@ public final class DurableWriter {
         let input = try FileHashing.openForReading(source)
         let inputHandle = FileDescriptor(input)
         defer { try? inputHandle.close(source) }
-        let fd = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
-        let output = FileDescriptor(fd)
+        let output = try createFresh(destination)
         var hasher = SHA256()
         var size: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: FileHashing.chunkSize)
@@ -100,13 +108,19 @@ public final class DurableWriter {
         syncDirectory(destination.deletingLastPathComponent())
     }
 
+    /// Removes a file, or a folder and everything in it. By system calls: Foundation's
+    /// `removeItem` fails on fusefat, which answers `unlink` on a folder with EPERM.
     public func remove(_ url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        if isDirectory.boolValue {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
+                try remove(url.appendingPathComponent(name))
+            }
+        }
         tick()
-        do {
-            try FileManager.default.removeItem(at: url)
-        } catch {
-            throw FileError(path: url.path, reason: bilingual("suppression impossible", "cannot remove") + ": \(error.localizedDescription)")
+        guard (isDirectory.boolValue ? rmdir(url.path) : unlink(url.path)) == 0 else {
+            throw FileHashing.posixError(url, bilingual("suppression", "removal"))
         }
     }
 

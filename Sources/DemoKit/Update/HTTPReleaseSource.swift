@@ -43,6 +43,8 @@ public final class HTTPReleaseSource: ReleaseSource {
         let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
         if existing == expected.size { return }
         let resumeFrom = existing < expected.size ? existing : 0
+        // Longer than announced: start over in a new file (O_TRUNC is not to be relied on).
+        if existing > expected.size { try writer.remove(partial) }
         var headers = HTTPHeaders()
         if resumeFrom > 0 { headers.add(name: "Range", value: "bytes=\(resumeFrom)-") }
         let request = try HTTPClient.Request(url: url(path), method: .GET, headers: headers)
@@ -99,9 +101,11 @@ private final class DownloadSink: @unchecked Sendable {
     }
 
     func start(_ status: Int) {
+        // A full answer (200) rewrites the file from its start; it is at least as long
+        // as what was there, so no truncation is needed (fusefat ignores it anyway).
         let offset: Int64 = status == 206 ? resumeFrom : 0
-        if ftruncate(handle.fd, off_t(offset)) != 0 || lseek(handle.fd, off_t(offset), SEEK_SET) < 0 {
-            error = FileHashing.posixError(url, "ftruncate")
+        if lseek(handle.fd, off_t(offset), SEEK_SET) < 0 {
+            error = FileHashing.posixError(url, "lseek")
         }
     }
 

@@ -378,8 +378,9 @@ public final class KeyUpdater {
             if FileManager.default.fileExists(atPath: url(old.path).path) {
                 try writer.remove(url(old.path))
                 report.filesRemoved += 1
-                removeEmptyFolders(above: old.path)
             }
+            // Also when the file went in a run that was cut before its folder did.
+            removeEmptyFolders(above: old.path)
         }
         // Trust, then the manifest: the key says "new release" only once it is one.
         if installMetadata {
@@ -444,13 +445,13 @@ struct KeySnapshot {
     }
 
     func restore(updater: KeyUpdater) {
-        if !stagingExisted { try? FileManager.default.removeItem(at: updater.staging) }
+        if !stagingExisted { try? updater.writer.remove(updater.staging) }
         for (slot, data) in slots {
             let url = updater.url(slot)
             if let data {
                 try? updater.writer.write(data, to: url)
             } else {
-                try? FileManager.default.removeItem(at: url)
+                try? updater.writer.remove(url)
             }
         }
     }
