@@ -1,29 +1,73 @@
 import Foundation
 
-/// `demokit/manifest.json`: what a key holds, so it can be verified and updated.
-/// Format documented in `docs/update-manifest.md`.
+/// `demokit/manifest.json`: what a key holds, so it can be verified and updated; the
+/// same document, signed, is a release (`<kit>/<channel>/manifest.json` in a release
+/// folder). Format documented in `docs/update-manifest.md`.
 public struct UpdateManifest: Sendable, Codable, Equatable {
-    public static let currentFormat = 1
+    public static let currentFormat = 2
     public static let path = "demokit/manifest.json"
+    public static let signaturePath = "demokit/manifest.json.minisig"
+    /// Manifests are read whole before parsing: anything larger is refused unread
+    /// (an "endless data" attack). 16 MiB is ~80,000 files.
+    public static let maximumSize = 16 << 20
 
     public struct KitInfo: Sendable, Codable, Equatable {
         public var id: String
+        /// Display version (« 2026.1 »): for people; ordering uses `release.number`.
         public var version: String
         public var channel: String
         public var date: String
     }
 
+    /// What makes a signed release: its place in the sequence and its lifetime.
+    public struct ReleaseInfo: Sendable, Codable, Equatable {
+        /// Only grows from one release to the next; 0 for a key built and never published.
+        public var number: Int
+        /// ISO 8601, UTC.
+        public var created: String
+        /// ISO 8601, UTC; after it, the release is stale (refused online, warned offline).
+        public var expires: String?
+        /// SHA-256 of the previous release's manifest bytes.
+        public var previous: String?
+        /// The oldest demokit that understands this manifest.
+        public var minimumDemokit: String
+
+        public init(number: Int, created: String, expires: String? = nil, previous: String? = nil, minimumDemokit: String) {
+            self.number = number
+            self.created = created
+            self.expires = expires
+            self.previous = previous
+            self.minimumDemokit = minimumDemokit
+        }
+    }
+
     public var format: Int
     public var kit: KitInfo
+    public var release: ReleaseInfo
     public var profiles: [String]
-    /// Every file of the tree but the manifest itself, sorted by path.
+    /// Every file of the tree but the manifest, its signature and the trust file, sorted by path.
     public var files: [FileRecord]
 
-    public init(kit: KitInfo, profiles: [String], files: [FileRecord]) {
+    public init(kit: KitInfo, release: ReleaseInfo? = nil, profiles: [String], files: [FileRecord]) {
         format = Self.currentFormat
         self.kit = kit
+        self.release = release ?? ReleaseInfo(number: 0, created: kit.date, minimumDemokit: DemoKitVersion.current)
         self.profiles = profiles
         self.files = files.sorted { $0.path < $1.path }
+    }
+
+    enum CodingKeys: String, CodingKey { case format, kit, release, profiles, files }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(Int.self, forKey: .format)
+        kit = try container.decode(KitInfo.self, forKey: .kit)
+        // Format 1 (keys built before signed releases) had no release block.
+        release =
+            try container.decodeIfPresent(ReleaseInfo.self, forKey: .release)
+            ?? ReleaseInfo(number: 0, created: kit.date, minimumDemokit: "0.1.0")
+        profiles = try container.decode([String].self, forKey: .profiles)
+        files = try container.decode([FileRecord].self, forKey: .files)
     }
 
     public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
@@ -37,14 +81,49 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         return data
     }
 
-    public static func read(from url: URL) throws -> UpdateManifest {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw FileError(path: url.path, reason: bilingual("manifeste introuvable", "manifest not found"))
+    public static func decode(_ data: Data, path: String) throws -> UpdateManifest {
+        guard data.count <= maximumSize else {
+            throw FileError(path: path, reason: bilingual("manifeste trop grand", "manifest too large") + " (\(data.count) > \(maximumSize))")
         }
         do {
             return try JSONDecoder().decode(UpdateManifest.self, from: data)
         } catch {
-            throw FileError(path: url.path, reason: bilingual("manifeste illisible", "unreadable manifest") + ": \(error)")
+            throw FileError(path: path, reason: bilingual("manifeste illisible", "unreadable manifest") + ": \(error)")
         }
     }
+
+    public static func read(from url: URL) throws -> UpdateManifest {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw FileError(path: url.path, reason: bilingual("manifeste introuvable", "manifest not found"))
+        }
+        return try decode(data, path: url.path)
+    }
+}
+
+/// ISO 8601 timestamps of manifests and trust files, always UTC, second precision.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Also accepts a bare day (`2027-01-31`, midnight UTC).
+    public static func parse(_ text: String) -> Date? {
+        if let day = SourceDate.parseDay(text) { return day }
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text)
+    }
+}
+
+/// Dotted versions compared number by number (`0.10.0` > `0.9.2`).
+public func demokitVersion(_ version: String, isAtLeast minimum: String) -> Bool {
+    let a = version.split(separator: ".").map { Int($0) ?? 0 }
+    let b = minimum.split(separator: ".").map { Int($0) ?? 0 }
+    for index in 0..<max(a.count, b.count) {
+        let x = index < a.count ? a[index] : 0
+        let y = index < b.count ? b[index] : 0
+        if x != y { return x > y }
+    }
+    return true
 }

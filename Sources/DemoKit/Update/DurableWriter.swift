@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+
+/// Every write the updater makes to a key goes through here: data is flushed
+/// (`fsync`, which on Linux vfat also writes the directory entry and the FAT) before
+/// anything relies on it, and bytes and operations are counted for the report.
+///
+/// Test hook: `DEMOKIT_TEST_CRASH_AFTER_WRITES=N` ends the process abruptly (`_exit`,
+/// no cleanup, like a key pulled out) at the N-th write operation, so tests can stop
+/// an update at every step.
+public final class DurableWriter {
+    public private(set) var bytesWritten: Int64 = 0
+    public private(set) var operations = 0
+    let crashAfter: Int?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        crashAfter = environment["DEMOKIT_TEST_CRASH_AFTER_WRITES"].flatMap { Int($0) }
+    }
+
+    /// Counts one write operation; the test hook stops the process here.
+    func tick() {
+        operations += 1
+        if let crashAfter, operations >= crashAfter { _exit(75) }
+    }
+
+    /// Opens a new, empty file at `url`, removing what was there first: fusefat (and
+    /// maybe other FAT drivers) ignores `O_TRUNC`, which would leave old bytes at the end.
+    func createFresh(_ url: URL) throws -> FileDescriptor {
+        if access(url.path, F_OK) == 0 {
+            tick()
+            guard unlink(url.path) == 0 else { throw FileHashing.posixError(url, bilingual("suppression", "removal")) }
+        }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FileHashing.posixError(url, "création / create") }
+        return FileDescriptor(fd)
+    }
+
+    /// Writes `data` to a new file and flushes it.
+    public func write(_ data: Data, to url: URL) throws {
+        let handle = try createFresh(url)
+        try data.withUnsafeBytes { try writeAll(handle, $0, url) }
+        try handle.sync(url)
+        try handle.close(url)
+    }
+
+    /// Copies `source` into `destination` (created or, with `append`, extended),
+    /// hashing everything `destination` ends up holding, flushes it, and checks the
+    /// result against the expected size and SHA-256. A mismatch removes the copy.
+    public func copy(from source: URL, to destination: URL, expected: FileRecord) throws {
+        let input = try FileHashing.openForReading(source)
+        let inputHandle = FileDescriptor(input)
+        defer { try? inputHandle.close(source) }
+        let output = try createFresh(destination)
+        var hasher = SHA256()
+        var size: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: FileHashing.chunkSize)
+        do {
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, FileHashing.chunkSize) }
+                if count < 0 { throw FileHashing.posixError(source, "lecture / read") }
+                if count == 0 { break }
+                size += Int64(count)
+                // Endless data: never write past what the manifest announced.
+                if size > expected.size { throw UpdateRefusal.fileMismatch(expected.path) }
+                try buffer.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
+                    hasher.update(bufferPointer: chunk)
+                    try writeAll(output, chunk, destination)
+                }
+            }
+            try output.sync(destination)
+            try output.close(destination)
+        } catch {
+            try? output.close(destination)
+            unlink(destination.path)
+            throw error
+        }
+        guard size == expected.size, FileHashing.hex(hasher.finalize()) == expected.sha256 else {
+            unlink(destination.path)
+            throw UpdateRefusal.fileMismatch(expected.path)
+        }
+    }
+
+    /// Appends a chunk to an open partial download.
+    func append(_ chunk: UnsafeRawBufferPointer, to handle: FileDescriptor, _ url: URL) throws {
+        try writeAll(handle, chunk, url)
+    }
+
+    func writeAll(_ handle: FileDescriptor, _ bytes: UnsafeRawBufferPointer, _ url: URL) throws {
+        tick()
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let written = posixWrite(handle.fd, base + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileHashing.posixError(url, "écriture / write")
+            }
+            offset += written
+        }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    /// Renames and flushes the folder. Not atomic on FAT32: callers only rename
+    /// content they can check again by hash.
+    public func rename(_ source: URL, to destination: URL) throws {
+        tick()
+        guard posixRename(source.path, destination.path) == 0 else { throw FileHashing.posixError(destination, "renommage / rename") }
+        syncDirectory(destination.deletingLastPathComponent())
+    }
+
+    /// Removes a file, or a folder and everything in it. By system calls: Foundation's
+    /// `removeItem` fails on fusefat, which answers `unlink` on a folder with EPERM.
+    public func remove(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        if isDirectory.boolValue {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
+                try remove(url.appendingPathComponent(name))
+            }
+        }
+        tick()
+        guard (isDirectory.boolValue ? rmdir(url.path) : unlink(url.path)) == 0 else {
+            throw FileHashing.posixError(url, bilingual("suppression", "removal"))
+        }
+    }
+
+    public func createDirectory(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        tick()
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(error.localizedDescription)")
+        }
+    }
+
+    /// Best effort: some file systems (FUSE ones among them) refuse `fsync` on a folder.
+    func syncDirectory(_ url: URL) {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        _ = posixClose(fd)
+    }
+}
+
+/// An open file descriptor, closed exactly once.
+final class FileDescriptor {
+    let fd: Int32
+    private var isOpen = true
+
+    init(_ fd: Int32) { self.fd = fd }
+
+    func sync(_ url: URL) throws {
+        guard fsync(fd) == 0 else { throw FileHashing.posixError(url, "fsync") }
+    }
+
+    func close(_ url: URL) throws {
+        guard isOpen else { return }
+        isOpen = false
+        guard posixClose(fd) == 0 else { throw FileHashing.posixError(url, "fermeture / close") }
+    }
+
+    deinit { if isOpen { _ = posixClose(fd) } }
+}
+
+// The system calls under names that members called write, rename and close do not shadow.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func posixRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+private func posixClose(_ fd: Int32) -> Int32 { close(fd) }

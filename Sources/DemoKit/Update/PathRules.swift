@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a path of a manifest may be, so that writing it on a FAT32 key can neither
+/// escape the key nor clobber another file or demokit's own bookkeeping.
+public enum PathRules {
+    /// 4 GiB: FAT32 stores sizes on 32 bits.
+    public static let maximumFileSize: Int64 = 1 << 32
+    static let forbiddenCharacters = Set("<>:\"\\|?*")
+    static let deviceNames: Set<String> = {
+        var names: Set<String> = ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+        for digit in 0...9 {
+            names.insert("COM\(digit)")
+            names.insert("LPT\(digit)")
+        }
+        return names
+    }()
+    /// demokit's own files on a key: never written from a manifest's file list.
+    static let reservedPrefixes = ["demokit/manifest.json", "demokit/trust.json", "demokit/update-state", "demokit/.update"]
+
+    /// Why `path` cannot be written on a FAT32 key, or nil when it can.
+    public static func problem(with path: String) -> String? {
+        if path.isEmpty { return bilingual("chemin vide", "empty path") }
+        if path.hasPrefix("/") || path.hasPrefix("\\") { return bilingual("chemin absolu", "absolute path") }
+        if path.utf16.count > 240 { return bilingual("chemin trop long", "path too long") }
+        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if component.isEmpty { return bilingual("composant vide (//)", "empty component (//)") }
+            if component == "." || component == ".." { return bilingual("sort de l'arborescence (..)", "climbs out of the tree (..)") }
+            if component.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                return bilingual("caractère de contrôle", "control character")
+            }
+            if component.contains(where: { forbiddenCharacters.contains($0) }) {
+                return bilingual("caractère interdit sur FAT32 (< > : \" \\ | ? *)", "character forbidden on FAT32 (< > : \" \\ | ? *)")
+            }
+            if component.hasSuffix(".") || component.hasSuffix(" ") {
+                return bilingual("nom finissant par un point ou une espace", "name ending with a dot or a space")
+            }
+            let base = component.split(separator: ".", maxSplits: 1).first.map { String($0).trimmingCharacters(in: .whitespaces).uppercased() } ?? ""
+            if deviceNames.contains(base) { return bilingual("nom réservé par Windows (\(base))", "name reserved by Windows (\(base))") }
+        }
+        let lower = path.lowercased()
+        if reservedPrefixes.contains(where: { lower == $0 || lower.hasPrefix($0 + "/") || lower.hasPrefix($0 + ".") || lower.hasPrefix($0 + "-") }) {
+            return bilingual("chemin réservé à demokit", "path reserved for demokit")
+        }
+        return nil
+    }
+
+    /// Checks every file of a manifest: paths, sizes, hashes, and collisions once case
+    /// is folded (FAT32 ignores case) or a file stands where another needs a folder.
+    public static func check(_ files: [FileRecord]) throws {
+        var seen: [String: String] = [:]
+        for file in files {
+            if let problem = problem(with: file.path) { throw UpdateRefusal.unsafePath(file.path, problem) }
+            if file.size < 0 || file.size >= maximumFileSize { throw UpdateRefusal.fileTooLarge(file.path, file.size) }
+            guard file.sha256.count == 64, file.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw UpdateRefusal.unsafePath(file.path, bilingual("empreinte SHA-256 invalide", "invalid SHA-256"))
+            }
+            let folded = file.path.uppercased()
+            if let other = seen[folded] {
+                throw UpdateRefusal.unsafePath(
+                    file.path, bilingual("même nom que « \(other) » sur FAT32 (casse ignorée)", "same name as \"\(other)\" on FAT32 (case ignored)"))
+            }
+            seen[folded] = file.path
+        }
+        // A file named like a folder of another file ("a" and "a/b").
+        for file in files {
+            var parent = (file.path as NSString).deletingLastPathComponent
+            while !parent.isEmpty {
+                if let other = seen[parent.uppercased()] {
+                    throw UpdateRefusal.unsafePath(
+                        file.path, bilingual("« \(other) » est un fichier, pas un dossier", "\"\(other)\" is a file, not a folder"))
+                }
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+    }
+}

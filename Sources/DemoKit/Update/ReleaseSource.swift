@@ -1,0 +1,66 @@
+import Foundation
+
+/// Where releases are read from: a folder (another key, a shared drive) or a web
+/// address. Reads are capped: a source never makes demokit read more than announced.
+public protocol ReleaseSource: AnyObject {
+    /// A web source: an expired release is refused there, only warned about offline.
+    var isOnline: Bool { get }
+    /// Bytes read from the source so far.
+    var bytesRead: Int64 { get }
+    /// A small file (manifest, signature, trust file), or nil when absent.
+    func fetch(_ path: String, maximumSize: Int) throws -> Data?
+    /// Downloads `path` into `partial`, resuming from what `partial` already holds
+    /// when the source allows it; never writes more than `expected.size` bytes.
+    /// The caller checks the hash.
+    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws
+    /// The file's local URL when the source is a folder, so it can be copied directly.
+    func localURL(_ path: String) -> URL?
+}
+
+extension ReleaseSource {
+    /// Reads `path` as text, rejecting anything above `maximumSize` bytes.
+    func fetchText(_ path: String, maximumSize: Int) throws -> String? {
+        try fetch(path, maximumSize: maximumSize).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Opens `--from`: `http://` and `https://` addresses go through HTTP, anything else is a folder.
+public func openReleaseSource(_ location: String) throws -> any ReleaseSource {
+    let lower = location.lowercased()
+    if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+        return try HTTPReleaseSource(base: location)
+    }
+    return FolderReleaseSource(root: URL(fileURLWithPath: location))
+}
+
+/// A release folder on a disk.
+public final class FolderReleaseSource: ReleaseSource {
+    public let root: URL
+    public private(set) var bytesRead: Int64 = 0
+    public var isOnline: Bool { false }
+
+    public init(root: URL) { self.root = root }
+
+    public func localURL(_ path: String) -> URL? { root.appendingPathComponent(path) }
+
+    public func fetch(_ path: String, maximumSize: Int) throws -> Data? {
+        let url = root.appendingPathComponent(path)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
+        defer { try? handle.close() }
+        // One byte more than allowed tells "too large" without reading the rest.
+        let data = try handle.read(upToCount: maximumSize + 1) ?? Data()
+        bytesRead += Int64(data.count)
+        if data.count > maximumSize { throw UpdateRefusal.tooLarge(path, data.count, maximumSize) }
+        return data
+    }
+
+    public func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
+        let source = root.appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: source.path) else { throw UpdateRefusal.notFound(path) }
+        try writer.copy(from: source, to: partial, expected: expected)
+        bytesRead += expected.size
+    }
+
+    /// Counts bytes copied straight from `localURL`.
+    func countRead(_ bytes: Int64) { bytesRead += bytes }
+}
