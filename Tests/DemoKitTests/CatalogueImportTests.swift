@@ -330,3 +330,40 @@ enum CatalogueFixtures {
         #expect(try TestKit.snapshot(kit) == before)
     }
 }
+
+/// The SILL snapshot shipped in the default kit (`payload/catalogue/imported/sill/`).
+@Suite struct ShippedSILLImportTests {
+    static let folder = Repo.root.appendingPathComponent("payload/catalogue/imported/sill")
+
+    @Test func everyShippedFileReadsWithoutError() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".yml") }.sorted()
+        #expect(files.count == 240)
+        var sillIDs: Set<String> = []
+        for file in files {
+            let reader = ManifestReader(file: file)
+            let node = try #require(reader.parse(contentsOf: Self.folder.appendingPathComponent(file)))
+            let fields = try #require(reader.mapping(node, what: file))
+            let entry = try #require(CatalogueEntry.read(fields, source: .curated, imported: true), "\(reader.diagnostics)")
+            #expect(!reader.diagnostics.hasErrors, "\(reader.diagnostics)")
+            #expect(entry.id.value + ".yml" == file)
+            #expect(entry.source.name == "sill" && entry.source.licence == SILLImporter.licence && entry.source.date == "2022-05-10")
+            if let sill = entry.sill { sillIDs.insert(sill) }
+        }
+        #expect(sillIDs.count == 240)
+    }
+
+    /// Re-importing the snapshot over the shipped files changes nothing: they are what the
+    /// importer writes today. When this fails, run `scripts/import-sill` and commit.
+    @Test func shippedFilesAreUpToDate() throws {
+        let categories = Repo.root.appendingPathComponent("payload/categories.yml")
+        let dir = try TemporaryDirectory()
+        let kit = dir.path("kit")
+        try FileManager.default.createDirectory(at: kit.appendingPathComponent("payload/catalogue/imported"), withIntermediateDirectories: true)
+        // The kit's categories once the curated catalogue is merged; the same list meanwhile.
+        let source = FileManager.default.fileExists(atPath: categories.path) ? categories : CatalogueFixtures.folder.appendingPathComponent("categories.yml")
+        try FileManager.default.copyItem(at: source, to: kit.appendingPathComponent("payload/categories.yml"))
+        try FileManager.default.copyItem(at: Self.folder, to: kit.appendingPathComponent("payload/catalogue/imported/sill"))
+        let report = try CatalogueFixtures.importSILL(CatalogueFixtures.sillSnapshot, into: kit)
+        #expect(report.unchanged, "scripts/import-sill: \(report.summary)")
+    }
+}
