@@ -132,8 +132,7 @@ public enum CatalogueSchema {
                     -- replaced products, keywords, description (see CatalogueSearch).
                     CREATE VIRTUAL TABLE software_search USING fts5(
                         name, replaces, keywords, description,
-                        tokenize = 'unicode61 remove_diacritics 2',
-                        prefix = '2 3');
+                        tokenize = 'unicode61 remove_diacritics 2');
                     """)
         }
         return migrator

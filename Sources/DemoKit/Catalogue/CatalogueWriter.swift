@@ -52,12 +52,12 @@ public enum CatalogueWriter {
             ("channel", settings.channel), ("name_fr", settings.name.fr), ("name_en", settings.name.english),
             ("schema_version", CatalogueSchema.version),
         ].sorted(by: { $0.0 < $1.0 }) {
-            try db.execute(sql: "INSERT INTO kit (key, value) VALUES (?, ?)", arguments: [key, value])
+            try db.run("INSERT INTO kit (key, value) VALUES (?, ?)", arguments: [key, value])
         }
         let sources = sources(of: kit)
         for source in sources {
-            try db.execute(
-                sql: "INSERT INTO source (id, name, licence, url, date, credit) VALUES (?, ?, ?, ?, ?, ?)",
+            try db.run(
+                "INSERT INTO source (id, name, licence, url, date, credit) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
                     source.name, SourceInfo.displayName(source.name), source.licence, SourceInfo.url(source.name), source.date,
                     SourceInfo.credit(source.name),
@@ -65,32 +65,32 @@ public enum CatalogueWriter {
         }
         let sourceDates = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0.date) })
         for category in kit.categories.sorted(by: { $0.id.value < $1.id.value }) {
-            try db.execute(
-                sql: "INSERT INTO category (id, name_fr, name_en) VALUES (?, ?, ?)",
+            try db.run(
+                "INSERT INTO category (id, name_fr, name_en) VALUES (?, ?, ?)",
                 arguments: [category.id.value, category.name.fr, category.name.en])
         }
         for licence in Set(kit.catalogue.flatMap { SPDX.licenseIDs(in: $0.licence.value) }).sorted() {
-            try db.execute(
-                sql: "INSERT INTO licence (id, known, deprecated) VALUES (?, ?, ?)",
+            try db.run(
+                "INSERT INTO licence (id, known, deprecated) VALUES (?, ?, ?)",
                 arguments: [licence, SPDX.isKnown(licence), SPDX.isDeprecated(licence)])
         }
         var organisations: [String: Int64] = [:]
         let providerNames = Set(kit.catalogue.flatMap(\.providers))
         for name in Set(kit.catalogue.flatMap { $0.users + $0.providers }).sorted() {
-            try db.execute(
-                sql: "INSERT INTO organisation (name, kind) VALUES (?, ?)",
+            try db.run(
+                "INSERT INTO organisation (name, kind) VALUES (?, ?)",
                 arguments: [name, OrganisationKind.guess(name, isProvider: providerNames.contains(name))])
             organisations[name] = db.lastInsertedRowID
         }
         for entry in kit.catalogue {
             let id = entry.id.value
-            try db.execute(
-                sql: """
-                    INSERT INTO software (id, name, description_fr, description_en, french_missing, licence, website, repository,
-                        documentation, version, release_date, development_status, maintenance, sill_id, sill_status, sill_years,
-                        sill_first_year, sill_last_year, support_contract, comptoir_id, source_id, source_ref)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            try db.run(
+                """
+                INSERT INTO software (id, name, description_fr, description_en, french_missing, licence, website, repository,
+                    documentation, version, release_date, development_status, maintenance, sill_id, sill_status, sill_years,
+                    sill_first_year, sill_last_year, support_contract, comptoir_id, source_id, source_ref)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
                     id, entry.name, entry.description.fr, entry.description.en, entry.missingFrench, entry.licence.value,
                     entry.website, entry.repository, entry.documentation, entry.version, entry.releaseDate, entry.developmentStatus,
@@ -99,50 +99,50 @@ public enum CatalogueWriter {
                 ])
             let rowID = db.lastInsertedRowID
             for licence in Set(SPDX.licenseIDs(in: entry.licence.value)).sorted() {
-                try db.execute(sql: "INSERT INTO software_licence VALUES (?, ?)", arguments: [id, licence])
+                try db.run("INSERT INTO software_licence VALUES (?, ?)", arguments: [id, licence])
             }
             for category in Set(entry.categories.map(\.value)).sorted() {
-                try db.execute(sql: "INSERT INTO software_category VALUES (?, ?)", arguments: [id, category])
+                try db.run("INSERT INTO software_category VALUES (?, ?)", arguments: [id, category])
             }
             for platform in Set(entry.platforms).sorted() {
-                try db.execute(sql: "INSERT INTO software_platform VALUES (?, ?)", arguments: [id, platform])
+                try db.run("INSERT INTO software_platform VALUES (?, ?)", arguments: [id, platform])
             }
             for product in Set(entry.replaces).sorted() {
-                try db.execute(sql: "INSERT INTO replaced_product VALUES (?, ?)", arguments: [id, product])
+                try db.run("INSERT INTO replaced_product VALUES (?, ?)", arguments: [id, product])
             }
             for keyword in Set(entry.keywords).sorted() {
-                try db.execute(sql: "INSERT INTO keyword VALUES (?, ?)", arguments: [id, keyword])
+                try db.run("INSERT INTO keyword VALUES (?, ?)", arguments: [id, keyword])
             }
             for (role, key, names) in [("user", "users", entry.users), ("provider", "providers", entry.providers)] {
                 for name in Set(names).sorted() {
                     let source = entry.provenance["\(key):\(name)"] ?? entry.source
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO software_organisation VALUES (?, ?, ?, ?)",
+                    try db.run(
+                        "INSERT OR IGNORE INTO software_organisation VALUES (?, ?, ?, ?)",
                         arguments: [id, organisations[name], role, source.name])
                 }
             }
             for link in links(entry) {
-                try db.execute(sql: "INSERT INTO link VALUES (?, ?, ?, ?)", arguments: [id, link.kind, link.url, link.source])
+                try db.run("INSERT INTO link VALUES (?, ?, ?, ?)", arguments: [id, link.kind, link.url, link.source])
             }
             var facts = entry.presentFields.map { ($0, entry.provenance[$0] ?? entry.source) }
             if entry.description.en != nil {
                 facts.append(("description_en", entry.provenance["description_en"] ?? entry.provenance["description"] ?? entry.source))
             }
             for (field, source) in facts.sorted(by: { $0.0 < $1.0 }) {
-                try db.execute(
-                    sql: "INSERT INTO fact VALUES (?, ?, ?, ?, ?)",
+                try db.run(
+                    "INSERT INTO fact VALUES (?, ?, ?, ?, ?)",
                     arguments: [id, field, source.name, source.id, source.date ?? sourceDates[source.name] ?? nil])
             }
             let health = kit.health(of: entry)
-            try db.execute(
-                sql: "INSERT INTO health VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.run(
+                "INSERT INTO health VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     id, health.score, health.level.rawValue, health.level.label.fr, health.level.label.english, health.advice.fr,
                     health.advice.english, settings.date,
                 ])
             for (position, input) in health.inputs.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO health_input VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                try db.run(
+                    "INSERT INTO health_input VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         id, position, input.key, input.label.fr, input.label.english, input.value.fr, input.value.english, input.points,
                         input.maximum,
@@ -150,29 +150,29 @@ public enum CatalogueWriter {
             }
             if let app = kit.apps[id] {
                 for package in app.livePackages {
-                    try db.execute(sql: "INSERT OR IGNORE INTO app_delivery VALUES (?, 'live', ?)", arguments: [id, package])
+                    try db.run("INSERT OR IGNORE INTO app_delivery VALUES (?, 'live', ?)", arguments: [id, package])
                 }
                 if let url = app.onlineURL {
-                    try db.execute(sql: "INSERT INTO app_delivery VALUES (?, 'online', ?)", arguments: [id, url])
+                    try db.run("INSERT INTO app_delivery VALUES (?, 'online', ?)", arguments: [id, url])
                 }
             }
             let fields = SearchFields(entry, categories: kit.categories)
-            try db.execute(
-                sql: "INSERT INTO software_search (rowid, name, replaces, keywords, description) VALUES (?, ?, ?, ?, ?)",
+            try db.run(
+                "INSERT INTO software_search (rowid, name, replaces, keywords, description) VALUES (?, ?, ?, ?, ?)",
                 arguments: [rowID, fields.name, fields.replaces, fields.keywords, fields.description])
         }
         for (position, profile) in kit.profiles.enumerated() {
-            try db.execute(
-                sql: """
-                    INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            try db.run(
+                """
+                INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
                     profile.id.value, position, profile.name.fr, profile.name.en, profile.audience.fr,
                     profile.audience.en, profile.pitch.fr, profile.pitch.en,
                 ])
             for (index, app) in profile.apps.enumerated() {
-                try db.execute(sql: "INSERT INTO profile_app VALUES (?, ?, ?)", arguments: [profile.id.value, app.value, index])
+                try db.run("INSERT INTO profile_app VALUES (?, ?, ?)", arguments: [profile.id.value, app.value, index])
             }
         }
     }
@@ -189,6 +189,14 @@ public enum CatalogueWriter {
             links.append(("comptoir", "https://comptoir-du-libre.org/fr/softwares/\(comptoir)", source("comptoir")))
         }
         return links
+    }
+}
+
+extension Database {
+    /// Runs a statement compiled once per connection: the writer inserts tens of
+    /// thousands of rows with a handful of statements.
+    fileprivate func run(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }
 

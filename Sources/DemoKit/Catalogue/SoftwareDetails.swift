@@ -169,7 +169,7 @@ public struct SoftwareDetails: Sendable, Codable, Equatable {
             lines.append("  \(fact.field) ← \(fact.source)" + (fact.sourceRef.map { " #\($0)" } ?? "") + (fact.date.map { " (\($0))" } ?? ""))
         }
         for source in sources where source.credit != nil || source.licence != nil {
-            lines.append("  \(source.name) : \(source.credit ?? source.licence ?? "")")
+            lines.append("  " + bilingual("Données", "Data") + " : " + (source.credit ?? "\(source.name), \(source.licence ?? "")"))
         }
         return lines.joined(separator: "\n")
     }

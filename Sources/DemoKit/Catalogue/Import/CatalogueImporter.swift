@@ -175,7 +175,7 @@ public struct CatalogueImporter {
             try? fm.removeItem(at: old)
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             for (id, text) in files.sorted(by: { $0.key < $1.key }) {
-                try Data(text.utf8).write(to: staging.appendingPathComponent("\(id).yml"))
+                try Self.writeFile(text, to: staging.appendingPathComponent("\(id).yml"))
             }
             try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             if fm.fileExists(atPath: target.path) {
@@ -193,6 +193,19 @@ public struct CatalogueImporter {
             throw FileError(
                 path: target.path,
                 reason: bilingual("écriture de l'import impossible : \(error.localizedDescription)", "cannot write the import: \(error.localizedDescription)"))
+        }
+    }
+
+    /// Plain write without the fsync `Data.write` does on Linux: ten thousand fsyncs
+    /// made imports I/O-bound, and the staging folder is swapped in only when complete.
+    static func writeFile(_ text: String, to url: URL) throws {
+        guard let file = fopen(url.path, "wb") else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard fclose(file) == 0, written == bytes.count else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
     }
 

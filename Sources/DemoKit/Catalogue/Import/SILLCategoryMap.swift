@@ -78,26 +78,31 @@ public enum SILLCategoryMap {
 
     /// The kit category for a SILL entry, or nil when the kit has none that fits.
     public static func category(function: String, category: String, kitCategories: Set<String>) -> String? {
-        let f = TextFolding.fold(function), c = TextFolding.fold(category)
-        func first(_ rules: [Rule], _ text: String) -> String? {
-            for rule in rules where rule.words.contains(where: { matches(text, $0) }) {
+        let f = TextFolding.tokens(function), c = TextFolding.tokens(category)
+        func first(_ rules: [(phrases: [[String]], candidates: [String])], _ words: [String]) -> String? {
+            for rule in rules where rule.phrases.contains(where: { contains(words, $0) }) {
                 if let hit = rule.candidates.first(where: kitCategories.contains) { return hit }
             }
             return nil
         }
-        return first(functionRules, f) ?? first(categoryRules, c) ?? first(functionRules, c)
+        return first(functionPhrases, f) ?? first(categoryPhrases, c) ?? first(functionPhrases, c)
             ?? generic.first(where: kitCategories.contains)
     }
 
+    /// The rules' phrases as words, computed once.
+    static let functionPhrases = functionRules.map { ($0.words.map(TextFolding.tokens), $0.candidates) }
+    static let categoryPhrases = categoryRules.map { ($0.words.map(TextFolding.tokens), $0.candidates) }
+
     /// Whole-word (or whole-phrase) match, so « son » does not match « personne ».
     static func matches(_ text: String, _ phrase: String) -> Bool {
-        var searchRange = text.startIndex..<text.endIndex
-        while let range = text.range(of: phrase, range: searchRange) {
-            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
-            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-            let isBoundary = { (c: Character?) in c.map { !($0.isLetter || $0.isNumber) } ?? true }
-            if isBoundary(before) && isBoundary(after) { return true }
-            searchRange = range.upperBound..<text.endIndex
+        contains(TextFolding.tokens(text), TextFolding.tokens(phrase))
+    }
+
+    /// `words` contains `phrase` as consecutive words.
+    static func contains(_ words: [String], _ phrase: [String]) -> Bool {
+        guard !phrase.isEmpty, words.count >= phrase.count else { return false }
+        for start in 0...(words.count - phrase.count) where words[start] == phrase[0] {
+            if Array(words[start..<start + phrase.count]) == phrase { return true }
         }
         return false
     }
