@@ -18,6 +18,7 @@ import Testing
         ("oeuvre", "office"), ("œuvres", "office"),
         ("cime", "cemetery"), ("cimetiere", "cemetery"), ("Cimetière", "cemetery"),
         ("word", "office"), ("excel", "office"), ("traitement texte", "office"),
+        ("traitement de texte", "office"), ("cimetières", "cemetery"), ("gestion des concessions", "cemetery"),
     ])
     func findsFrenchWordsWithAndWithoutAccents(_ query: String, _ expected: String) throws {
         let (_, search) = try database()
@@ -27,9 +28,9 @@ import Testing
 
     @Test func nameMatchesRankFirst() throws {
         let (_, search) = try database()
-        // "libre" is in the name of two entries and nowhere else for office.
         let results = try search.search("cimetiere")
         #expect(results.map(\.id) == ["cemetery"])
+        #expect(results.first?.tier == 0)
     }
 
     @Test func filters() throws {
@@ -37,6 +38,8 @@ import Testing
         #expect(try search.search("", filters: .init(profile: "beta")).map(\.id).sorted() == ["office", "paint"])
         #expect(try search.search("", filters: .init(platform: "linux")).map(\.id).sorted() == ["office", "paint"])
         #expect(try search.search("", filters: .init(category: "cimetiere")).map(\.id) == ["cemetery"])
+        #expect(try search.search("", filters: .init(licence: "GPL-2.0")).map(\.id) == ["paint"])
+        #expect(try search.search("", filters: .init(licence: "agpl")).map(\.id) == ["cemetery"])
         #expect(try search.search("nothing-matches-this").isEmpty)
     }
 
@@ -69,5 +72,97 @@ import Testing
         let vector = Self.vectors[index]
         #expect(TextFolding.fold(vector.input) == vector.folded)
         #expect(TextFolding.tokens(vector.input) == vector.tokens)
+    }
+}
+
+/// Ranking and filters on a catalogue built for the purpose.
+@Suite struct CatalogueRankingTests {
+    static func database() throws -> (TemporaryDirectory, CatalogueSearch) {
+        let dir = try TemporaryDirectory()
+        var catalogue = [
+            entry("a-word-libre", name: "Word Libre", description: "Un traitement de texte.", licence: "GPL-3.0-only", platforms: ["linux"]),
+            entry("b-traitement", name: "Traitement", description: "Éditeur.", licence: "GPL-3.0-or-later", replaces: ["Microsoft Word"]),
+            entry("c-editeur", name: "Éditeur", description: "Écrire.", licence: "LGPL-3.0-only", keywords: ["word", "courrier"]),
+            entry("d-lecteur", name: "Lecteur", description: "Ouvre les fichiers Word et les courriers.", licence: "MIT", platforms: ["windows"]),
+            entry("e-courrier-mairie", name: "Courrier Mairie", categories: ["courrier"], keywords: ["gestion"]),
+            entry("f-registre", name: "Registre", description: "Gestion du courrier entrant et sortant.", categories: ["courrier"]),
+            entry("g-gestion-courrier", name: "Gestion du courrier", categories: ["courrier"]),
+            entry("h-visio", name: "Réunions", description: "Visioconférence pour les élus.", categories: ["visio"], replaces: ["Teams", "Zoom"]),
+            entry("i-oeuvre", name: "Chef-d'œuvre", description: "Catalogue des œuvres pour les élèves."),
+        ]
+        catalogue.sort { $0.id.value < $1.id.value }
+        let kit = Kit(
+            root: dir.url,
+            settings: KitSettings(
+                id: "ranking", name: LocalizedText(fr: "Classement"), version: "1", date: "2026-01-15", channel: "stable", defaultProfile: nil,
+                timeout: 5, profileOrder: []),
+            profiles: [
+                Profile(
+                    id: located("mairie"), name: LocalizedText(fr: "Mairie"), audience: LocalizedText(fr: "Élus"), pitch: LocalizedText(fr: "."),
+                    apps: [located("h-visio"), located("g-gestion-courrier")])
+            ],
+            categories: [
+                Category(id: located("bureautique"), name: LocalizedText(fr: "Bureautique")),
+                Category(id: located("courrier"), name: LocalizedText(fr: "Gestion du courrier")),
+                Category(id: located("visio"), name: LocalizedText(fr: "Visioconférence")),
+            ],
+            catalogue: catalogue, apps: [:])
+        let url = dir.path("catalogue.sqlite")
+        try CatalogueWriter.write(kit, to: url)
+        return (dir, try CatalogueSearch(databaseAt: url))
+    }
+
+    @Test func nameThenReplacedProductsThenKeywordsThenDescription() throws {
+        let (_, search) = try Self.database()
+        let results = try search.search("word")
+        #expect(results.map(\.id) == ["a-word-libre", "b-traitement", "c-editeur", "d-lecteur"])
+        #expect(results.map(\.tier) == [0, 1, 2, 3])
+    }
+
+    @Test func needsAcrossColumns() throws {
+        let (_, search) = try Self.database()
+        // All words in the name first; then name + keywords; then the description.
+        let results = try search.search("gestion du courrier").map(\.id)
+        #expect(Array(results.prefix(3)) == ["g-gestion-courrier", "e-courrier-mairie", "f-registre"])
+        #expect(try search.search("Gestion des courriers").first?.id == "g-gestion-courrier")
+    }
+
+    @Test(arguments: [
+        ("visio", "h-visio"), ("Teams", "h-visio"), ("zoom", "h-visio"), ("reunion", "h-visio"), ("RÉUNIONS", "h-visio"),
+        ("oeuvre", "i-oeuvre"), ("œuvre", "i-oeuvre"), ("chef d'oeuvre", "i-oeuvre"), ("eleve", "i-oeuvre"), ("élèves", "i-oeuvre"),
+    ])
+    func frenchQueries(_ query: String, _ expected: String) throws {
+        let (_, search) = try Self.database()
+        #expect(try search.search(query).first?.id == expected, "\(query)")
+    }
+
+    @Test func licenceFiltersMatchFamilies() throws {
+        let (_, search) = try Self.database()
+        #expect(try search.search("", filters: .init(licence: "GPL-3.0")).map(\.id).sorted() == ["a-word-libre", "b-traitement"])
+        #expect(try search.search("", filters: .init(licence: "LGPL-3.0-only")).map(\.id) == ["c-editeur"])
+        #expect(try search.search("word", filters: .init(licence: "mit")).map(\.id) == ["d-lecteur"])
+    }
+
+    @Test func otherFiltersCombineWithTheQuery() throws {
+        let (_, search) = try Self.database()
+        #expect(try search.search("word", filters: .init(platform: "windows")).map(\.id) == ["d-lecteur"])
+        #expect(
+            try search.search("courrier", filters: .init(category: "courrier")).map(\.id).sorted() == ["e-courrier-mairie", "f-registre", "g-gestion-courrier"])
+        #expect(try search.search("", filters: .init(profile: "mairie")).map(\.id).sorted() == ["g-gestion-courrier", "h-visio"])
+        #expect(try search.search("courrier", filters: .init(profile: "mairie", category: "courrier")).map(\.id) == ["g-gestion-courrier"])
+        #expect(try search.search("word", filters: .init(profile: "nobody")).isEmpty)
+    }
+
+    @Test func queryTokens() {
+        #expect(CatalogueSearch.queryTokens("Gestion des courriers") == ["gestion", "courrier"])
+        #expect(CatalogueSearch.queryTokens("de la") == ["de", "la"])
+        #expect(CatalogueSearch.queryTokens("Œuvres & élèves") == ["oeuvre", "eleve"])
+        #expect(CatalogueSearch.matchExpression("cime", columns: ["name"]) == "{name} : (\"cime\"*)")
+    }
+
+    @Test func databaseIsByteIdenticalAcrossBuilds() throws {
+        let (a, _) = try Self.database()
+        let (b, _) = try Self.database()
+        #expect(try Data(contentsOf: a.path("catalogue.sqlite")) == Data(contentsOf: b.path("catalogue.sqlite")))
     }
 }

@@ -1,8 +1,18 @@
 import Foundation
 import GRDB
 
-/// Ranked full-text search over `catalogue.sqlite`: accent- and case-insensitive,
-/// prefix matching, name matches first, then replaced products, keywords, description.
+/// Ranked full-text search over `catalogue.sqlite`, the way presenters search: by a
+/// need (« gestion du courrier », « cimetière », « visio ») or by the proprietary
+/// product used today (« Word », « Teams »).
+///
+/// - accent- and case-insensitive (`TextFolding`, the same as the page's script);
+/// - every word must match, as a prefix (« cime » finds « cimetière »); French
+///   little words (« de », « du », « la »…) are dropped and a final plural `s`/`x`
+///   is removed, so « gestion des courriers » finds « courrier »;
+/// - ranking in tiers: all words in the name first, then in the name or replaced
+///   products, then name, products or keywords, then anywhere; within a tier, FTS5's
+///   bm25 with column weights name 10 > replaces 6 > keywords 3 > description 1;
+///   then name and id for a stable order.
 public struct CatalogueSearch {
     public struct Filters: Sendable {
         public var profile: String?
@@ -22,11 +32,21 @@ public struct CatalogueSearch {
         public var name: String
         public var description: String
         public var licence: String
+        /// 0 name, 1 replaced products, 2 keywords, 3 description (nil without a query).
+        public var tier: Int?
         public var score: Double
+        public var health: Int?
+        public var healthLevel: String?
     }
 
     /// Column weights for FTS5's bm25: name, replaces, keywords, description.
     static let weights = "10.0, 6.0, 3.0, 1.0"
+
+    /// Words dropped from queries when other words remain.
+    static let stopWords: Set<String> = [
+        "a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "logiciel", "ou", "par", "pour", "sur", "un", "une",
+        "the", "of", "for", "and", "software",
+    ]
 
     let queue: DatabaseQueue
 
@@ -38,21 +58,51 @@ public struct CatalogueSearch {
                 path: url.path, reason: bilingual("base du catalogue introuvable", "catalogue database not found"),
                 hint: bilingual("construisez d'abord la clé : demokit build", "build the key first: demokit build"))
         }
-        queue = try DatabaseQueue(path: url.path, configuration: configuration)
+        do {
+            queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            _ = try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM kit WHERE key = 'schema_version'") }
+        } catch {
+            throw FileError(
+                path: url.path,
+                reason: bilingual("ce n'est pas une base du catalogue demokit", "this is not a demokit catalogue database"),
+                hint: bilingual("reconstruisez-la : demokit build", "rebuild it: demokit build"))
+        }
     }
 
-    /// The FTS5 query for what a person typed: every word must match, as a prefix.
-    public static func matchExpression(_ query: String) -> String? {
+    /// The words searched for what a person typed (folded, little words and plurals removed).
+    public static func queryTokens(_ query: String) -> [String] {
         let tokens = TextFolding.tokens(query)
-        guard !tokens.isEmpty else { return nil }
-        return tokens.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        let meaningful = tokens.filter { !stopWords.contains($0) }
+        return (meaningful.isEmpty ? tokens : meaningful).map { token in
+            if token.count > 3, let last = token.last, last == "s" || last == "x" { return String(token.dropLast()) }
+            return token
+        }
     }
+
+    /// The FTS5 query for what a person typed: every word must match, as a prefix,
+    /// optionally restricted to some columns (`{name replaces}`).
+    public static func matchExpression(_ query: String, columns: [String]? = nil) -> String? {
+        let tokens = queryTokens(query)
+        guard !tokens.isEmpty else { return nil }
+        let expression = tokens.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        guard let columns else { return expression }
+        return "{\(columns.joined(separator: " "))} : (\(expression))"
+    }
+
+    static let tiers: [[String]] = [["name"], ["name", "replaces"], ["name", "replaces", "keywords"]]
 
     public func search(_ query: String, filters: Filters = Filters(), limit: Int = 50) throws -> [Result] {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         let match = Self.matchExpression(query)
+        var tierSQL = "NULL"
         if let match {
+            var cases: [String] = []
+            for (index, columns) in Self.tiers.enumerated() {
+                cases.append("WHEN s.rowid IN (SELECT rowid FROM software_search WHERE software_search MATCH ?) THEN \(index)")
+                arguments.append(Self.matchExpression(query, columns: columns) ?? match)
+            }
+            tierSQL = "CASE \(cases.joined(separator: " ")) ELSE \(Self.tiers.count) END"
             conditions.append("software_search MATCH ?")
             arguments.append(match)
         }
@@ -65,26 +115,41 @@ public struct CatalogueSearch {
             arguments.append(category)
         }
         if let licence = filters.licence {
-            conditions.append("s.licence LIKE ?")
-            arguments.append("%\(licence)%")
+            // `GPL-3.0` finds GPL-3.0-only and GPL-3.0-or-later; `AGPL` the whole family.
+            conditions.append(
+                "s.id IN (SELECT software_id FROM software_licence WHERE licence_id = ? COLLATE NOCASE OR licence_id LIKE ? ESCAPE '\\')")
+            arguments.append(licence)
+            arguments.append(licence.replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "-%")
         }
         if let platform = filters.platform {
-            conditions.append("s.id IN (SELECT software_id FROM software_platform WHERE platform = ?)")
+            conditions.append("s.id IN (SELECT software_id FROM software_platform WHERE platform = ? COLLATE NOCASE)")
             arguments.append(platform)
         }
         let score = match == nil ? "0.0" : "-bm25(software_search, \(Self.weights))"
         let join = match == nil ? "" : "JOIN software_search ON software_search.rowid = s.rowid"
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = """
-            SELECT s.id, s.name, s.description_fr, s.licence, \(score) AS score
-            FROM software s \(join) \(whereClause)
-            ORDER BY score DESC, s.name COLLATE NOCASE LIMIT ?
+            SELECT s.id, s.name, s.description_fr, s.licence, \(tierSQL) AS tier, \(score) AS score, h.score, h.level
+            FROM software s \(join) LEFT JOIN health h ON h.software_id = s.id \(whereClause)
+            ORDER BY tier, score DESC, s.name COLLATE NOCASE, s.id LIMIT ?
             """
         arguments.append(limit)
         return try queue.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                Result(id: row[0], name: row[1], description: row[2], licence: row[3], score: row[4])
+                Result(
+                    id: row[0], name: row[1], description: row[2], licence: row[3], tier: row[4],
+                    score: ((row[5] as Double) * 1000).rounded() / 1000, health: row[6], healthLevel: row[7])
             }
         }
+    }
+
+    /// Everything the database knows about one software, or nil.
+    public func details(_ id: String) throws -> SoftwareDetails? {
+        try queue.read { db in try SoftwareDetails.fetch(id, db) }
+    }
+
+    /// Ids of all software, sorted (suggestions for an unknown id).
+    public func allIDs() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM software ORDER BY id") }
     }
 }

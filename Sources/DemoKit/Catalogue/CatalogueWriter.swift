@@ -23,87 +23,180 @@ public enum CatalogueWriter {
         }
     }
 
+    /// Every source named by the kit's entries and their facts, merged by name.
+    public static func sources(of kit: Kit) -> [EntrySource] {
+        var sources: [String: EntrySource] = [:]
+        func add(_ source: EntrySource) {
+            var merged = sources[source.name] ?? EntrySource(name: source.name)
+            merged.licence = merged.licence ?? source.licence
+            if let date = source.date, date > (merged.date ?? "") { merged.date = date }
+            sources[source.name] = merged
+        }
+        for entry in kit.catalogue {
+            add(entry.source)
+            entry.mergedSources.forEach(add)
+            entry.provenance.values.forEach(add)
+        }
+        return sources.values.map { source in
+            var source = source
+            source.id = nil
+            source.licence = source.licence ?? SourceInfo.licence(source.name)
+            return source
+        }.sorted { $0.name < $1.name }
+    }
+
     static func insert(_ kit: Kit, _ db: Database) throws {
         let settings = kit.settings
         for (key, value) in [
             ("id", settings.id), ("version", settings.version), ("date", settings.date),
             ("channel", settings.channel), ("name_fr", settings.name.fr), ("name_en", settings.name.english),
-        ] {
-            try db.execute(sql: "INSERT INTO kit (key, value) VALUES (?, ?)", arguments: [key, value])
+            ("schema_version", CatalogueSchema.version),
+        ].sorted(by: { $0.0 < $1.0 }) {
+            try db.run("INSERT INTO kit (key, value) VALUES (?, ?)", arguments: [key, value])
         }
-        var sources: [String: EntrySource] = [:]
-        for entry in kit.catalogue { sources[entry.source.name] = entry.source }
-        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
-            try db.execute(
-                sql: "INSERT INTO source (id, name, licence, url, date) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, SourceInfo.displayName(name), source.licence ?? SourceInfo.licence(name), SourceInfo.url(name), source.date])
+        let sources = sources(of: kit)
+        for source in sources {
+            try db.run(
+                "INSERT INTO source (id, name, licence, url, date, credit) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    source.name, SourceInfo.displayName(source.name), source.licence, SourceInfo.url(source.name), source.date,
+                    SourceInfo.credit(source.name),
+                ])
         }
+        let sourceDates = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0.date) })
         for category in kit.categories.sorted(by: { $0.id.value < $1.id.value }) {
-            try db.execute(
-                sql: "INSERT INTO category (id, name_fr, name_en) VALUES (?, ?, ?)",
+            try db.run(
+                "INSERT INTO category (id, name_fr, name_en) VALUES (?, ?, ?)",
                 arguments: [category.id.value, category.name.fr, category.name.en])
         }
+        for licence in Set(kit.catalogue.flatMap { SPDX.licenseIDs(in: $0.licence.value) }).sorted() {
+            try db.run(
+                "INSERT INTO licence (id, known, deprecated) VALUES (?, ?, ?)",
+                arguments: [licence, SPDX.isKnown(licence), SPDX.isDeprecated(licence)])
+        }
         var organisations: [String: Int64] = [:]
+        let providerNames = Set(kit.catalogue.flatMap(\.providers))
         for name in Set(kit.catalogue.flatMap { $0.users + $0.providers }).sorted() {
-            try db.execute(sql: "INSERT INTO organisation (name) VALUES (?)", arguments: [name])
+            try db.run(
+                "INSERT INTO organisation (name, kind) VALUES (?, ?)",
+                arguments: [name, OrganisationKind.guess(name, isProvider: providerNames.contains(name))])
             organisations[name] = db.lastInsertedRowID
         }
         for entry in kit.catalogue {
             let id = entry.id.value
-            try db.execute(
-                sql: """
-                    INSERT INTO software (id, name, description_fr, description_en, licence, website, repository, sill_id, source_id, source_ref)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            try db.run(
+                """
+                INSERT INTO software (id, name, description_fr, description_en, french_missing, licence, website, repository,
+                    documentation, version, release_date, development_status, maintenance, sill_id, sill_status, sill_years,
+                    sill_first_year, sill_last_year, support_contract, comptoir_id, source_id, source_ref)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
-                    id, entry.name, entry.description.fr, entry.description.en, entry.licence.value,
-                    entry.website, entry.repository, entry.sill, entry.source.name, entry.source.id,
+                    id, entry.name, entry.description.fr, entry.description.en, entry.missingFrench, entry.licence.value,
+                    entry.website, entry.repository, entry.documentation, entry.version, entry.releaseDate, entry.developmentStatus,
+                    entry.maintenance, entry.sill, entry.sillStatus, entry.sillYears.count, entry.sillYears.first, entry.sillYears.last,
+                    entry.supportContract, entry.comptoir, entry.source.name, entry.source.id,
                 ])
             let rowID = db.lastInsertedRowID
+            for licence in Set(SPDX.licenseIDs(in: entry.licence.value)).sorted() {
+                try db.run("INSERT INTO software_licence VALUES (?, ?)", arguments: [id, licence])
+            }
             for category in Set(entry.categories.map(\.value)).sorted() {
-                try db.execute(sql: "INSERT INTO software_category VALUES (?, ?)", arguments: [id, category])
+                try db.run("INSERT INTO software_category VALUES (?, ?)", arguments: [id, category])
             }
             for platform in Set(entry.platforms).sorted() {
-                try db.execute(sql: "INSERT INTO software_platform VALUES (?, ?)", arguments: [id, platform])
+                try db.run("INSERT INTO software_platform VALUES (?, ?)", arguments: [id, platform])
             }
             for product in Set(entry.replaces).sorted() {
-                try db.execute(sql: "INSERT INTO replaced_product VALUES (?, ?)", arguments: [id, product])
+                try db.run("INSERT INTO replaced_product VALUES (?, ?)", arguments: [id, product])
             }
             for keyword in Set(entry.keywords).sorted() {
-                try db.execute(sql: "INSERT INTO keyword VALUES (?, ?)", arguments: [id, keyword])
+                try db.run("INSERT INTO keyword VALUES (?, ?)", arguments: [id, keyword])
             }
-            for (role, names) in [("user", entry.users), ("provider", entry.providers)] {
+            for (role, key, names) in [("user", "users", entry.users), ("provider", "providers", entry.providers)] {
                 for name in Set(names).sorted() {
-                    try db.execute(sql: "INSERT INTO software_organisation VALUES (?, ?, ?)", arguments: [id, organisations[name], role])
+                    let source = entry.provenance["\(key):\(name)"] ?? entry.source
+                    try db.run(
+                        "INSERT OR IGNORE INTO software_organisation VALUES (?, ?, ?, ?)",
+                        arguments: [id, organisations[name], role, source.name])
                 }
+            }
+            for link in links(entry) {
+                try db.run("INSERT INTO link VALUES (?, ?, ?, ?)", arguments: [id, link.kind, link.url, link.source])
+            }
+            var facts = entry.presentFields.map { ($0, entry.provenance[$0] ?? entry.source) }
+            if entry.description.en != nil {
+                facts.append(("description_en", entry.provenance["description_en"] ?? entry.provenance["description"] ?? entry.source))
+            }
+            for (field, source) in facts.sorted(by: { $0.0 < $1.0 }) {
+                try db.run(
+                    "INSERT INTO fact VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, field, source.name, source.id, source.date ?? sourceDates[source.name] ?? nil])
+            }
+            let health = kit.health(of: entry)
+            try db.run(
+                "INSERT INTO health VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    id, health.score, health.level.rawValue, health.level.label.fr, health.level.label.english, health.advice.fr,
+                    health.advice.english, settings.date,
+                ])
+            for (position, input) in health.inputs.enumerated() {
+                try db.run(
+                    "INSERT INTO health_input VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, position, input.key, input.label.fr, input.label.english, input.value.fr, input.value.english, input.points,
+                        input.maximum,
+                    ])
             }
             if let app = kit.apps[id] {
                 for package in app.livePackages {
-                    try db.execute(sql: "INSERT OR IGNORE INTO app_delivery VALUES (?, 'live', ?)", arguments: [id, package])
+                    try db.run("INSERT OR IGNORE INTO app_delivery VALUES (?, 'live', ?)", arguments: [id, package])
                 }
                 if let url = app.onlineURL {
-                    try db.execute(sql: "INSERT INTO app_delivery VALUES (?, 'online', ?)", arguments: [id, url])
+                    try db.run("INSERT INTO app_delivery VALUES (?, 'online', ?)", arguments: [id, url])
                 }
             }
-            let fields = SearchFields(entry)
-            try db.execute(
-                sql: "INSERT INTO software_search (rowid, name, replaces, keywords, description) VALUES (?, ?, ?, ?, ?)",
+            let fields = SearchFields(entry, categories: kit.categories)
+            try db.run(
+                "INSERT INTO software_search (rowid, name, replaces, keywords, description) VALUES (?, ?, ?, ?, ?)",
                 arguments: [rowID, fields.name, fields.replaces, fields.keywords, fields.description])
         }
         for (position, profile) in kit.profiles.enumerated() {
-            try db.execute(
-                sql: """
-                    INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            try db.run(
+                """
+                INSERT INTO profile (id, position, name_fr, name_en, audience_fr, audience_en, pitch_fr, pitch_en)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 arguments: [
                     profile.id.value, position, profile.name.fr, profile.name.en, profile.audience.fr,
                     profile.audience.en, profile.pitch.fr, profile.pitch.en,
                 ])
             for (index, app) in profile.apps.enumerated() {
-                try db.execute(sql: "INSERT INTO profile_app VALUES (?, ?, ?)", arguments: [profile.id.value, app.value, index])
+                try db.run("INSERT INTO profile_app VALUES (?, ?, ?)", arguments: [profile.id.value, app.value, index])
             }
         }
+    }
+
+    /// The entry's links, each with the source that gave it.
+    static func links(_ entry: CatalogueEntry) -> [(kind: String, url: String, source: String)] {
+        func source(_ field: String) -> String { (entry.provenance[field] ?? entry.source).name }
+        var links: [(kind: String, url: String, source: String)] = []
+        if let url = entry.website { links.append(("website", url, source("website"))) }
+        if let url = entry.repository { links.append(("repository", url, source("repository"))) }
+        if let url = entry.documentation { links.append(("documentation", url, source("documentation"))) }
+        if let sill = entry.sill { links.append(("sill", SourceInfo.sillURL(sill), source("sill"))) }
+        if let comptoir = entry.comptoir {
+            links.append(("comptoir", "https://comptoir-du-libre.org/fr/softwares/\(comptoir)", source("comptoir")))
+        }
+        return links
+    }
+}
+
+extension Database {
+    /// Runs a statement compiled once per connection: the writer inserts tens of
+    /// thousands of rows with a handful of statements.
+    fileprivate func run(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }
 
@@ -114,12 +207,29 @@ public struct SearchFields: Sendable {
     public var keywords: String
     public var description: String
 
-    public init(_ entry: CatalogueEntry) {
-        name = TextFolding.fold(entry.name + " " + entry.id.value)
-        replaces = TextFolding.fold(entry.replaces.joined(separator: " "))
-        let categoryWords = entry.categories.map(\.value).joined(separator: " ")
-        keywords = TextFolding.fold((entry.keywords + [categoryWords]).joined(separator: " "))
+    public init(_ entry: CatalogueEntry, categories: [Category] = []) {
+        name = TextFolding.fold(entry.name + " " + entry.id.value.replacingOccurrences(of: "-", with: " "))
+        replaces = TextFolding.fold(entry.replaces.joined(separator: " ; "))
+        var words = entry.keywords
+        for category in entry.categories {
+            words.append(category.value.replacingOccurrences(of: "-", with: " "))
+            if let known = categories.first(where: { $0.id.value == category.value }) { words.append(known.name.fr) }
+        }
+        keywords = TextFolding.fold(words.joined(separator: " ; "))
         description = TextFolding.fold([entry.description.fr, entry.description.en ?? ""].joined(separator: " "))
+    }
+}
+
+/// What kind of organisation a name is, for the `organisation.kind` column. A guess
+/// from the name: communes by their usual prefixes; otherwise providers are companies
+/// and users public bodies (the catalogue only lists public users).
+enum OrganisationKind {
+    static let communePrefixes = ["ville ", "ville d", "commune ", "commune d", "mairie ", "mairie d", "comune ", "municipalite "]
+
+    static func guess(_ name: String, isProvider: Bool) -> String {
+        let folded = TextFolding.fold(name)
+        if communePrefixes.contains(where: folded.hasPrefix) { return "commune" }
+        return isProvider ? "company" : "public"
     }
 }
 
@@ -135,10 +245,27 @@ public enum SourceInfo {
     }
 
     public static func licence(_ id: String) -> String? {
-        id == "sill" ? "Licence Ouverte 2.0 (Etalab-2.0)" : nil
+        id == "sill" ? SILLImporter.licence : nil
     }
 
     public static func url(_ id: String) -> String? {
         id == "sill" ? "https://code.gouv.fr/sill/" : nil
+    }
+
+    /// The attribution line the site must show when it shows the source's data.
+    public static func credit(_ id: String) -> String? {
+        id == "sill" ? SILLImporter.credit : nil
+    }
+
+    public static func sillURL(_ id: String) -> String {
+        "https://code.gouv.fr/sill/detail?id=\(id)"
+    }
+}
+
+extension Kit {
+    /// The data sources of the catalogue with their licence and credit line, for the
+    /// site's « sources des données » section.
+    public var catalogueSources: [(source: EntrySource, credit: String?)] {
+        CatalogueWriter.sources(of: self).map { ($0, SourceInfo.credit($0.name)) }
     }
 }

@@ -5,6 +5,10 @@
 /// lowercase → `œ`→`oe`, `æ`→`ae` → canonical decomposition (NFD) → drop nonspacing marks.
 public enum TextFolding {
     public static func fold(_ text: String) -> String {
+        // ASCII text has nothing to decompose or replace: lowercase is the whole folding.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
         let lowered = text.lowercased()
             .replacingOccurrences(of: "œ", with: "oe")
             .replacingOccurrences(of: "æ", with: "ae")

@@ -84,7 +84,7 @@ public struct KitLoader {
         var imported: [CatalogueEntry] = []
         for file in yamlFiles(in: "payload/catalogue") {
             let isImported = file.hasPrefix("payload/catalogue/imported/")
-            guard let entry = readOne(file, &diagnostics, { CatalogueEntry.read($0, source: .curated) }) else { continue }
+            guard let entry = readOne(file, &diagnostics, { CatalogueEntry.read($0, source: .curated, imported: isImported) }) else { continue }
             checkFileName(entry.id, file, &diagnostics)
             if isImported { imported.append(entry) } else { curated.append(entry) }
         }

@@ -1,14 +1,18 @@
 import Yams
 
-/// `payload/catalogue/<id>.yml`: one free software of the catalogue.
+/// `payload/catalogue/<id>.yml`: one free software of the catalogue. Imported entries
+/// (`payload/catalogue/imported/<source>/<id>.yml`) use the same format.
 public struct CatalogueEntry: Sendable {
     public var id: Located<String>
     public var name: String
     public var description: LocalizedText
+    /// True when the source gave no French text: `description.fr` is then the English one.
+    public var missingFrench: Bool = false
     public var categories: [Located<String>]
     public var licence: Located<String>
     public var website: String?
     public var repository: String?
+    public var documentation: String?
     /// Proprietary products it replaces, as users name them (« Word », « Teams »).
     public var replaces: [String]
     public var platforms: [String]
@@ -20,31 +24,91 @@ public struct CatalogueEntry: Sendable {
     public var providers: [String]
     /// Id in the State's SILL, used to merge imported data.
     public var sill: String?
+    /// On the SILL: `recommended`, `observation` or `withdrawn`.
+    public var sillStatus: String?
+    /// Years the software was on the SILL (`[2018, 2019, …]`).
+    public var sillYears: [Int] = []
+    /// Covered by the State's support contract for free software (SILL `su`).
+    public var supportContract: Bool = false
+    /// Id on the Comptoir du Libre (ADULLACT).
+    public var comptoir: String?
+    /// Last known release: version and day (`YYYY-MM-DD`).
+    public var version: String?
+    public var releaseDate: String?
+    /// publiccode.yml `developmentStatus`: concept, development, beta, stable, obsolete.
+    public var developmentStatus: String?
+    /// publiccode.yml `maintenance.type`: internal, contract, community, none.
+    public var maintenance: String?
     /// Where the entry came from: `curated`, or an importer's source name.
     public var source: EntrySource
+    /// Which source gave each field after merging (`field` → source), for provenance.
+    /// Organisations are keyed `users:<name>` / `providers:<name>`.
+    public var provenance: [String: EntrySource] = [:]
+    /// The imported entries merged into this one (their sources, file order).
+    public var mergedSources: [EntrySource] = []
 
     public static let platformValues = ["windows", "linux", "macos", "web", "android", "ios"]
+    public static let sillStatusValues = ["recommended", "observation", "withdrawn"]
+    public static let developmentStatusValues = ["concept", "development", "beta", "stable", "obsolete"]
+    public static let maintenanceValues = ["internal", "contract", "community", "none"]
 
-    static func read(_ fields: MappingReader, source: EntrySource) -> CatalogueEntry? {
+    /// Fields that can come from a source, in the order provenance is listed.
+    public static let factFields = [
+        "name", "description", "categories", "licence", "website", "repository", "documentation", "replaces", "platforms",
+        "keywords", "sill", "sill_status", "sill_years", "support_contract", "comptoir", "version", "release_date",
+        "development_status", "maintenance",
+    ]
+
+    public init(
+        id: Located<String>, name: String, description: LocalizedText, categories: [Located<String>], licence: Located<String>,
+        website: String? = nil, repository: String? = nil, replaces: [String] = [], platforms: [String] = [], keywords: [String] = [],
+        users: [String] = [], providers: [String] = [], sill: String? = nil, source: EntrySource = .curated
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.categories = categories
+        self.licence = licence
+        self.website = website
+        self.repository = repository
+        self.replaces = replaces
+        self.platforms = platforms
+        self.keywords = keywords
+        self.users = users
+        self.providers = providers
+        self.sill = sill
+        self.source = source
+    }
+
+    static func read(_ fields: MappingReader, source: EntrySource, imported: Bool = false) -> CatalogueEntry? {
         let reader = fields.reader
         let id = fields.string("id", required: true)
         let name = fields.string("name", required: true)
-        let description = fields.localized("description", required: true)
+        let description = fields.localized("description", required: true, frenchOptional: imported)
         let categories = fields.strings("categories", required: true)
         let licence = fields.string("licence", required: true)
         let website = fields.string("website")
         let repository = fields.string("repository")
+        let documentation = fields.string("documentation")
         let replaces = fields.strings("replaces")
         let platforms = fields.strings("platforms")
         let keywords = fields.strings("keywords")
         let users = fields.strings("users")
         let providers = fields.strings("providers")
         let sill = fields.string("sill")
+        let sillStatus = fields.string("sill_status")
+        let sillYears = fields.strings("sill_years")
+        let supportContract = fields.bool("support_contract")
+        let comptoir = fields.string("comptoir")
+        let version = fields.string("version")
+        let releaseDate = fields.string("release_date")
+        let developmentStatus = fields.string("development_status")
+        let maintenance = fields.string("maintenance")
         let sourceNode = fields.value("source")
         fields.finish()
 
         if let id { checkIdentifier(id, reader, what: "id") }
-        for url in [website, repository].compactMap({ $0 }) where !isWebAddress(url.value) {
+        for url in [website, repository, documentation].compactMap({ $0 }) where !isWebAddress(url.value) {
             reader.appendDiagnostic(
                 url.diagnostic(
                     bilingual(
@@ -58,25 +122,99 @@ public struct CatalogueEntry: Sendable {
                         "plateforme inconnue « \(platform.value) » (valeurs : \(platformValues.joined(separator: ", ")))",
                         "unknown platform \"\(platform.value)\" (values: \(platformValues.joined(separator: ", ")))")))
         }
+        for (field, value, allowed) in [
+            ("sill_status", sillStatus, sillStatusValues), ("development_status", developmentStatus, developmentStatusValues),
+            ("maintenance", maintenance, maintenanceValues),
+        ] {
+            if let value, !allowed.contains(value.value) {
+                reader.appendDiagnostic(
+                    value.diagnostic(
+                        bilingual(
+                            "« \(field) » : valeur inconnue « \(value.value) » (valeurs : \(allowed.joined(separator: ", ")))",
+                            "\"\(field)\": unknown value \"\(value.value)\" (values: \(allowed.joined(separator: ", ")))")))
+            }
+        }
+        var years: [Int] = []
+        for year in sillYears {
+            if let number = Int(year.value), (2000...2100).contains(number) {
+                years.append(number)
+            } else {
+                reader.appendDiagnostic(
+                    year.diagnostic(
+                        bilingual("« sill_years » : année invalide « \(year.value) »", "\"sill_years\": invalid year \"\(year.value)\"")))
+            }
+        }
+        if let releaseDate, SourceDate.parseDay(releaseDate.value) == nil {
+            reader.appendDiagnostic(
+                releaseDate.diagnostic(
+                    bilingual(
+                        "date invalide « \(releaseDate.value) » : écrivez AAAA-MM-JJ", "invalid date \"\(releaseDate.value)\": write YYYY-MM-DD")))
+        }
         if let licence, let problem = SPDX.validate(licence.value) {
             reader.appendDiagnostic(licence.diagnostic(problem))
         }
         let entrySource = sourceNode.flatMap { EntrySource.read($0, reader) } ?? source
         guard let id, let name, let description, let licence else { return nil }
-        return CatalogueEntry(
-            id: id, name: name.value, description: description, categories: categories, licence: licence,
+        var entry = CatalogueEntry(
+            id: id, name: name.value, description: description.text, categories: categories, licence: licence,
             website: website?.value, repository: repository?.value, replaces: replaces.map(\.value),
             platforms: platforms.map(\.value), keywords: keywords.map(\.value), users: users.map(\.value),
             providers: providers.map(\.value), sill: sill?.value, source: entrySource)
+        entry.missingFrench = description.missingFrench
+        entry.documentation = documentation?.value
+        entry.sillStatus = sillStatus?.value
+        entry.sillYears = Array(Set(years)).sorted()
+        entry.supportContract = supportContract ?? false
+        entry.comptoir = comptoir?.value
+        entry.version = version?.value
+        entry.releaseDate = releaseDate?.value
+        entry.developmentStatus = developmentStatus?.value
+        entry.maintenance = maintenance?.value
+        entry.provenance = Dictionary(uniqueKeysWithValues: entry.presentFields.map { ($0, entrySource) })
+        for user in entry.users { entry.provenance["users:\(user)"] = entrySource }
+        for provider in entry.providers { entry.provenance["providers:\(provider)"] = entrySource }
+        return entry
+    }
+
+    /// The `factFields` this entry has a value for.
+    public var presentFields: [String] {
+        Self.factFields.filter { field in
+            switch field {
+            case "name", "description", "categories", "licence": return true
+            case "website": return website != nil
+            case "repository": return repository != nil
+            case "documentation": return documentation != nil
+            case "replaces": return !replaces.isEmpty
+            case "platforms": return !platforms.isEmpty
+            case "keywords": return !keywords.isEmpty
+            case "sill": return sill != nil
+            case "sill_status": return sillStatus != nil
+            case "sill_years": return !sillYears.isEmpty
+            case "support_contract": return supportContract
+            case "comptoir": return comptoir != nil
+            case "version": return version != nil
+            case "release_date": return releaseDate != nil
+            case "development_status": return developmentStatus != nil
+            case "maintenance": return maintenance != nil
+            default: return false
+            }
+        }
     }
 }
 
 /// Provenance of a catalogue entry: which source, its id there, licence and date.
-public struct EntrySource: Sendable, Equatable {
+public struct EntrySource: Sendable, Equatable, Hashable {
     public var name: String
     public var id: String?
     public var licence: String?
     public var date: String?
+
+    public init(name: String, id: String? = nil, licence: String? = nil, date: String? = nil) {
+        self.name = name
+        self.id = id
+        self.licence = licence
+        self.date = date
+    }
 
     public static let curated = EntrySource(name: "curated", id: nil, licence: nil, date: nil)
 

@@ -34,6 +34,13 @@ public enum SPDX {
             .filter { !exceptionIDs.contains($0) }
     }
 
+    /// On the SPDX list (current or deprecated).
+    public static func isKnown(_ id: String) -> Bool { licenseIDs.contains(id) }
+
+    /// Deprecated by SPDX (`GPL-2.0`, `AGPL-3.0`…): write `-only` / `-or-later`.
+    public static func isDeprecated(_ id: String) -> Bool { deprecatedIDs.contains(id) }
+    static let deprecatedIDs: Set<String> = Set(list.deprecated)
+
     /// The canonical spelling of an id written with another case (`mit` → `MIT`),
     /// used by importers of older publiccode.yml dialects.
     public static func canonical(_ id: String) -> String? {

@@ -182,6 +182,19 @@ public final class MappingReader {
         return number
     }
 
+    /// `true` / `false` (also `yes` / `no`, `oui` / `non`).
+    public func bool(_ key: String) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let text = reader.string(value, key: key) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "oui": return true
+        case "false", "no", "non": return false
+        default:
+            reader.error(at: value, bilingual("« \(key) » : true ou false est attendu", "\"\(key)\": expected true or false"))
+            return nil
+        }
+    }
+
     /// A list of strings; a single string is accepted as a one-item list.
     public func strings(_ key: String, required: Bool = false) -> [Located<String>] {
         guard let value = value(key) else {
@@ -216,6 +229,13 @@ public final class MappingReader {
 
     /// `{fr: …, en: …}`; French is required when the field is.
     public func localized(_ key: String, required: Bool = false) -> LocalizedText? {
+        localized(key, required: required, frenchOptional: false)?.text
+    }
+
+    /// Like `localized(_:required:)`; with `frenchOptional`, a text given only in
+    /// English is accepted (imported entries): `text.fr` is then the English text
+    /// and `missingFrench` is true.
+    public func localized(_ key: String, required: Bool, frenchOptional: Bool) -> (text: LocalizedText, missingFrench: Bool)? {
         guard let value = value(key) else {
             if required { missing(key) }
             return nil
@@ -233,12 +253,15 @@ public final class MappingReader {
         let en = fields.string("en")
         fields.finish(allowed: ["fr", "en"])
         guard let fr else {
+            if frenchOptional, let en {
+                return (LocalizedText(fr: en.value, en: en.value), true)
+            }
             if required || en != nil {
                 reader.error(at: value, bilingual("« \(key) » : texte français manquant (fr:)", "\"\(key)\": missing French text (fr:)"))
             }
             return nil
         }
-        return LocalizedText(fr: fr.value, en: en?.value)
+        return (LocalizedText(fr: fr.value, en: en?.value), false)
     }
 
     /// Reports keys that were never read, with the closest known key as a hint.

@@ -1,0 +1,162 @@
+import Foundation
+
+/// One software as an importer read it from a public catalogue, before it gets a kit
+/// id. Written as `payload/catalogue/imported/<source>/<id>.yml`, in the format of
+/// curated entries.
+public struct ImportedEntry: Sendable, Equatable {
+    /// Its id in the source (SILL id, publiccode.yml `url`).
+    public var sourceID: String
+    public var name: String
+    /// Disambiguates two entries with the same name (SILL parent: « LibreOffice », « Firefox »).
+    public var nameHint: String?
+    public var descriptionFR: String?
+    public var descriptionEN: String?
+    public var categories: [String] = []
+    public var licence: String
+    public var website: String?
+    public var repository: String?
+    public var documentation: String?
+    public var replaces: [String] = []
+    public var platforms: [String] = []
+    public var keywords: [String] = []
+    public var users: [String] = []
+    public var providers: [String] = []
+    public var sill: String?
+    public var sillStatus: String?
+    public var sillYears: [Int] = []
+    public var supportContract = false
+    public var comptoir: String?
+    public var version: String?
+    public var releaseDate: String?
+    public var developmentStatus: String?
+    public var maintenance: String?
+
+    public init(sourceID: String, name: String, licence: String) {
+        self.sourceID = sourceID
+        self.name = name
+        self.licence = licence
+    }
+
+    /// The YAML file, keys in a fixed order so the same data gives the same bytes.
+    func yaml(id: String, source: ImportSource) -> String {
+        var out = "# \(source.header)\n"
+        func scalar(_ key: String, _ value: String?, forceQuotes: Bool = false) {
+            guard let value, !value.isEmpty else { return }
+            out += "\(key): \(YAMLText.scalar(value, forceQuotes: forceQuotes))\n"
+        }
+        func list(_ key: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            out += "\(key):\n"
+            for value in values { out += "  - \(YAMLText.scalar(value))\n" }
+        }
+        scalar("id", id)
+        scalar("name", name, forceQuotes: true)
+        out += "description:\n"
+        if let fr = descriptionFR { out += "  fr: \(YAMLText.scalar(fr, forceQuotes: true))\n" }
+        if let en = descriptionEN { out += "  en: \(YAMLText.scalar(en, forceQuotes: true))\n" }
+        list("categories", categories)
+        scalar("licence", licence, forceQuotes: true)
+        scalar("website", website)
+        scalar("repository", repository)
+        scalar("documentation", documentation)
+        list("replaces", replaces)
+        list("platforms", platforms)
+        list("keywords", keywords)
+        list("users", users)
+        list("providers", providers)
+        scalar("sill", sill, forceQuotes: true)
+        scalar("sill_status", sillStatus)
+        if !sillYears.isEmpty { out += "sill_years: [\(sillYears.map(String.init).joined(separator: ", "))]\n" }
+        if supportContract { out += "support_contract: true\n" }
+        scalar("comptoir", comptoir, forceQuotes: true)
+        scalar("version", version, forceQuotes: true)
+        scalar("release_date", releaseDate)
+        scalar("development_status", developmentStatus)
+        scalar("maintenance", maintenance)
+        out += "source:\n"
+        out += "  name: \(YAMLText.scalar(source.name))\n"
+        out += "  id: \(YAMLText.scalar(sourceID, forceQuotes: true))\n"
+        if let licence = source.licence { out += "  licence: \(YAMLText.scalar(licence, forceQuotes: true))\n" }
+        if let date = source.date { out += "  date: \(YAMLText.scalar(date, forceQuotes: true))\n" }
+        return out
+    }
+}
+
+/// Which public catalogue a batch of entries comes from.
+public struct ImportSource: Sendable, Equatable {
+    /// Folder name under `payload/catalogue/imported/` and `source.name` (`sill`, `publiccode`).
+    public var name: String
+    /// Licence of the data, credited on the site.
+    public var licence: String?
+    /// Date of the data (`YYYY-MM-DD`), never the clock: re-importing gives the same bytes.
+    public var date: String?
+
+    public init(name: String, licence: String? = nil, date: String? = nil) {
+        self.name = name
+        self.licence = licence
+        self.date = date
+    }
+
+    var header: String {
+        "Importé (\(name)) par demokit catalogue import : ne pas modifier, complétez la fiche rédigée. / "
+            + "Imported (\(name)) by demokit catalogue import: do not edit, complete the curated entry."
+    }
+}
+
+/// What an importer read: entries, plus notes on what it skipped or fixed.
+public struct ImportBatch: Sendable {
+    public var source: ImportSource
+    public var entries: [ImportedEntry]
+    public var notes: [Diagnostic]
+
+    public init(source: ImportSource, entries: [ImportedEntry], notes: [Diagnostic]) {
+        self.source = source
+        self.entries = entries
+        self.notes = notes
+    }
+}
+
+/// A source file could not be imported; nothing was written.
+public struct ImportError: UserFacingError {
+    public var diagnostics: [Diagnostic]
+    public var message: String {
+        bilingual(
+            "import impossible : \(diagnostics.filter { $0.severity == .error }.count) erreur(s), aucun fichier écrit",
+            "cannot import: \(diagnostics.filter { $0.severity == .error }.count) error(s), no file written")
+    }
+}
+
+/// YAML scalars written so that any text reads back as the same string.
+enum YAMLText {
+    static func scalar(_ text: String, forceQuotes: Bool = false) -> String {
+        if !forceQuotes && isPlainSafe(text) { return text }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0xFEFF
+                    || scalar.value == 0x2028 || scalar.value == 0x2029
+                {
+                    out += String(format: "\\u%04X", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Plain scalars only for simple words, URLs and ids that YAML cannot misread.
+    static func isPlainSafe(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII,
+            text.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./:".unicodeScalars.contains($0)) }),
+            !text.contains(": "), !text.hasSuffix(":")
+        else { return false }
+        return !["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(text.lowercased())
+    }
+}
