@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs the stages in order: manifests → kit → catalogue → site → application lists
-/// → payload files → tree → update manifest → archive.
+/// Runs the stages in order: manifests → kit → base system → catalogue → site
+/// → application lists → payload files → boot files → tree → update manifest
+/// → archive → disk image.
 public struct KitBuilder {
     public struct Options: Sendable {
         public var kitRoot: URL
@@ -10,6 +11,13 @@ public struct KitBuilder {
         public var archive: URL?
         public var displayPrefix: String?
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// The base ISO (`--base-iso`); else the kit's `base:`; else a key that does not boot.
+        public var base: BaseSource?
+        /// Added to every boot entry's kernel command line (`--kernel-args`).
+        public var kernelParameters: [String] = []
+        /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
+        public var image: URL?
+        public var imageSize: ImageSize?
 
         public init(kitRoot: URL, output: URL) {
             self.kitRoot = kitRoot
@@ -22,6 +30,9 @@ public struct KitBuilder {
         public var manifest: UpdateManifest
         public var archive: URL?
         public var warnings: [Diagnostic]
+        /// The key boots (a base system was given).
+        public var bootable = false
+        public var image: URL?
     }
 
     public var options: Options
@@ -46,7 +57,12 @@ public struct KitBuilder {
         progress.detail(bilingual("date des fichiers : \(mtime)", "file date: \(mtime)"))
 
         let swap = try OutputSwap(output: options.output)
+        let baseWork = swap.staging.deletingLastPathComponent()
+            .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
+            let base = try readBase(kit, into: baseWork)
+
             progress.stage(bilingual("base du catalogue", "catalogue database"))
             let databasePath = "demokit/catalogue.sqlite"
             let database = swap.staging.appendingPathComponent(databasePath)
@@ -58,14 +74,30 @@ public struct KitBuilder {
             try plan.add(contentsOf: try SiteGenerator(kit: kit, theme: theme).plan())
             try plan.add(contentsOf: try ProfileAppList.plan(kit))
             try plan.add(contentsOf: payloadFiles(kit))
+            if let base {
+                progress.stage(bilingual("fichiers de démarrage", "boot files"))
+                try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
+            }
 
             try plan.checkFAT32()
+            if options.image != nil, let size = options.imageSize {
+                // Refused before anything is written; the catalogue and manifests are small.
+                try DiskImage.precheck(files: plan.sizes(), size: size, margin: 8 << 20)
+            }
 
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
             records.append(FileRecord(path: databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
+            if base != nil {
+                // For live-boot's verify-checksums: every file of the key but this list and the manifest.
+                let list = Data(BootFiles.checksumList(records).utf8)
+                let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
+                try list.write(to: listURL)
+                try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: listURL.path)
+                records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
+            }
 
             let manifest = UpdateManifest(
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
@@ -87,11 +119,35 @@ public struct KitBuilder {
                 try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
                 archive = destination
             }
-            return Report(output: options.output, manifest: manifest, archive: archive, warnings: warnings)
+            if let image = options.image {
+                try DiskImage(tree: options.output, mtime: mtime, progress: progress, environment: options.environment)
+                    .write(to: image, size: options.imageSize)
+            }
+            return Report(
+                output: options.output, manifest: manifest, archive: archive, warnings: warnings, bootable: base != nil, image: options.image)
         } catch {
             swap.discard()
             throw error
         }
+    }
+
+    /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
+    func readBase(_ kit: Kit, into workDir: URL) throws -> BaseSystem? {
+        var source = options.base
+        if source == nil, let reference = kit.settings.base {
+            source = BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
+        }
+        guard let source else {
+            progress.warning(BootFiles.noBaseWarning)
+            return nil
+        }
+        progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
+        let base = try BaseISO.read(source, into: workDir, progress: progress)
+        progress.detail(
+            bilingual(
+                "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",
+                "kernel \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) file(s) checked against \(base.checksumList ?? "no list")"))
+        return base
     }
 
     /// `payload/files/`: copied as they are to the key's root (LISEZMOI.txt, …).
