@@ -17,9 +17,36 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Écrire aussi une archive .tar, .tar.gz, .tar.zst ou .zip. / Also write an archive.")
     var archive: String?
 
+    @Option(
+        name: .customLong("base-iso"),
+        help: "ISO Debian Live dont la clé démarre (sinon base: de profiles/kit.yml). / Debian Live ISO the key boots (else base: in profiles/kit.yml).")
+    var baseISO: String?
+
+    @Option(name: .long, help: "Écrire aussi une image disque brute (.img). / Also write a raw disk image (.img).")
+    var image: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Taille de l'image, ex. 8G (10^9), 7.5GiB, 512M (défaut : au plus juste). / Image size, e.g. 8G (10^9), 7.5GiB, 512M (default: smallest that fits)."
+    )
+    var size: String?
+
+    @Option(
+        name: .customLong("kernel-args"),
+        help: "Paramètres du noyau ajoutés à chaque entrée, ex. \"console=ttyS0,115200 panic=-1\". / Kernel parameters added to every entry.")
+    var kernelArgs: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let size, ImageSize(size) == nil {
+            throw ValidationError(
+                bilingual("--size : taille illisible « \(size) » (ex. 8G, 7.5GiB, 512M)", "--size: unreadable size \"\(size)\" (e.g. 8G, 7.5GiB, 512M)"))
+        }
+        if size != nil, image == nil {
+            throw ValidationError(bilingual("--size va avec --image", "--size goes with --image"))
+        }
         if let archive, ArchiveFormat(fileName: archive) == nil {
             throw ValidationError(
                 bilingual(
@@ -34,6 +61,10 @@ struct Build: ParsableCommand {
         options.profiles = profiles
         options.archive = archive.map { URL(fileURLWithPath: $0) }
         options.displayPrefix = kit.displayPrefix
+        options.base = baseISO.map { BaseSource(iso: URL(fileURLWithPath: $0)) }
+        options.kernelParameters = kernelArgs.map { $0.split(separator: " ").map(String.init) } ?? []
+        options.image = image.map { URL(fileURLWithPath: $0) }
+        options.imageSize = size.flatMap(ImageSize.init)
         let report: KitBuilder.Report
         do {
             report = try KitBuilder(options: options, progress: progress).build()
@@ -52,6 +83,16 @@ struct Build: ParsableCommand {
         print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
         if let archive = report.archive {
             print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))
+        }
+        if report.bootable {
+            print(bilingual("La clé démarre : UEFI (Secure Boot compris) et BIOS.", "The key boots: UEFI (Secure Boot included) and BIOS."))
+        } else {
+            print(bilingual("La clé ne démarre pas (pas de système de base).", "The key does not boot (no base system)."))
+        }
+        if let image = report.image {
+            print(
+                bilingual(
+                    "Image disque : \(image.path) (demokit write \(image.path) /dev/sdX)", "Disk image: \(image.path) (demokit write \(image.path) /dev/sdX)"))
         }
     }
 }

@@ -8,7 +8,7 @@ public struct DemoKitCommand: ParsableCommand {
         commandName: "demokit",
         abstract: "Construit des clés USB de démonstration de logiciels libres pour les mairies. / Builds USB demo keys of free software for town halls.",
         version: DemoKitVersion.current,
-        subcommands: [Validate.self, Build.self]
+        subcommands: [Validate.self, Build.self, Base.self, Write.self]
     )
 
     public init() {}
