@@ -138,3 +138,31 @@ import Testing
         #expect(writer.deviceProblems("/dev/sdz", resolved: "/dev/sdz", imageSize: 300_000).isEmpty)
     }
 }
+
+@Suite struct BootCLITests {
+    @Test func buildAnImageThenWriteIt() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try TestKit.make(in: dir)
+        let iso = try TestISO.make(in: dir)
+        let image = dir.path("key.img")
+        let build = try run(
+            demokitBinary,
+            [
+                "build", "--kit", kit.path, "--out", dir.path("key").path, "--base-iso", iso.path, "--image", image.path, "--size", "64MiB",
+                "--kernel-args", "console=ttyS0,115200 panic=-1",
+            ])
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(build.stdout.contains("La clé démarre"))
+        #expect(!build.stderr.contains("avertissement"))
+        #expect(try FileManager.default.attributesOfItem(atPath: image.path)[.size] as? Int64 == 64 << 20)
+        let grub = try String(contentsOf: dir.path("key/boot/grub/grub.cfg"), encoding: .utf8)
+        #expect(grub.contains("demokit.profile=beta console=ttyS0,115200 panic=-1"))
+
+        let write = try run(demokitBinary, ["write", image.path, dir.path("copy.img").path])
+        #expect(write.status == 0, "\(write.stderr)")
+        #expect(try Data(contentsOf: dir.path("copy.img")) == Data(contentsOf: image))
+
+        let refused = try run(demokitBinary, ["build", "--kit", kit.path, "--out", dir.path("key").path, "--size", "8G"])
+        #expect(refused.status == 64)
+    }
+}

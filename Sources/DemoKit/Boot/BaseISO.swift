@@ -167,7 +167,6 @@ public enum BaseISO {
         let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
         return word.contains("$") || word.hasPrefix("initrd=") || word.hasPrefix("demokit.")
             || ["toram", "verify-checksums", "hooks", "findiso", "BOOT_IMAGE", "---", "--"].contains(name)
-            || word.hasPrefix("console=")
     }
 
     /// The first kernel line of the base's boot menus (GRUB `linux`, isolinux `append`)
