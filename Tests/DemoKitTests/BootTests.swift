@@ -293,6 +293,28 @@ enum TestISO {
         #expect(url == "file://\(medium.path)/catalogue/profils/alpha.html")
     }
 
+    /// As live-config's 9990-hooks runs it: a copy in a temporary file, made executable.
+    @Test func configHookInstallsTheSessionFromTheKey() throws {
+        let dir = try TemporaryDirectory()
+        let medium = dir.path("medium"), root = dir.path("root")
+        for file in LiveSession.plannedFiles() {
+            guard case let .bytes(data) = file.content else { continue }
+            let url = medium.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url)
+        }
+        let hook = dir.path("live-config.XXXX")
+        try FileManager.default.copyItem(at: medium.appendingPathComponent(LiveSession.hookPath), to: hook)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        let result = try run(hook.path, [], environment: ["DEMOKIT_MEDIUM": medium.path, "DEMOKIT_ROOT": root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let session = root.appendingPathComponent("usr/local/bin/demokit-session")
+        #expect(FileManager.default.isExecutableFile(atPath: session.path))
+        #expect(try String(contentsOf: session, encoding: .utf8) == LiveSession.sessionScript)
+        let autostart = try String(contentsOf: root.appendingPathComponent("etc/xdg/autostart/demokit-session.desktop"), encoding: .utf8)
+        #expect(autostart.contains("Exec=/usr/local/bin/demokit-session"))
+    }
+
     @Test func exportLiveBuild() throws {
         let dir = try TemporaryDirectory()
         let kit = try KitLoader(root: try TestKit.make(in: dir), displayPrefix: "").loadValid().kit
