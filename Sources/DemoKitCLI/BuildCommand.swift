@@ -26,13 +26,30 @@ struct Build: ParsableCommand {
     )
     var skipMissing = false
 
-    @Option(name: .long, help: "Refuser une clé qui dépasse cette taille, ex. 8G. / Refuse a key larger than this, e.g. 8G.")
+    @Option(
+        name: .customLong("base-iso"),
+        help: "ISO Debian Live dont la clé démarre (sinon base: de profiles/kit.yml). / Debian Live ISO the key boots (else base: in profiles/kit.yml).")
+    var baseISO: String?
+
+    @Option(name: .long, help: "Écrire aussi une image disque brute (.img). / Also write a raw disk image (.img).")
+    var image: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Taille de la clé, ex. 8G (10^9), 7.5GiB : refuse une clé qui ne tient pas, et fixe la taille de l'image (défaut : au plus juste). / Key size, e.g. 8G (10^9), 7.5GiB: refuses a key that does not fit, and sets the image size (default: smallest that fits)."
+    )
     var size: String?
+
+    @Option(
+        name: .customLong("kernel-args"),
+        help: "Paramètres du noyau ajoutés à chaque entrée, ex. \"console=ttyS0,115200 panic=-1\". / Kernel parameters added to every entry.")
+    var kernelArgs: String?
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let size, KeySize(size) == nil {
+        if let size, KeySize(size) == nil || ImageSize(size) == nil {
             throw ValidationError(
                 bilingual("--size : taille illisible « \(size) » (ex. 8G, 16G, 7.5GiB)", "--size: unreadable size \"\(size)\" (e.g. 8G, 16G, 7.5GiB)"))
         }
@@ -54,6 +71,10 @@ struct Build: ParsableCommand {
         options.skipMissing = skipMissing
         options.keySize = size.flatMap(KeySize.init)
         options.fetchCommand = "demokit fetch --kit \(kit.kit)" + (cache.cache.map { " --cache \($0)" } ?? "")
+        options.base = baseISO.map { BaseSource(iso: URL(fileURLWithPath: $0)) }
+        options.kernelParameters = kernelArgs.map { $0.split(separator: " ").map(String.init) } ?? []
+        options.image = image.map { URL(fileURLWithPath: $0) }
+        options.imageSize = size.flatMap(ImageSize.init)
         let report: KitBuilder.Report
         do {
             report = try KitBuilder(options: options, progress: progress).build()
@@ -78,6 +99,16 @@ struct Build: ParsableCommand {
         }
         if let archive = report.archive {
             print(bilingual("Archive : \(archive.path)", "Archive: \(archive.path)"))
+        }
+        if report.bootable {
+            print(bilingual("La clé démarre : UEFI (Secure Boot compris) et BIOS.", "The key boots: UEFI (Secure Boot included) and BIOS."))
+        } else {
+            print(bilingual("La clé ne démarre pas (pas de système de base).", "The key does not boot (no base system)."))
+        }
+        if let image = report.image {
+            print(
+                bilingual(
+                    "Image disque : \(image.path) (demokit write \(image.path) /dev/sdX)", "Disk image: \(image.path) (demokit write \(image.path) /dev/sdX)"))
         }
     }
 }

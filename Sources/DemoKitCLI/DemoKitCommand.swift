@@ -10,6 +10,7 @@ public struct DemoKitCommand: AsyncParsableCommand {
         version: DemoKitVersion.current,
         subcommands: [
             Validate.self, Build.self, Plan.self, Fetch.self, AddApp.self, CatalogueCommand.self,
+            Base.self, Write.self,
             Keygen.self, Publish.self, Rotate.self, Update.self, Verify.self, Status.self,
         ]
     )

@@ -8,7 +8,9 @@
 #   all  18 boots: the 6 menu entries under each of uefi, secureboot, bios
 #   MODE:ENTRY ...  explicit list, e.g. uefi:mairie bios:3
 # Environment: BOOT_TIMEOUT (seconds per boot, default 240), BOOT_LOGDIR
-# (keep each serial log there as MODE-ENTRY.log).
+# (keep each serial log there as MODE-ENTRY.log), BOOT_MENU_JSON (menu to
+# expect, passed as boot-test.py --menu-json; menu-json.py makes it from a
+# demokit grub.cfg).
 # Exit status: 0 when every boot passed.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 IMAGE [ci|all|MODE:ENTRY...]" >&2; exit 2; }
@@ -26,8 +28,9 @@ pass=0 fail=0 start=$(date +%s)
 for run in "$@"; do
     mode=${run%%:*} entry=${run#*:}
     logopt=()
+    [ -n "${BOOT_MENU_JSON:-}" ] && logopt=(--menu-json "$BOOT_MENU_JSON")
     if [ -n "${BOOT_LOGDIR:-}" ]; then
-        mkdir -p "$BOOT_LOGDIR"; logopt=(--log "$BOOT_LOGDIR/$mode-$entry.log")
+        mkdir -p "$BOOT_LOGDIR"; logopt+=(--log "$BOOT_LOGDIR/$mode-$entry.log")
     fi
     if python3 "$here/boot-test.py" "$image" "$mode" "$entry" "$timeout" "${logopt[@]}"; then
         pass=$((pass + 1))

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Runs the stages in order: manifests → kit → applications (from the content store)
-/// → catalogue → site → application lists → payload files → size and FAT32 checks
-/// → tree → update manifest → archive.
+/// → base system → catalogue → site → application lists → payload files → boot files
+/// → size and FAT32 checks → tree → update manifest → archive → disk image.
 public struct KitBuilder {
     public struct Options: Sendable {
         public var kitRoot: URL
@@ -22,6 +22,13 @@ public struct KitBuilder {
         public var baseSystemBytes: Int64 = 0
         /// The command shown to fetch missing artifacts.
         public var fetchCommand: String?
+        /// The base ISO (`--base-iso`); else the kit's `base:`; else a key that does not boot.
+        public var base: BaseSource?
+        /// Added to every boot entry's kernel command line (`--kernel-args`).
+        public var kernelParameters: [String] = []
+        /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
+        public var image: URL?
+        public var imageSize: ImageSize?
 
         public init(kitRoot: URL, output: URL) {
             self.kitRoot = kitRoot
@@ -36,6 +43,9 @@ public struct KitBuilder {
         public var warnings: [Diagnostic]
         /// Artifacts left out with `--skip-missing`.
         public var missing: [MissingArtifactsError.Item] = []
+        /// The key boots (a base system was given).
+        public var bootable = false
+        public var image: URL?
     }
 
     public var options: Options
@@ -55,12 +65,13 @@ public struct KitBuilder {
         var mtime: Date
         var plan: TreePlan
         var apps: AppPayloads
+        var base: BaseSystem?
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
     /// database at `database` and plans every other file of the key.
     /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
-    func prepare(database: URL, verify: Bool, allowMissing: Bool) throws -> Prepared {
+    func prepare(database: URL, baseWork: URL, verify: Bool, allowMissing: Bool) throws -> Prepared {
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
         let loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
         let (fullKit, warnings) = try loader.loadValid()
@@ -84,6 +95,7 @@ public struct KitBuilder {
                 items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
         }
         kit.placements = apps.placements
+        let base = try readBase(kit, into: baseWork)
 
         progress.stage(bilingual("base du catalogue", "catalogue database"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -95,7 +107,11 @@ public struct KitBuilder {
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)
-        return Prepared(kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps)
+        if let base {
+            progress.stage(bilingual("fichiers de démarrage", "boot files"))
+            try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
+        }
+        return Prepared(kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"
@@ -114,7 +130,9 @@ public struct KitBuilder {
             files: files.map { FileRecord(path: $0.path, size: $0.size, sha256: placeholder, role: $0.role) })
         files.append((UpdateManifest.path, Int64(try manifest.encoded().count), .catalogue))
         var plan = KeyPlan.make(files: files, kit: kit, appFiles: prepared.apps.appFiles, estimated: prepared.apps.estimated)
-        plan.baseSystemBytes = options.baseSystemBytes
+        // A base read from an ISO is already in the tree (role boot); otherwise count
+        // the size a caller announced.
+        plan.baseSystemBytes = prepared.base == nil ? options.baseSystemBytes : 0
         return plan
     }
 
@@ -124,17 +142,21 @@ public struct KitBuilder {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-plan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let database = scratch.appendingPathComponent(Self.databasePath)
-        let prepared = try prepare(database: database, verify: false, allowMissing: true)
+        let prepared = try prepare(
+            database: database, baseWork: scratch.appendingPathComponent("base"), verify: false, allowMissing: true)
         let size = try FileHashing.sha256(fileAt: database).size
         return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
     }
 
     public func build() throws -> Report {
         let swap = try OutputSwap(output: options.output)
+        let baseWork = swap.staging.deletingLastPathComponent()
+            .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
-            let prepared = try prepare(database: database, verify: true, allowMissing: options.skipMissing)
-            let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan
+            let prepared = try prepare(database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing)
+            let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan, base = prepared.base
             for item in prepared.apps.missing {
                 progress.warning(
                     bilingual(
@@ -153,12 +175,24 @@ public struct KitBuilder {
                         "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
                 guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
             }
+            if options.image != nil, let size = options.imageSize {
+                // Refused before anything is written; the catalogue and manifests are small.
+                try DiskImage.precheck(files: plan.sizes(), size: size, margin: 8 << 20)
+            }
 
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
+            if base != nil {
+                // For live-boot's verify-checksums: every file of the key but this list and the manifest.
+                let list = Data(BootFiles.checksumList(records).utf8)
+                let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
+                try list.write(to: listURL)
+                try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: listURL.path)
+                records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
+            }
 
             let manifest = UpdateManifest(
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
@@ -180,13 +214,36 @@ public struct KitBuilder {
                 try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
                 archive = destination
             }
+            if let image = options.image {
+                try DiskImage(tree: options.output, mtime: mtime, progress: progress, environment: options.environment)
+                    .write(to: image, size: options.imageSize)
+            }
             return Report(
                 output: options.output, manifest: manifest, archive: archive, warnings: prepared.warnings,
-                missing: options.skipMissing ? prepared.apps.missing : [])
+                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, image: options.image)
         } catch {
             swap.discard()
             throw error
         }
+    }
+
+    /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
+    func readBase(_ kit: Kit, into workDir: URL) throws -> BaseSystem? {
+        var source = options.base
+        if source == nil, let reference = kit.settings.base {
+            source = BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
+        }
+        guard let source else {
+            progress.warning(BootFiles.noBaseWarning)
+            return nil
+        }
+        progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
+        let base = try BaseISO.read(source, into: workDir, progress: progress)
+        progress.detail(
+            bilingual(
+                "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",
+                "kernel \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) file(s) checked against \(base.checksumList ?? "no list")"))
+        return base
     }
 
     /// `payload/files/`: copied as they are to the key's root (LISEZMOI.txt, …).

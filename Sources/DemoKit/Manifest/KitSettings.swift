@@ -1,3 +1,5 @@
+import Yams
+
 /// `profiles/kit.yml`: what the whole key is (id, version, date) and how its menu starts.
 public struct KitSettings: Sendable {
     public var id: String
@@ -10,6 +12,8 @@ public struct KitSettings: Sendable {
     public var timeout: Int
     /// Menu order; profiles not listed come after, by id.
     public var profileOrder: [Located<String>]
+    /// The base ISO (live system) the key boots, relative to the kit.
+    public var base: BaseReference?
 
     static let fileName = "kit.yml"
 
@@ -22,6 +26,7 @@ public struct KitSettings: Sendable {
         let defaultProfile = fields.string("default")
         let timeout = fields.int("timeout", range: 0...600)
         let order = fields.strings("profiles")
+        let base = fields.value("base").flatMap { BaseReference.read($0, fields.reader) }
         fields.finish()
 
         if let id { checkIdentifier(id, fields.reader, what: "id") }
@@ -35,7 +40,34 @@ public struct KitSettings: Sendable {
         return KitSettings(
             id: id.value, name: name, version: version.value, date: date.value,
             channel: channel?.value ?? "stable", defaultProfile: defaultProfile,
-            timeout: timeout ?? 10, profileOrder: order)
+            timeout: timeout ?? 10, profileOrder: order, base: base)
+    }
+}
+
+/// `base:` in profiles/kit.yml: `base: iso/debian-live.iso` or
+/// `base: {path: iso/debian-live.iso, sha256: …}`.
+public struct BaseReference: Sendable {
+    public var path: Located<String>
+    public var sha256: String?
+
+    static func read(_ node: Node, _ reader: ManifestReader) -> BaseReference? {
+        if case .scalar = node {
+            guard let text = reader.string(node, key: "base") else { return nil }
+            return BaseReference(path: reader.located(text, node), sha256: nil)
+        }
+        guard let fields = reader.mapping(node, what: "base") else { return nil }
+        let path = fields.string("path", required: true)
+        let sha256 = fields.string("sha256")
+        fields.finish()
+        if let sha256, sha256.value.count != 64 || !sha256.value.lowercased().allSatisfy(\.isHexDigit) {
+            reader.appendDiagnostic(
+                sha256.diagnostic(
+                    bilingual(
+                        "sha256 invalide : 64 chiffres hexadécimaux attendus (sha256sum FICHIER.iso)",
+                        "invalid sha256: 64 hexadecimal digits expected (sha256sum FILE.iso)")))
+        }
+        guard let path else { return nil }
+        return BaseReference(path: path, sha256: sha256?.value.lowercased())
     }
 }
 

@@ -1,0 +1,70 @@
+import Foundation
+
+/// The boot files of a key: Debian's signed shim and GRUB for UEFI (Secure Boot
+/// included), syslinux's menu for BIOS, both menus, the live system and the session
+/// hook. Binaries are copied from the installed Debian packages.
+public enum BootFiles {
+    /// A file taken from an installed Debian package.
+    public struct SystemFile: Sendable {
+        public var keyPath: String
+        public var source: String
+        public var package: String
+    }
+
+    public static let systemFiles: [SystemFile] = [
+        // shim signed by Microsoft, then GRUB for removable media signed by Debian.
+        SystemFile(keyPath: "EFI/BOOT/BOOTX64.EFI", source: "/usr/lib/shim/shimx64.efi.signed", package: "shim-signed"),
+        SystemFile(
+            keyPath: "EFI/BOOT/grubx64.efi", source: "/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed",
+            package: "grub-efi-amd64-signed"),
+        SystemFile(keyPath: "EFI/BOOT/mmx64.efi", source: "/usr/lib/shim/mmx64.efi.signed", package: "shim-helpers-amd64-signed"),
+        // menu.c32 needs libutil.c32 only; ldlinux.* come from `syslinux --install`.
+        SystemFile(keyPath: "syslinux/menu.c32", source: "/usr/lib/syslinux/modules/bios/menu.c32", package: "syslinux-common"),
+        SystemFile(keyPath: "syslinux/libutil.c32", source: "/usr/lib/syslinux/modules/bios/libutil.c32", package: "syslinux-common"),
+    ]
+
+    public static let grubConfigPath = "boot/grub/grub.cfg"
+    public static let syslinuxConfigPath = "syslinux/syslinux.cfg"
+
+    /// Every boot file of a key with a base system. `systemRoot` prefixes the
+    /// binaries' paths (tests).
+    public static func plan(kit: Kit, base: BaseSystem, extraParameters: [String], systemRoot: String = "") throws -> [PlannedFile] {
+        let missing = systemFiles.filter { !FileManager.default.isReadableFile(atPath: systemRoot + $0.source) }
+        if !missing.isEmpty {
+            let packages = Array(Set(missing.map(\.package))).sorted().joined(separator: " ")
+            throw FileError(
+                path: missing.map { systemRoot + $0.source }.joined(separator: ", "),
+                reason: bilingual("fichiers de démarrage introuvables", "boot files not found"),
+                hint: bilingual(
+                    "installez-les : sudo apt-get install \(packages)", "install them: sudo apt-get install \(packages)"))
+        }
+        var files = systemFiles.map { PlannedFile(path: $0.keyPath, content: .copy(URL(fileURLWithPath: systemRoot + $0.source)), role: .boot) }
+        let menu = BootMenu.make(
+            kit: kit, kernel: base.kernel, initrd: base.initrd, baseParameters: base.kernelParameters, extraParameters: extraParameters)
+        files.append(.text(grubConfigPath, menu.grubConfig(), role: .boot))
+        files.append(PlannedFile(path: syslinuxConfigPath, content: .bytes(menu.syslinuxConfig()), role: .boot))
+        files += base.plannedFiles()
+        if !base.files.contains(where: { $0.path == ".disk/info" }) {
+            // Debian's GRUB searches for it when /boot/grub is missing; harmless otherwise.
+            files.append(.text(".disk/info", "\(kit.settings.name.fr) \(kit.settings.version)\n", role: .boot))
+        }
+        files += LiveSession.plannedFiles()
+        return files
+    }
+
+    /// `sha256sum.txt` at the key's root, read by live-boot's `verify-checksums`
+    /// (« Vérifier l'intégrité de la clé »): every file of the key, as `sha256sum -c` reads it.
+    public static func checksumList(_ records: [FileRecord]) -> String {
+        records.sorted { $0.path < $1.path }.map { "\($0.sha256)  ./\($0.path)\n" }.joined()
+    }
+
+    public static let checksumListPath = "sha256sum.txt"
+
+    /// The warning of a build without a base system.
+    public static var noBaseWarning: String {
+        bilingual(
+            "avertissement : pas de système de base, la clé ne démarrera pas (catalogue seulement). Ajoutez une ISO Debian Live avec --base-iso FICHIER.iso ou « base: {path: …, sha256: …} » dans profiles/kit.yml (voir docs/boot.md).",
+            "warning: no base system, the key will not boot (catalogue only). Add a Debian Live ISO with --base-iso FILE.iso or \"base: {path: …, sha256: …}\" in profiles/kit.yml (see docs/boot.md)."
+        )
+    }
+}
