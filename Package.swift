@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(
             name: "DemoKitTests",
             dependencies: ["DemoKit", "DemoKitCLI"],
+            exclude: ["Golden"],
             resources: [.copy("Fixtures")]
         ),
     ]

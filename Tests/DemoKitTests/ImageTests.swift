@@ -162,7 +162,12 @@ import Testing
         #expect(write.status == 0, "\(write.stderr)")
         #expect(try Data(contentsOf: dir.path("copy.img")) == Data(contentsOf: image))
 
-        let refused = try run(demokitBinary, ["build", "--kit", kit.path, "--out", dir.path("key").path, "--size", "8G"])
-        #expect(refused.status == 64)
+        // --size is the key's size: an unreadable one is a usage error, one too small a refusal.
+        let unreadable = try run(demokitBinary, ["build", "--kit", kit.path, "--out", dir.path("key").path, "--size", "huit"])
+        #expect(unreadable.status == 64)
+        let tooSmall = try run(
+            demokitBinary, ["build", "--kit", kit.path, "--out", dir.path("small").path, "--base-iso", iso.path, "--size", "1M"])
+        #expect(tooSmall.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("small").path))
     }
 }
