@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // `demokit serve`: the built key over HTTP on loopback.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libarchive (Debian: libarchive-dev) for tar/zip archives and reading ISO 9660 images.
@@ -38,12 +40,16 @@ let package = Package(
             dependencies: [
                 "DemoKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(name: "demokit", dependencies: ["DemoKitCLI"]),
         .testTarget(
             name: "DemoKitTests",
-            dependencies: ["DemoKit", "DemoKitCLI"],
+            dependencies: [
+                "DemoKit", "DemoKitCLI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

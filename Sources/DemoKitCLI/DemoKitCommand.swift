@@ -3,12 +3,12 @@ import DemoKit
 import Foundation
 
 /// `demokit`: builds offline, bootable USB demo keys of free software for town halls.
-public struct DemoKitCommand: ParsableCommand {
+public struct DemoKitCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demokit",
         abstract: "Construit des clés USB de démonstration de logiciels libres pour les mairies. / Builds USB demo keys of free software for town halls.",
         version: DemoKitVersion.current,
-        subcommands: [Validate.self, Build.self]
+        subcommands: [Validate.self, Build.self, Serve.self]
     )
 
     public init() {}

@@ -1,3 +1,3 @@
 import DemoKitCLI
 
-DemoKitCommand.main()
+await DemoKitCommand.main()
