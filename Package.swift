@@ -46,10 +46,7 @@ let package = Package(
         .executableTarget(name: "demokit", dependencies: ["DemoKitCLI"]),
         .testTarget(
             name: "DemoKitTests",
-            dependencies: [
-                "DemoKit", "DemoKitCLI",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
+            dependencies: ["DemoKit", "DemoKitCLI"],
             resources: [.copy("Fixtures")]
         ),
     ]

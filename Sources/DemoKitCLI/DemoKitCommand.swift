@@ -3,7 +3,7 @@ import DemoKit
 import Foundation
 
 /// `demokit`: builds offline, bootable USB demo keys of free software for town halls.
-public struct DemoKitCommand: AsyncParsableCommand {
+public struct DemoKitCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demokit",
         abstract: "Construit des clés USB de démonstration de logiciels libres pour les mairies. / Builds USB demo keys of free software for town halls.",

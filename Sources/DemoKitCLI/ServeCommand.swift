@@ -3,7 +3,7 @@ import DemoKit
 import Foundation
 import Hummingbird
 
-struct Serve: AsyncParsableCommand {
+struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
             "Sert une clé construite sur http://127.0.0.1 (pages et recherche). / Serves a built key on http://127.0.0.1 (pages and search).")
@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let root = URL(fileURLWithPath: tree)
         let application: any ApplicationProtocol
         do {
@@ -34,6 +34,25 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        try await application.runService()
+        // The other commands are synchronous, so the root command is too: the server
+        // runs in a task and this thread waits until it stops (Ctrl+C, SIGTERM).
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        let app = SendableBox(application)
+        Task {
+            do { try await app.value.runService() } catch { outcome.error = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error { throw fail(error) }
     }
+}
+
+private final class Outcome: @unchecked Sendable {
+    var error: Error?
+}
+
+private struct SendableBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

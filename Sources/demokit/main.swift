@@ -1,3 +1,3 @@
 import DemoKitCLI
 
-await DemoKitCommand.main()
+DemoKitCommand.main()

@@ -1,49 +1,74 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import DemoKit
-@testable import DemoKitCLI
 
-/// `demokit serve` on a free loopback port: pages, the search API, and no way out
-/// of the key's folder. Each request is bounded; the server stops when the test ends.
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `demokit serve` end to end: the built binary on a free loopback port (`--port 0`,
+/// the port read from its first line), a few requests each bounded by a timeout,
+/// and the server stopped at the end whatever happens.
 @Suite struct ServeTests {
-    @Test func servesPagesAndTheSearchAPI() async throws {
+    struct Answer: Decodable {
+        struct Result: Decodable { var id: String }
+        var count: Int
+        var results: [Result]
+    }
+
+    func get(_ url: String) async throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func servesPagesAndTheSearchAPI() async throws {
         let dir = try TemporaryDirectory()
         var options = KitBuilder.Options(kitRoot: try TestKit.make(in: dir), output: dir.path("out"))
         options.environment = [:]
         _ = try KitBuilder(options: options).build()
-        let app = try SiteServer.application(tree: dir.path("out"), port: 0)
-        try await app.test(.live) { client in
-            let home = try await client.execute(uri: "/", method: .get)
-            #expect(home.status == .ok)
-            #expect(String(buffer: home.body).contains("catalogue/index.html"))
-            let page = try await client.execute(uri: "/catalogue/logiciels/office.html", method: .get)
-            #expect(page.status == .ok)
-            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
-            #expect(String(buffer: page.body).contains("<h1>Suite Bureau</h1>"))
-            let script = try await client.execute(uri: "/catalogue/search-index.js", method: .get)
-            #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
 
-            let api = try await client.execute(uri: "/api/search?q=%C3%A9l%C3%A8ves", method: .get)
-            #expect(api.status == .ok)
-            struct Answer: Decodable {
-                struct Result: Decodable { var id: String }
-                var count: Int
-                var results: [Result]
-            }
-            let answer = try JSONDecoder().decode(Answer.self, from: Data(String(buffer: api.body).utf8))
-            #expect(answer.results.first?.id == "office")
-            let filtered = try await client.execute(uri: "/api/search?q=&profil=beta", method: .get)
-            let beta = try JSONDecoder().decode(Answer.self, from: Data(String(buffer: filtered.body).utf8))
-            #expect(beta.results.map(\.id).sorted() == ["office", "paint"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: demokitBinary)
+        process.arguments = ["serve", dir.path("out").path, "--port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        // First line: "… http://127.0.0.1:PORT/ …".
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1, "no port in \(text)")
+        let base = "http://127.0.0.1:\(port)"
 
-            for attack in ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/catalogue/..%2f..%2f..%2fetc%2fpasswd", "/nope.html"] {
-                let response = try await client.execute(uri: attack, method: .get)
-                #expect(response.status == .notFound, "\(attack)")
-                #expect(!String(buffer: response.body).contains("root:"))
-            }
+        let home = try await get(base + "/")
+        #expect(home.status == 200)
+        #expect(String(decoding: home.body, as: UTF8.self).contains("catalogue/index.html"))
+        let page = try await get(base + "/catalogue/logiciels/office.html")
+        #expect(page.status == 200)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("<h1>Suite Bureau</h1>"))
+
+        let api = try await get(base + "/api/search?q=%C3%A9l%C3%A8ves")
+        #expect(api.status == 200)
+        #expect(try JSONDecoder().decode(Answer.self, from: api.body).results.first?.id == "office")
+        let beta = try await get(base + "/api/search?q=&profil=beta")
+        #expect(try JSONDecoder().decode(Answer.self, from: beta.body).results.map(\.id).sorted() == ["office", "paint"])
+
+        for attack in ["/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/catalogue/..%2f..%2f..%2fetc%2fpasswd", "/nope.html"] {
+            let response = try await get(base + attack)
+            #expect(response.status == 404, "\(attack)")
+            #expect(!String(decoding: response.body, as: UTF8.self).contains("root:"))
         }
     }
 }

@@ -19,7 +19,7 @@ import Testing
         let vectors = Repo.fixtures.appendingPathComponent("folding-vectors.json").path
         let output = try node(
             """
-            const s = require(process.argv[2]); const v = require(process.argv[3]);
+            const s = require(process.argv[1]); const v = require(process.argv[2]);
             console.log(JSON.stringify(v.map(x => ({folded: s.fold(x.input), tokens: s.tokens(x.input)}))));
             """, [Self.script, vectors])
         struct Folded: Decodable, Equatable { var folded: String; var tokens: [String] }
@@ -47,20 +47,21 @@ import Testing
             var licence: String?
             var plateforme: String?
         }
-        let queries: [Query] = [
-            "mairie", "élève", "ECOLE", "cim", "courrier délib", "œuvre", "oeuvre", "word", "microsoft", "tableur texte",
-            "vi", "e", "zzz", "visio-conférence", "Suite", "d", "p", "ma", "réunion agenda",
-        ].map { Query(q: $0) } + [
-            Query(q: "", profil: "beta"), Query(q: "", categorie: "cimetiere"), Query(q: "mairie", licence: "MIT"),
-            Query(q: "e", plateforme: "linux"), Query(q: "texte", categorie: "bureautique", plateforme: "windows"),
-        ]
+        let queries: [Query] =
+            [
+                "mairie", "élève", "ECOLE", "cim", "courrier délib", "œuvre", "oeuvre", "word", "microsoft", "tableur texte",
+                "vi", "e", "zzz", "visio-conférence", "Suite", "d", "p", "ma", "réunion agenda",
+            ].map { Query(q: $0) } + [
+                Query(q: "", profil: "beta"), Query(q: "", categorie: "cimetiere"), Query(q: "mairie", licence: "MIT"),
+                Query(q: "e", plateforme: "linux"), Query(q: "texte", categorie: "bureautique", plateforme: "windows"),
+            ]
         let queryFile = dir.path("queries.json")
         try JSONEncoder().encode(queries).write(to: queryFile)
         let output = try node(
             """
-            global.window = global; require(process.argv[3]);
-            const s = require(process.argv[2]); const index = new s.Index(window.DEMOKIT_SEARCH);
-            const queries = require(process.argv[4]);
+            global.window = global; require(process.argv[2]);
+            const s = require(process.argv[1]); const index = new s.Index(window.DEMOKIT_SEARCH);
+            const queries = require(process.argv[3]);
             console.log(JSON.stringify(queries.map(q => index.search(q.q, q).results.map(r => r.doc[0]))));
             """, [Self.script, indexFile.path, queryFile.path])
         let pageResults = try JSONDecoder().decode([[String]].self, from: Data(output.utf8))

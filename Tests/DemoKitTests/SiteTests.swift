@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func writesEveryPageInBothLanguages() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         let files = Set(try TestKit.allFiles(in: out))
         let pages = [
             "index.html", "profils/alpha.html", "profils/beta.html", "logiciels/index.html", "logiciels/office.html",
@@ -42,7 +43,8 @@ import Testing
     }
 
     @Test func importedMarkupStaysText() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         for language in ["catalogue/", "catalogue/en/"] {
             let page = try read(out, language + "logiciels/paint.html")
             #expect(page.contains("Peinture &lt;b&gt;Libre&lt;/b&gt;"))
@@ -71,7 +73,8 @@ import Testing
 
     /// Internal links name files that exist; nothing is loaded from elsewhere.
     @Test func everyInternalLinkResolvesAndNothingIsRemote() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         let report = try SiteLinkCheck.check(out)
         #expect(report.broken.isEmpty, "\(report.broken)")
         #expect(report.remoteLoads.isEmpty, "\(report.remoteLoads)")
@@ -81,7 +84,8 @@ import Testing
     }
 
     @Test func pagesHaveLanguageUniqueTitlesAndLandmarks() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         var titles: [String: String] = [:]
         for path in try htmlFiles(out) where path != "index.html" {
             let page = try read(out, path)
@@ -102,7 +106,8 @@ import Testing
     }
 
     @Test func englishPagesMarkFrenchFallbacks() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         // cemetery has no English description: the English page marks it as French.
         let page = try read(out, "catalogue/en/logiciels/cemetery.html")
         #expect(page.contains("<div class=\"description\" lang=\"fr\"><p>Gestion des concessions"))
@@ -115,7 +120,8 @@ import Testing
     }
 
     @Test func pagesShowWhatTheIssueAsksFor() throws {
-        let (_, out) = try builtSite()
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
         let office = try read(out, "catalogue/logiciels/office.html")
         for text in ["Microsoft Word, Excel", "Ville d&#39;Essai", "Société Exemple", "MPL-2.0", "Sur cette clé", "office-writer office-calc"] {
             #expect(office.contains(text), "office page lacks \(text)")
@@ -168,8 +174,9 @@ import Testing
     }
 
     @Test func sitesAreIdenticalAcrossBuilds() throws {
-        let (_, one) = try builtSite()
-        let (_, two) = try builtSite()
+        let (dirOne, one) = try builtSite()
+        let (dirTwo, two) = try builtSite()
+        defer { withExtendedLifetime([dirOne, dirTwo]) {} }
         for path in try TestKit.allFiles(in: one) where !path.hasSuffix(".sqlite") {
             #expect(try Data(contentsOf: one.appendingPathComponent(path)) == Data(contentsOf: two.appendingPathComponent(path)), "\(path)")
         }

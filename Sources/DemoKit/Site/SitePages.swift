@@ -176,8 +176,10 @@ struct SitePages {
         detail["descriptionLang"] = description.lang
         detail["platforms"] = nonEmpty(entry.platforms.map { SitePlatform.label($0, language) }.joined(separator: ", "))
         detail["categories"] = entry.categories.compactMap { kit.category($0.value) }.map { category in
-            ["name": language.pick(category.name).text, "nameLang": language.pick(category.name).lang,
-             "href": page.base + "categories/\(category.id.value).html"]
+            [
+                "name": language.pick(category.name).text, "nameLang": language.pick(category.name).lang,
+                "href": page.base + "categories/\(category.id.value).html",
+            ]
         }
         detail["website"] = entry.website.flatMap(nonEmpty)
         detail["repository"] = entry.repository.flatMap(nonEmpty)
