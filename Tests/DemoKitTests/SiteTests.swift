@@ -173,6 +173,15 @@ import Testing
         }
     }
 
+    /// docs/theme.md names every template, so a restyler knows what each one gets.
+    @Test func themeDocNamesEveryTemplate() throws {
+        let doc = try String(contentsOf: Repo.root.appendingPathComponent("docs/theme.md"), encoding: .utf8)
+        let templates = try FileManager.default.contentsOfDirectory(atPath: Repo.theme.appendingPathComponent("templates").path)
+        for name in templates where name.hasSuffix(".mustache") {
+            #expect(doc.contains("`\(name.dropLast(".mustache".count))`"), "docs/theme.md does not describe \(name)")
+        }
+    }
+
     @Test func sitesAreIdenticalAcrossBuilds() throws {
         let (dirOne, one) = try builtSite()
         let (dirTwo, two) = try builtSite()

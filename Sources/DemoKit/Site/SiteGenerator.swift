@@ -27,8 +27,10 @@ public struct SiteGenerator {
                 role: .site))
         for language in SiteLanguage.allCases {
             let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
+            // Computed once per language: every page carries the same filter options.
+            let filters = filterContext(language)
             for (page, template, context) in pages.all() {
-                files.append(.text(page.keyPath, try render(page, template, context), role: .site))
+                files.append(.text(page.keyPath, try render(page, template, context, filters: filters), role: .site))
             }
         }
         files.append(.text(Self.indexPath, SearchIndex(kit: kit).script, role: .site))
@@ -38,7 +40,7 @@ public struct SiteGenerator {
         return files
     }
 
-    func render(_ page: SitePage, _ template: String, _ context: [String: Any]) throws -> String {
+    func render(_ page: SitePage, _ template: String, _ context: [String: Any], filters: [String: Any]) throws -> String {
         var context = context
         let language = page.language
         context["lang"] = language.rawValue
@@ -54,7 +56,7 @@ public struct SiteGenerator {
             "label": theme.strings[language.rawValue]?["switchLabel"] ?? other.rawValue,
             "title": theme.strings[language.rawValue]?["switchTitle"] ?? "",
         ]
-        context["filters"] = filterContext(language)
+        context["filters"] = filters
         return try theme.render(template, context)
     }
 

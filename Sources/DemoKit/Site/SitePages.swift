@@ -127,7 +127,8 @@ struct SitePages {
 
     func profileDetail(_ profile: Profile, from page: SitePage, sheet: Bool) -> [String: Any] {
         let pitch = language.pick(profile.pitch)
-        var apps = profile.apps.compactMap { kit.entry($0.value) }
+        let entries = entriesByID
+        var apps = profile.apps.compactMap { entries[$0.value] }
         if sheet { apps = Array(apps.prefix(Self.sheetApps)) }
         return [
             "profile": profileSummary(profile, from: page),
@@ -142,6 +143,11 @@ struct SitePages {
 
     func isOnKey(_ entry: CatalogueEntry) -> Bool {
         kit.profiles.contains { $0.apps.contains { $0.value == entry.id.value } }
+    }
+
+    /// Entries by id, built once: `Kit.entry` rebuilds its index on every call.
+    var entriesByID: [String: CatalogueEntry] {
+        Dictionary(kit.catalogue.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func softwareSummary(_ entry: CatalogueEntry, from page: SitePage) -> [String: Any] {
