@@ -81,11 +81,14 @@
     return found;
   };
 
-  function nocase(a, b) {
-    var x = a.replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
-    var y = b.replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
+  // SQLite's NOCASE: only ASCII letters are folded. Computed once per entry.
+  Index.prototype.nameOrder = function (a, b) {
+    if (!this.names) {
+      this.names = this.docs.map(function (d) { return d[1].replace(/[A-Z]/g, function (c) { return c.toLowerCase(); }); });
+    }
+    var x = this.names[a], y = this.names[b];
     return x < y ? -1 : x > y ? 1 : 0;
-  }
+  };
 
   function keep(doc, filters) {
     function has(list, value) { return (' ' + list + ' ').indexOf(' ' + value + ' ') >= 0; }
@@ -102,27 +105,29 @@
     filters = filters || {};
     var words = tokens(query), list = [], docs = this.docs, i, j, k;
     if (words.length) {
-      // Per query word, in query order: weighted frequency per entry and idf.
+      // Per query word, in query order: weighted frequency per entry (a typed
+      // array, fast even when a one-letter prefix matches every entry) and idf.
       var perWord = [], smallest = 0;
       for (i = 0; i < words.length; i++) {
-        var freq = {}, hits = 0, found = this.prefixed(words[i]);
+        var freq = new Float64Array(this.n), hitList = [], found = this.prefixed(words[i]);
         for (j = 0; j < found.length; j++) {
           var p = this.postings(found[j]);
           for (k = 0; k < p.length; k += 2) {
-            if (freq[p[k]] === undefined) { freq[p[k]] = 0; hits++; }
+            if (freq[p[k]] === 0) hitList.push(p[k]);
             freq[p[k]] += p[k + 1];
           }
         }
-        if (!hits) return { total: 0, results: [] };
-        var idf = Math.log((this.n - hits + 0.5) / (hits + 0.5));
-        perWord.push({ freq: freq, idf: idf <= 0 ? 1e-6 : idf, hits: hits });
-        if (hits < perWord[smallest].hits) smallest = i;
+        if (!hitList.length) return { total: 0, results: [] };
+        var hits = hitList.length, idf = Math.log((this.n - hits + 0.5) / (hits + 0.5));
+        perWord.push({ freq: freq, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
+        if (hits < perWord[smallest].list.length) smallest = i;
       }
-      for (var id in perWord[smallest].freq) {
-        var doc = +id, score = 0, D = this.lengths[doc];
+      var candidates = perWord[smallest].list;
+      for (j = 0; j < candidates.length; j++) {
+        var doc = candidates[j], score = 0, D = this.lengths[doc];
         for (i = 0; i < perWord.length; i++) {
           var f = perWord[i].freq[doc];
-          if (f === undefined) break;
+          if (f === 0) break;
           score += perWord[i].idf * (f * (K1 + 1)) / (f + K1 * (1 - B + B * D / this.avgdl));
         }
         if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score });
@@ -130,8 +135,9 @@
     } else {
       for (i = 0; i < docs.length; i++) if (keep(docs[i], filters)) list.push({ doc: i, score: 0 });
     }
+    var self = this;
     list.sort(function (a, b) {
-      return b.score - a.score || nocase(docs[a.doc][1], docs[b.doc][1]) || a.doc - b.doc;
+      return b.score - a.score || self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
     });
     var max = limit === undefined ? LIMIT : limit;
     return { total: list.length, results: list.slice(0, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
