@@ -9,7 +9,7 @@ public struct DemoKitCommand: AsyncParsableCommand {
         abstract: "Construit des clés USB de démonstration de logiciels libres pour les mairies. / Builds USB demo keys of free software for town halls.",
         version: DemoKitVersion.current,
         subcommands: [
-            Validate.self, Build.self, Plan.self, Fetch.self, AddApp.self, CatalogueCommand.self,
+            Validate.self, Build.self, Plan.self, Fetch.self, AddApp.self, CatalogueCommand.self, Serve.self,
             Base.self, Write.self,
             Keygen.self, Publish.self, Rotate.self, Update.self, Verify.self, Status.self,
         ]

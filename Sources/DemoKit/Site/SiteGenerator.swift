@@ -1,7 +1,11 @@
 import Foundation
 
 /// Pre-renders the catalogue website: static pages that open from `file://` with no
-/// server, every link relative and naming an explicit `.html` file.
+/// server, every link relative and naming an explicit `.html` file. French pages are
+/// under `catalogue/`, the same pages in English under `catalogue/en/`.
+///
+/// Templates get plain dictionaries (`docs/theme.md` lists their keys); everything
+/// from imported data goes through Mustache's `{{…}}`, which escapes it.
 public struct SiteGenerator {
     public var kit: Kit
     public var theme: Theme
@@ -11,99 +15,114 @@ public struct SiteGenerator {
         self.theme = theme
     }
 
+    /// Where the search index is written, relative to the key's root.
+    public static let indexPath = "catalogue/search-index.js"
+
     public func plan() throws -> [PlannedFile] {
         var files: [PlannedFile] = []
-        func page(_ path: String, _ template: String, _ context: [String: Any]) throws {
-            let depth = path.split(separator: "/").count - 1
-            var context = context
-            context["root"] = String(repeating: "../", count: depth)
-            context["kit"] = ["name": kit.settings.name.fr, "version": kit.settings.version]
-            files.append(.text(path, try theme.render(template, context), role: .site))
+        files.append(
+            .text(
+                "index.html",
+                try theme.render("root", ["kit": kitContext(.fr), "kitEn": kitContext(.en), "strings": theme.strings["fr"] ?? [:]]),
+                role: .site))
+        for language in SiteLanguage.allCases {
+            let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
+            // Computed once per language: every page carries the same filter options.
+            let filters = filterContext(language)
+            for (page, template, context) in pages.all() {
+                files.append(.text(page.keyPath, try render(page, template, context, filters: filters), role: .site))
+            }
         }
-
-        try page("index.html", "root", [:])
-        try page(
-            "catalogue/index.html", "home",
-            [
-                "title": kit.settings.name.fr,
-                "profiles": kit.profiles.map(profileSummary),
-                "count": kit.catalogue.count,
-            ])
-        for profile in kit.profiles {
-            try page(
-                "catalogue/profils/\(profile.id.value).html", "profile",
-                [
-                    "title": profile.name.fr,
-                    "profile": profileSummary(profile),
-                    "pitch": paragraphs(profile.pitch.fr),
-                    "apps": profile.apps.compactMap { kit.entry($0.value) }.map(softwareSummary),
-                ])
-        }
-        try page(
-            "catalogue/logiciels/index.html", "software-list",
-            [
-                "title": "Tous les logiciels",
-                "software": kit.catalogue.map(softwareSummary),
-            ])
-        for entry in kit.catalogue {
-            try page(
-                "catalogue/logiciels/\(entry.id.value).html", "software",
-                [
-                    "title": entry.name,
-                    "software": softwareDetail(entry),
-                ])
-        }
+        files.append(.text(Self.indexPath, SearchIndex(kit: kit).script, role: .site))
         for asset in theme.assets {
             files.append(PlannedFile(path: "catalogue/assets/\(asset.path)", content: .copy(asset.url), role: .site))
         }
         return files
     }
 
-    func profileSummary(_ profile: Profile) -> [String: Any] {
-        [
-            "id": profile.id.value,
-            "name": profile.name.fr,
-            "nameEn": profile.name.english,
-            "audience": profile.audience.fr,
-            "appCount": profile.apps.count,
+    func render(_ page: SitePage, _ template: String, _ context: [String: Any], filters: [String: Any]) throws -> String {
+        var context = context
+        let language = page.language
+        context["lang"] = language.rawValue
+        context["root"] = page.root
+        context["base"] = page.base
+        context["assets"] = page.root + "catalogue/assets/"
+        context["searchIndex"] = page.root + Self.indexPath
+        context["t"] = theme.strings[language.rawValue] ?? [:]
+        context["kit"] = kitContext(language)
+        let other = language.other
+        context["switch"] = [
+            "href": page.root + other.folder + page.path, "lang": other.rawValue,
+            "label": theme.strings[language.rawValue]?["switchLabel"] ?? other.rawValue,
+            "title": theme.strings[language.rawValue]?["switchTitle"] ?? "",
         ]
+        context["filters"] = filters
+        return try theme.render(template, context)
     }
 
-    func softwareSummary(_ entry: CatalogueEntry) -> [String: Any] {
-        var summary: [String: Any] = [
-            "id": entry.id.value,
-            "name": entry.name,
-            "description": entry.description.fr,
-            "licence": entry.licence.value,
-            "replaces": entry.replaces.joined(separator: ", "),
-        ]
-        // How to start it from the key, when its files are on it.
-        let placement = kit.placements[entry.id.value]
-        summary["windowsStart"] = placement?.windows?.start ?? ""
-        summary["linuxStart"] = placement?.linux?.path ?? ""
-        summary["notOnKey"] = placement?.notOnKey.joined(separator: ", ") ?? ""
-        return summary
+    func kitContext(_ language: SiteLanguage) -> [String: Any] {
+        let name = language.pick(kit.settings.name)
+        return ["name": name.text, "nameLang": name.lang, "version": kit.settings.version]
     }
 
-    func softwareDetail(_ entry: CatalogueEntry) -> [String: Any] {
-        var detail = softwareSummary(entry)
-        detail["descriptionEn"] = entry.description.en ?? ""
-        detail["categories"] = entry.categories.compactMap { kit.category($0.value) }.map { ["id": $0.id.value, "name": $0.name.fr] }
-        detail["website"] = entry.website ?? ""
-        detail["repository"] = entry.repository ?? ""
-        detail["platforms"] = entry.platforms.joined(separator: ", ")
-        detail["users"] = entry.users
-        detail["providers"] = entry.providers
-        detail["profiles"] = kit.profiles.filter { $0.apps.contains { $0.value == entry.id.value } }.map(profileSummary)
-        if let app = kit.apps[entry.id.value] {
-            detail["live"] = app.livePackages.joined(separator: " ")
-            detail["online"] = app.onlineURL ?? ""
+    /// The options of the search filters, rendered into every page so they work
+    /// before the index is loaded.
+    func filterContext(_ language: SiteLanguage) -> [String: Any] {
+        let licences = Set(kit.catalogue.map(\.licence.value)).sorted()
+        let platforms = Set(kit.catalogue.flatMap(\.platforms)).sorted()
+        return [
+            "profiles": kit.profiles.map { ["value": $0.id.value, "label": language.pick($0.name).text] },
+            "categories": kit.categories.map { ["value": $0.id.value, "label": language.pick($0.name).text] }
+                .sorted { SiteSort.key($0["label"] ?? "") < SiteSort.key($1["label"] ?? "") },
+            "licences": licences.map { ["value": $0, "label": $0] },
+            "platforms": platforms.map { ["value": $0, "label": SitePlatform.label($0, language)] },
+        ]
+    }
+}
+
+/// A page of one language: its path under the language's folder, and the relative
+/// prefixes that reach the key's root and the language's folder from it.
+struct SitePage {
+    var language: SiteLanguage
+    /// Under `catalogue/` (French) or `catalogue/en/` (English): `logiciels/office.html`.
+    var path: String
+
+    var keyPath: String { language.folder + path }
+    var depth: Int { keyPath.split(separator: "/").count - 1 }
+    var root: String { String(repeating: "../", count: depth) }
+    var base: String { String(repeating: "../", count: depth - language.folder.split(separator: "/").count) }
+}
+
+public enum SiteLanguage: String, CaseIterable, Sendable {
+    case fr, en
+
+    var folder: String { self == .fr ? "catalogue/" : "catalogue/en/" }
+    var other: SiteLanguage { self == .fr ? .en : .fr }
+
+    /// The text for this language and the language it is really in: an English page
+    /// shows the French text when there is no translation, marked `lang="fr"`.
+    func pick(_ text: LocalizedText) -> (text: String, lang: String) {
+        if self == .en, let english = text.en, !english.isEmpty { return (english, "en") }
+        return (text.fr, "fr")
+    }
+}
+
+enum SitePlatform {
+    static func label(_ id: String, _ language: SiteLanguage) -> String {
+        switch id {
+        case "windows": return "Windows"
+        case "linux": return "Linux"
+        case "macos": return "macOS"
+        case "web": return language == .fr ? "Web (navigateur)" : "Web (browser)"
+        case "android": return "Android"
+        case "ios": return "iOS"
+        default: return id
         }
-        return detail
     }
+}
 
-    func paragraphs(_ text: String) -> [String] {
-        text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-    }
+/// Sorting for people: accent- and case-insensitive, then by the raw text so equal
+/// keys still sort the same way on every machine.
+enum SiteSort {
+    static func key(_ text: String) -> String { TextFolding.fold(text) + "\u{0}" + text }
 }

@@ -1,11 +1,15 @@
 import Foundation
 import Mustache
 
-/// `payload/theme/`: logic-less Mustache templates (`templates/*.mustache`) and static
-/// assets (`assets/`), so an association can restyle its keys without writing Swift.
+/// `payload/theme/`: logic-less Mustache templates (`templates/*.mustache`), static
+/// assets (`assets/`) and the interface's words in both languages (`strings.json`),
+/// so an association can restyle and reword its keys without writing Swift.
+/// `docs/theme.md` lists the templates and the keys each one gets.
 public struct Theme {
     public var library: MustacheLibrary
     public var assets: [(path: String, url: URL)]
+    /// `strings.json`: `{"fr": {key: text}, "en": {key: text}}`, the same keys in both.
+    public var strings: [String: [String: String]] = [:]
 
     public static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
         let fm = FileManager.default
@@ -34,6 +38,7 @@ public struct Theme {
                         message: bilingual("gabarit Mustache invalide", "invalid Mustache template") + ": \(error.error)"))
             }
         }
+        let strings = readStrings(folder.appendingPathComponent("strings.json"), display: displayPrefix + "payload/theme/strings.json", &diagnostics)
         if diagnostics.hasErrors { throw KitValidationError(diagnostics: diagnostics) }
         var assets: [(String, URL)] = []
         let assetsFolder = folder.appendingPathComponent("assets")
@@ -46,7 +51,39 @@ public struct Theme {
                 }
             }
         }
-        return Theme(library: library, assets: assets.sorted { $0.0 < $1.0 })
+        return Theme(library: library, assets: assets.sorted { $0.0 < $1.0 }, strings: strings)
+    }
+
+    static let languages = ["fr", "en"]
+
+    /// Every language must have every key, or a page would show an empty label.
+    static func readStrings(_ url: URL, display: String, _ diagnostics: inout [Diagnostic]) -> [String: [String: String]] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            diagnostics.append(Diagnostic(file: display, message: bilingual("fichier des textes introuvable", "strings file not found")))
+            return [:]
+        }
+        guard let strings = try? JSONDecoder().decode([String: [String: String]].self, from: data) else {
+            diagnostics.append(
+                Diagnostic(
+                    file: display,
+                    message: bilingual(
+                        "JSON invalide : attendu {\"fr\": {clé: texte}, \"en\": {clé: texte}}",
+                        "invalid JSON: expected {\"fr\": {key: text}, \"en\": {key: text}}")))
+            return [:]
+        }
+        let keys = Set(strings.values.flatMap(\.keys))
+        for language in languages {
+            let missing = keys.subtracting(strings[language]?.keys.map { $0 } ?? []).sorted()
+            if !missing.isEmpty {
+                diagnostics.append(
+                    Diagnostic(
+                        file: display,
+                        message: bilingual(
+                            "textes manquants pour « \(language) » : \(missing.joined(separator: ", "))",
+                            "strings missing for \"\(language)\": \(missing.joined(separator: ", "))")))
+            }
+        }
+        return strings
     }
 
     /// Renders a page; a missing template is a theme error, not a crash.

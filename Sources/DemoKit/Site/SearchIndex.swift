@@ -1,0 +1,169 @@
+import Foundation
+
+/// The catalogue's search index as a classic script (`catalogue/search-index.js`)
+/// that assigns `window.DEMOKIT_SEARCH`: pages opened from `file://` cannot fetch
+/// files, but they can load a script.
+///
+/// It reproduces the database's ranking (`CatalogueSearch`): the same folded columns
+/// (`SearchFields`), and for each term and entry the weighted frequency
+/// Σ weight(column) × occurrences, which is what FTS5's bm25 adds up, so the page
+/// can compute the same score with the entry lengths and the entry count.
+///
+/// Layout, compact because a key holds thousands of entries:
+/// - `terms`: the sorted distinct terms, separated by spaces (prefix search is a
+///   binary search and a scan);
+/// - `postings`: per term, entries as (entry delta × 2 + flag) then, when the flag
+///   is set, the weighted frequency (else 1), each number a variable-length
+///   base-32 word (`Varint`); separated by spaces;
+/// - `lengths`: each entry's token count, same encoding;
+/// - `docs`: what a result shows and what filters test, as arrays.
+public struct SearchIndex: Sendable {
+    /// Same order as `CatalogueSearch.weights`: name, replaces, keywords, description.
+    static let weights = [10, 6, 3, 1]
+    /// Descriptions in results are cut at build time: the index stays small.
+    static let summaryLength = 160
+
+    public var terms: [String]
+    public var postings: [String]
+    public var lengths: String
+    public var docs: [[String]]
+
+    public init(kit: Kit) {
+        var table: [String: [(doc: Int, frequency: Int)]] = [:]
+        var lengths = ""
+        var docs: [[String]] = []
+        for (number, entry) in kit.catalogue.enumerated() {
+            let fields = SearchFields(entry)
+            var frequencies: [String: Int] = [:]
+            var length = 0
+            for (column, text) in [fields.name, fields.replaces, fields.keywords, fields.description].enumerated() {
+                for token in TextFolding.tokens(text) {
+                    frequencies[token, default: 0] += Self.weights[column]
+                    length += 1
+                }
+            }
+            for (term, frequency) in frequencies {
+                table[term, default: []].append((number, frequency))
+            }
+            lengths += Varint.encode(length)
+            docs.append(Self.display(entry, kit: kit))
+        }
+        terms = table.keys.sorted()
+        postings = terms.map { term in
+            var previous = 0
+            var text = ""
+            for posting in table[term, default: []] {
+                let delta = posting.doc - previous
+                previous = posting.doc
+                if posting.frequency == 1 {
+                    text += Varint.encode(delta * 2)
+                } else {
+                    text += Varint.encode(delta * 2 + 1) + Varint.encode(posting.frequency)
+                }
+            }
+            return text
+        }
+        self.lengths = lengths
+        self.docs = docs
+    }
+
+    /// `[id, name, summary fr, summary en (or ""), licence, replaces, categories,
+    /// platforms, profiles]`; lists are space-separated ids.
+    static func display(_ entry: CatalogueEntry, kit: Kit) -> [String] {
+        let id = entry.id.value
+        return [
+            id, entry.name, summary(entry.description.fr), summary(entry.description.en ?? ""), entry.licence.value,
+            entry.replaces.joined(separator: ", "), entry.categories.map(\.value).joined(separator: " "),
+            entry.platforms.joined(separator: " "),
+            kit.profiles.filter { $0.apps.contains { $0.value == id } }.map(\.id.value).joined(separator: " "),
+        ]
+    }
+
+    static func summary(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard flat.count > summaryLength else { return flat }
+        let cut = flat.prefix(summaryLength)
+        let word = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return String(word) + "…"
+    }
+
+    /// Bytes of the index proper (terms, postings, lengths), without display data.
+    public var indexBytes: Int {
+        terms.reduce(0) { $0 + $1.utf8.count + 1 } + postings.reduce(0) { $0 + $1.utf8.count + 1 } + lengths.utf8.count
+    }
+
+    /// The script, with every string escaped for a JavaScript literal.
+    public var script: String {
+        var out = "/* demokit: index de recherche / search index. Généré, ne pas modifier. */\n"
+        out += "window.DEMOKIT_SEARCH={v:1,n:\(docs.count),\n"
+        out += "terms:" + JavaScript.string(terms.joined(separator: " ")) + ",\n"
+        out += "postings:" + JavaScript.string(postings.joined(separator: " ")) + ",\n"
+        out += "lengths:" + JavaScript.string(lengths) + ",\n"
+        out += "docs:[\n"
+        out += docs.map { "[" + $0.map(JavaScript.string).joined(separator: ",") + "]" }.joined(separator: ",\n")
+        out += "]};\n"
+        return out
+    }
+}
+
+/// Numbers as variable-length words of base-32 digits, most significant first:
+/// `0-9a-v` continue, `w-zA-Z_-` (32 characters) end a number. No separator is
+/// needed and none of the characters needs escaping in a script.
+public enum Varint {
+    static let more = Array("0123456789abcdefghijklmnopqrstuv")
+    static let last = Array("wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
+
+    public static func encode(_ value: Int) -> String {
+        var digits = [value & 31]
+        var rest = value >> 5
+        while rest > 0 {
+            digits.append(rest & 31)
+            rest >>= 5
+        }
+        var text = ""
+        for (position, digit) in digits.reversed().enumerated() {
+            text.append(position == digits.count - 1 ? last[digit] : more[digit])
+        }
+        return text
+    }
+
+    public static func decode(_ text: String) -> [Int] {
+        var values: [Int] = []
+        var current = 0
+        for character in text {
+            if let digit = more.firstIndex(of: character) {
+                current = current * 32 + digit
+            } else if let digit = last.firstIndex(of: character) {
+                values.append(current * 32 + digit)
+                current = 0
+            }
+        }
+        return values
+    }
+}
+
+/// Text from imported data placed inside a script.
+public enum JavaScript {
+    /// A double-quoted literal that is safe inside `<script>` too: `<`, `>` and `&`
+    /// are escaped (no `</script>`), and so are U+2028 and U+2029, which end a
+    /// line in older JavaScript engines.
+    public static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{7F}":
+                out += String(format: "\\u%04x", scalar.value)
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+
+/// The pages of one language and the context each template gets (`docs/theme.md`).
+/// Links are built here, relative to the page that shows them, so templates never
+/// compute a path.
+struct SitePages {
+    var kit: Kit
+    var language: SiteLanguage
+    /// The theme's words for this language (`strings.json`).
+    var strings: [String: String]
+
+    /// Printed sheets must fit one A4 page whatever the imported data holds.
+    static let sheetDescriptionLength = 900
+    static let sheetListLength = 8
+    static let sheetApps = 10
+
+    typealias Page = (page: SitePage, template: String, context: [String: Any])
+
+    func all() -> [Page] {
+        var pages: [Page] = []
+        func add(_ path: String, _ template: String, _ build: (SitePage) -> [String: Any]) {
+            let page = SitePage(language: language, path: path)
+            pages.append((page, template, build(page)))
+        }
+        add("index.html", "home") { page in
+            [
+                "title": title(words("homeHeading")),
+                "heading": words("homeHeading"),
+                "profiles": kit.profiles.map { profileSummary($0, from: page) },
+                "count": kit.catalogue.count,
+            ]
+        }
+        for profile in kit.profiles {
+            add("profils/\(profile.id.value).html", "profile") { page in
+                var context = profileDetail(profile, from: page, sheet: false)
+                context["title"] = title(language.pick(profile.name).text)
+                context["sheetHref"] = page.base + "fiches/profils/\(profile.id.value).html"
+                return context
+            }
+            add("fiches/profils/\(profile.id.value).html", "sheet-profile") { page in
+                var context = profileDetail(profile, from: page, sheet: true)
+                context["title"] = title(words("sheet") + " : " + language.pick(profile.name).text)
+                context["pageHref"] = page.base + "profils/\(profile.id.value).html"
+                return context
+            }
+        }
+        add("logiciels/index.html", "software-list") { page in
+            [
+                "title": title(words("softwareListTitle")),
+                "software": kit.catalogue.sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+            ]
+        }
+        for entry in kit.catalogue {
+            add("logiciels/\(entry.id.value).html", "software") { page in
+                [
+                    "title": title(entry.name + " — " + words("softwareHeading")),
+                    "software": softwareDetail(entry, from: page, sheet: false),
+                    "sheetHref": page.base + "fiches/logiciels/\(entry.id.value).html",
+                ]
+            }
+            add("fiches/logiciels/\(entry.id.value).html", "sheet-software") { page in
+                [
+                    "title": title(words("sheet") + " : " + entry.name),
+                    "software": softwareDetail(entry, from: page, sheet: true),
+                    "pageHref": page.base + "logiciels/\(entry.id.value).html",
+                ]
+            }
+        }
+        add("categories/index.html", "category-list") { page in
+            [
+                "title": title(words("categoriesTitle")),
+                "categories": sortedCategories.map { category in
+                    [
+                        "id": category.id.value, "name": language.pick(category.name).text, "nameLang": language.pick(category.name).lang,
+                        "href": page.base + "categories/\(category.id.value).html",
+                        "count": kit.catalogue.filter { $0.categories.contains { $0.value == category.id.value } }.count,
+                    ]
+                },
+            ]
+        }
+        for category in kit.categories {
+            add("categories/\(category.id.value).html", "category") { page in
+                let name = language.pick(category.name)
+                return [
+                    "title": title(name.text + " — " + words("categoryHeading")),
+                    "category": ["id": category.id.value, "name": name.text, "nameLang": name.lang],
+                    "software": kit.catalogue.filter { $0.categories.contains { $0.value == category.id.value } }
+                        .sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+                ]
+            }
+        }
+        add("alternatives.html", "alternatives") { page in
+            ["title": title(words("alternativesTitle")), "products": groups(\.replaces, from: page)]
+        }
+        add("prestataires.html", "providers") { page in
+            ["title": title(words("providersTitle")), "providers": groups(\.providers, from: page)]
+        }
+        add("credits.html", "credits") { _ in
+            ["title": title(words("creditsTitle")), "sources": sources()]
+        }
+        return pages
+    }
+
+    func words(_ key: String) -> String {
+        // Theme.readStrings guarantees both languages have every key.
+        strings[key] ?? key
+    }
+
+    /// Unique titles: the page's own subject, then the kit's name.
+    func title(_ subject: String) -> String {
+        subject + " — " + language.pick(kit.settings.name).text
+    }
+
+    var sortedCategories: [Category] {
+        kit.categories.sorted { SiteSort.key(language.pick($0.name).text) < SiteSort.key(language.pick($1.name).text) }
+    }
+
+    func profileSummary(_ profile: Profile, from page: SitePage) -> [String: Any] {
+        let name = language.pick(profile.name)
+        let audience = language.pick(profile.audience)
+        return [
+            "id": profile.id.value, "name": name.text, "nameLang": name.lang,
+            "audience": audience.text, "audienceLang": audience.lang, "appCount": profile.apps.count,
+            "href": page.base + "profils/\(profile.id.value).html",
+        ]
+    }
+
+    func profileDetail(_ profile: Profile, from page: SitePage, sheet: Bool) -> [String: Any] {
+        let pitch = language.pick(profile.pitch)
+        let entries = entriesByID
+        var apps = profile.apps.compactMap { entries[$0.value] }
+        if sheet { apps = Array(apps.prefix(Self.sheetApps)) }
+        return [
+            "profile": profileSummary(profile, from: page),
+            "pitch": paragraphs(pitch.text).map { ["text": $0] }, "pitchLang": pitch.lang,
+            "apps": apps.map { entry in
+                var summary = softwareSummary(entry, from: page)
+                summary["start"] = start(entry)
+                return summary
+            },
+        ]
+    }
+
+    func isOnKey(_ entry: CatalogueEntry) -> Bool {
+        kit.profiles.contains { $0.apps.contains { $0.value == entry.id.value } }
+    }
+
+    /// Entries by id, built once: `Kit.entry` rebuilds its index on every call.
+    var entriesByID: [String: CatalogueEntry] {
+        Dictionary(kit.catalogue.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func softwareSummary(_ entry: CatalogueEntry, from page: SitePage) -> [String: Any] {
+        let description = language.pick(entry.description)
+        return compact([
+            "id": entry.id.value, "name": entry.name,
+            "summary": SearchIndex.summary(description.text), "summaryLang": description.lang,
+            "licence": entry.licence.value, "replaces": entry.replaces.joined(separator: ", "),
+            "onKey": isOnKey(entry), "href": page.base + "logiciels/\(entry.id.value).html",
+        ])
+    }
+
+    /// How to start an application of the key; absent when it is only in the catalogue.
+    func start(_ entry: CatalogueEntry) -> [String: Any]? {
+        guard let app = kit.apps[entry.id.value] else { return nil }
+        var start: [String: Any] = [:]
+        let placement = kit.placements[entry.id.value]
+        if let windows = placement?.windows { start["windows"] = ["path": windows.start] }
+        if let linux = placement?.linux { start["linux"] = ["path": linux.path] }
+        if let missing = placement?.notOnKey, !missing.isEmpty {
+            start["missing"] = ["platforms": missing.map { SitePlatform.label($0, language) }.joined(separator: ", ")]
+        }
+        if !app.livePackages.isEmpty {
+            start["live"] = compact(["packages": app.livePackages.joined(separator: " "), "desktop": app.liveDesktop])
+        }
+        if let url = app.onlineURL, !url.isEmpty { start["online"] = ["url": url] }
+        return start.isEmpty ? nil : start
+    }
+
+    func softwareDetail(_ entry: CatalogueEntry, from page: SitePage, sheet: Bool) -> [String: Any] {
+        var detail = softwareSummary(entry, from: page)
+        let description = language.pick(entry.description)
+        var text = description.text
+        if sheet, text.count > Self.sheetDescriptionLength {
+            text = String(text.prefix(Self.sheetDescriptionLength)) + "…"
+        }
+        detail["description"] = paragraphs(text).map { ["text": $0] }
+        detail["descriptionLang"] = description.lang
+        detail["platforms"] = nonEmpty(entry.platforms.map { SitePlatform.label($0, language) }.joined(separator: ", "))
+        detail["categories"] = entry.categories.compactMap { kit.category($0.value) }.map { category in
+            [
+                "name": language.pick(category.name).text, "nameLang": language.pick(category.name).lang,
+                "href": page.base + "categories/\(category.id.value).html",
+            ]
+        }
+        detail["website"] = entry.website.flatMap(nonEmpty)
+        detail["repository"] = entry.repository.flatMap(nonEmpty)
+        let limit = sheet ? Self.sheetListLength : Int.max
+        if !entry.users.isEmpty { detail["users"] = ["list": Array(entry.users.prefix(limit))] }
+        if !entry.providers.isEmpty { detail["providers"] = ["list": Array(entry.providers.prefix(limit))] }
+        let profiles = kit.profiles.filter { $0.apps.contains { $0.value == entry.id.value } }
+        if !profiles.isEmpty { detail["profiles"] = ["list": profiles.map { profileSummary($0, from: page) }] }
+        detail["start"] = start(entry)
+        detail["health"] = healthContext(kit.health(of: entry))
+        // Flat keys: a `licence` inside a `source` section would fall back to the
+        // software's licence when absent (Mustache looks up enclosing contexts).
+        detail["sourceName"] = SourceInfo.displayName(entry.source.name)
+        detail["sourceLicence"] = entry.source.licence ?? SourceInfo.licence(entry.source.name)
+        return detail
+    }
+
+    /// Community health with its inputs, so a presenter can explain the score.
+    func healthContext(_ health: CommunityHealth) -> [String: Any] {
+        [
+            "score": health.score,
+            "level": language.pick(health.level.label).text,
+            "advice": language.pick(health.advice).text,
+            "inputs": health.inputs.map { ["label": language.pick($0.label).text, "value": language.pick($0.value).text] },
+        ]
+    }
+
+    /// Proprietary products or providers, each with the software that goes with it.
+    func groups(_ names: KeyPath<CatalogueEntry, [String]>, from page: SitePage) -> [[String: Any]] {
+        var grouped: [String: (name: String, entries: [CatalogueEntry])] = [:]
+        for entry in kit.catalogue {
+            for name in entry[keyPath: names] {
+                let key = TextFolding.fold(name)
+                grouped[key, default: (name, [])].entries.append(entry)
+            }
+        }
+        return grouped.sorted { SiteSort.key($0.value.name) < SiteSort.key($1.value.name) }.map { _, group in
+            [
+                "name": group.name,
+                "software": group.entries.sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+            ]
+        }
+    }
+
+    /// Each data source with its licence and how many entries came from it.
+    func sources() -> [[String: Any]] {
+        let bySource = Dictionary(grouping: kit.catalogue, by: \.source.name)
+        return bySource.keys.sorted().map { name in
+            let entries = bySource[name] ?? []
+            return compact([
+                "id": name, "name": SourceInfo.displayName(name),
+                "licence": entries.compactMap(\.source.licence).first ?? SourceInfo.licence(name),
+                "url": SourceInfo.url(name), "count": entries.count,
+            ])
+        }
+    }
+
+    /// Mustache renders a section for any present value, an empty string included:
+    /// absent and empty values are left out so `{{#key}}…{{/key}}` skips them.
+    func compact(_ values: [String: Any?]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (key, value) in values {
+            guard let value else { continue }
+            if let text = value as? String, text.isEmpty { continue }
+            out[key] = value
+        }
+        return out
+    }
+
+    func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+
+    func paragraphs(_ text: String) -> [String] {
+        text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import Testing
+
+@testable import DemoKit
+
+/// The catalogue website as files: pages, links, escaping, the search index.
+/// Real browsers are driven by scripts/test.d/50-site.
+@Suite struct SiteTests {
+    /// Builds the minimal kit once per test into a temporary folder.
+    func builtSite() throws -> (TemporaryDirectory, URL) {
+        let dir = try TemporaryDirectory()
+        var options = KitBuilder.Options(kitRoot: try TestKit.make(in: dir), output: dir.path("out"))
+        options.displayPrefix = ""
+        options.environment = [:]
+        _ = try KitBuilder(options: options).build()
+        return (dir, dir.path("out"))
+    }
+
+    func htmlFiles(_ root: URL) throws -> [String] {
+        try TestKit.allFiles(in: root).filter { $0.hasSuffix(".html") }
+    }
+
+    func read(_ root: URL, _ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func writesEveryPageInBothLanguages() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        let files = Set(try TestKit.allFiles(in: out))
+        let pages = [
+            "index.html", "profils/alpha.html", "profils/beta.html", "logiciels/index.html", "logiciels/office.html",
+            "logiciels/paint.html", "logiciels/cemetery.html", "categories/index.html", "categories/cimetiere.html",
+            "alternatives.html", "prestataires.html", "credits.html", "fiches/logiciels/office.html", "fiches/profils/alpha.html",
+        ]
+        for page in pages {
+            #expect(files.contains("catalogue/" + page), "missing catalogue/\(page)")
+            #expect(files.contains("catalogue/en/" + page), "missing catalogue/en/\(page)")
+        }
+        for asset in ["catalogue/search-index.js", "catalogue/assets/search.js", "catalogue/assets/style.css", "index.html"] {
+            #expect(files.contains(asset), "missing \(asset)")
+        }
+    }
+
+    @Test func importedMarkupStaysText() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        for language in ["catalogue/", "catalogue/en/"] {
+            let page = try read(out, language + "logiciels/paint.html")
+            #expect(page.contains("Peinture &lt;b&gt;Libre&lt;/b&gt;"))
+            #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!page.contains("<b>Libre"))
+            #expect(!page.contains("<script>alert"))
+        }
+        let index = try read(out, SiteGenerator.indexPath)
+        #expect(!index.contains("<"), "a raw < in the index could close a script element")
+        #expect(index.contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"))
+    }
+
+    @Test func javaScriptLiteralsAreSafe() {
+        #expect(JavaScript.string("a\"b\\c") == "\"a\\\"b\\\\c\"")
+        #expect(JavaScript.string("</script>") == "\"\\u003c/script\\u003e\"")
+        #expect(JavaScript.string("ligne\u{2028}suite\u{2029}") == "\"ligne\\u2028suite\\u2029\"")
+        #expect(JavaScript.string("tab\tnl\n") == "\"tab\\u0009nl\\n\"")
+        #expect(JavaScript.string("élève œuvre") == "\"élève œuvre\"")
+    }
+
+    @Test(arguments: [0, 1, 31, 32, 33, 1023, 1024, 99_999, 1 << 30])
+    func varintRoundTrips(_ value: Int) {
+        #expect(Varint.decode(Varint.encode(value)) == [value])
+        #expect(Varint.decode(Varint.encode(value) + Varint.encode(7)) == [value, 7])
+    }
+
+    /// Internal links name files that exist; nothing is loaded from elsewhere.
+    @Test func everyInternalLinkResolvesAndNothingIsRemote() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        let report = try SiteLinkCheck.check(out)
+        #expect(report.broken.isEmpty, "\(report.broken)")
+        #expect(report.remoteLoads.isEmpty, "\(report.remoteLoads)")
+        #expect(report.checked > 100)
+        // Outbound links to software websites are allowed: visible <a href>, not loads.
+        #expect(report.outbound.contains("https://office.example.org/"))
+    }
+
+    @Test func pagesHaveLanguageUniqueTitlesAndLandmarks() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        var titles: [String: String] = [:]
+        for path in try htmlFiles(out) where path != "index.html" {
+            let page = try read(out, path)
+            let lang = path.hasPrefix("catalogue/en/") ? "en" : "fr"
+            #expect(page.contains("<html lang=\"\(lang)\">"), "\(path)")
+            let title = try #require(page.firstMatch(of: /<title>([^<]*)<\/title>/)).1
+            #expect(titles[String(title)] == nil, "\(path) has the same title as \(titles[String(title)] ?? "")")
+            titles[String(title)] = path
+            #expect(page.contains("<main id=\"contenu\""), "\(path)")
+            #expect(page.contains("<h1"), "\(path)")
+            #expect(page.contains("Content-Security-Policy"), "\(path)")
+            if !path.contains("/fiches/") {
+                #expect(page.contains("href=\"#contenu\""), "\(path): skip link")
+                #expect(page.contains("role=\"status\""), "\(path): result count announced")
+                #expect(page.contains("<label for=\"recherche-q\">"), "\(path): labelled search")
+            }
+        }
+    }
+
+    @Test func englishPagesMarkFrenchFallbacks() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        // cemetery has no English description: the English page marks it as French.
+        let page = try read(out, "catalogue/en/logiciels/cemetery.html")
+        #expect(page.contains("<div class=\"description\" lang=\"fr\"><p>Gestion des concessions"))
+        let office = try read(out, "catalogue/en/logiciels/office.html")
+        #expect(office.contains("lang=\"en\"><p>Word processor and spreadsheet."))
+        // And the switch leads to the same page in the other language.
+        #expect(office.contains("href=\"../../../catalogue/logiciels/office.html\" hreflang=\"fr\""))
+        let french = try read(out, "catalogue/logiciels/office.html")
+        #expect(french.contains("href=\"../../catalogue/en/logiciels/office.html\" hreflang=\"en\""))
+    }
+
+    @Test func pagesShowWhatTheIssueAsksFor() throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        let office = try read(out, "catalogue/logiciels/office.html")
+        for text in ["Microsoft Word, Excel", "Ville d&#39;Essai", "Société Exemple", "MPL-2.0", "Sur cette clé", "office-writer office-calc"] {
+            #expect(office.contains(text), "office page lacks \(text)")
+        }
+        let profile = try read(out, "catalogue/profils/alpha.html")
+        #expect(profile.contains("https://demo.office.example.org/"))
+        #expect(profile.contains("Premier paragraphe.</p><p>Second paragraphe."))
+        let alternatives = try read(out, "catalogue/alternatives.html")
+        #expect(alternatives.contains("<dt>Excel</dt>"))
+        let credits = try read(out, "catalogue/credits.html")
+        #expect(credits.contains("demokit (fiches rédigées par l&#39;association)"))
+        let providers = try read(out, "catalogue/prestataires.html")
+        #expect(providers.contains("<dt>Société Exemple</dt>"))
+    }
+
+    @Test func creditsNameTheSillAndItsLicence() throws {
+        let dir = try TemporaryDirectory()
+        let kitRoot = try TestKit.make(in: dir)
+        let entry = """
+            id: agenda
+            name: Agenda
+            description:
+              fr: Agenda partagé.
+            categories: [bureautique]
+            licence: MIT
+            source:
+              name: sill
+              id: "1234"
+            """
+        try entry.write(to: kitRoot.appendingPathComponent("payload/catalogue/agenda.yml"), atomically: true, encoding: .utf8)
+        let kit = try KitLoader(root: kitRoot, displayPrefix: "").loadValid().kit
+        let theme = try Theme.load(from: kitRoot.appendingPathComponent("payload/theme"))
+        let files = try SiteGenerator(kit: kit, theme: theme).plan()
+        let credits = try #require(files.first { $0.path == "catalogue/credits.html" })
+        guard case .bytes(let data) = credits.content else { Issue.record("credits not rendered"); return }
+        #expect(String(decoding: data, as: UTF8.self).contains("SILL — DINUM / Etalab</strong>, Licence Ouverte 2.0"))
+    }
+
+    @Test func themeStringsMustHaveBothLanguages() throws {
+        let dir = try TemporaryDirectory()
+        let kitRoot = try TestKit.make(in: dir)
+        let strings = kitRoot.appendingPathComponent("payload/theme/strings.json")
+        try #"{"fr": {"skip": "Aller", "only": "x"}, "en": {"skip": "Skip"}}"#.write(to: strings, atomically: true, encoding: .utf8)
+        do {
+            _ = try Theme.load(from: kitRoot.appendingPathComponent("payload/theme"))
+            Issue.record("a missing English string must be reported")
+        } catch let error as KitValidationError {
+            #expect(error.diagnostics.map(\.description).joined().contains("only"))
+        }
+    }
+
+    /// docs/theme.md names every template, so a restyler knows what each one gets.
+    @Test func themeDocNamesEveryTemplate() throws {
+        let doc = try String(contentsOf: Repo.root.appendingPathComponent("docs/theme.md"), encoding: .utf8)
+        let templates = try FileManager.default.contentsOfDirectory(atPath: Repo.theme.appendingPathComponent("templates").path)
+        for name in templates where name.hasSuffix(".mustache") {
+            #expect(doc.contains("`\(name.dropLast(".mustache".count))`"), "docs/theme.md does not describe \(name)")
+        }
+    }
+
+    @Test func sitesAreIdenticalAcrossBuilds() throws {
+        let (dirOne, one) = try builtSite()
+        let (dirTwo, two) = try builtSite()
+        defer { withExtendedLifetime([dirOne, dirTwo]) {} }
+        for path in try TestKit.allFiles(in: one) where !path.hasSuffix(".sqlite") {
+            #expect(try Data(contentsOf: one.appendingPathComponent(path)) == Data(contentsOf: two.appendingPathComponent(path)), "\(path)")
+        }
+    }
+
+    @Test func indexStaysSmall() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 400)
+        let index = SearchIndex(kit: kit)
+        #expect(index.docs.count == 400 + 3)
+        // The 200-byte budget is for realistic descriptions; the generated ones are shorter.
+        #expect(index.indexBytes / index.docs.count <= 200, "\(index.indexBytes / index.docs.count) bytes per entry")
+    }
+}
+
+@Suite struct SiteFilesTests {
+    @Test func resolvesFilesInsideTheTreeOnly() throws {
+        let dir = try TemporaryDirectory()
+        let root = dir.path("tree")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("catalogue"), withIntermediateDirectories: true)
+        try "home".write(to: root.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try "cat".write(to: root.appendingPathComponent("catalogue/index.html"), atomically: true, encoding: .utf8)
+        try "secret".write(to: dir.path("secret.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("link.txt"), withDestinationURL: dir.path("secret.txt"))
+        #expect(SiteFiles.resolve("/", in: root)?.lastPathComponent == "index.html")
+        #expect(SiteFiles.resolve("/catalogue/", in: root)?.path.hasSuffix("catalogue/index.html") == true)
+        #expect(SiteFiles.resolve("/catalogue", in: root)?.path.hasSuffix("catalogue/index.html") == true)
+        for attack in [
+            "/../secret.txt", "/catalogue/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/link.txt",
+            "/catalogue/..\\..\\secret.txt", "/.hidden", "/missing.html", "/index.html%00.png",
+        ] {
+            #expect(SiteFiles.resolve(attack, in: root) == nil, "\(attack) must be refused")
+        }
+    }
+}
+
+/// Parses every built HTML and CSS file: links must resolve to files of the key,
+/// and nothing may be loaded from another host. The rule, also in docs/theme.md:
+/// a remote address may only appear as the `href` of an `<a>` (a visible outbound
+/// link the person chooses to follow); `src`, `<link href>`, CSS `url()` and
+/// `@import` must be relative.
+enum SiteLinkCheck {
+    struct Report {
+        var checked = 0
+        var broken: [String] = []
+        var remoteLoads: [String] = []
+        var outbound: Set<String> = []
+    }
+
+    static func check(_ root: URL) throws -> Report {
+        var report = Report()
+        for path in try TestKit.allFiles(in: root) where path.hasSuffix(".html") || path.hasSuffix(".css") {
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            let folder = (path as NSString).deletingLastPathComponent
+            var targets: [(String, Bool)] = []
+            for match in text.matches(of: /<(\w+)\b[^>]*?\s(href|src)="([^"]*)"/) {
+                targets.append((String(match.3), match.1 == "a"))
+            }
+            for match in text.matches(of: /url\(\s*["']?([^"')]+)/) { targets.append((String(match.1), false)) }
+            for match in text.matches(of: /@import\s+["']([^"']+)/) { targets.append((String(match.1), false)) }
+            for match in text.matches(of: /content="0; url=([^"]+)"/) { targets.append((String(match.1), false)) }
+            for (target, isAnchor) in targets {
+                let lower = target.lowercased()
+                if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("//") {
+                    if isAnchor { report.outbound.insert(target) } else { report.remoteLoads.append("\(path): \(target)") }
+                    continue
+                }
+                if lower.hasPrefix("#") || lower.hasPrefix("data:") || lower.hasPrefix("mailto:") { continue }
+                report.checked += 1
+                let file = String(target.split(separator: "#").first?.split(separator: "?").first ?? "")
+                guard !file.hasSuffix("/"), !file.isEmpty else {
+                    report.broken.append("\(path): \(target) (must name a file)")
+                    continue
+                }
+                let resolved = URL(fileURLWithPath: root.appendingPathComponent(folder).path).appendingPathComponent(file).standardizedFileURL
+                if !resolved.path.hasPrefix(root.standardizedFileURL.path) || !FileManager.default.fileExists(atPath: resolved.path) {
+                    report.broken.append("\(path): \(target)")
+                }
+            }
+        }
+        return report
+    }
+}
+
+/// A kit with many generated entries (French words with accents), for ranking
+/// comparisons and size budgets.
+enum GeneratedKit {
+    static let words = [
+        "mairie", "élève", "école", "cimetière", "courrier", "délibération", "état", "civil", "tableur", "texte",
+        "agenda", "réunion", "visio", "conférence", "budget", "comptabilité", "œuvre", "archive", "carte", "plan",
+        "urbanisme", "citoyen", "démarche", "formulaire", "signature", "parapheur", "messagerie", "dessin", "photo",
+        "vidéo", "musique", "bibliothèque", "médiathèque", "inscription", "cantine", "périscolaire", "élection",
+        "liste", "recensement", "salle", "réservation", "association", "subvention", "marché", "public", "facture",
+        "paie", "ressources", "humaines", "planning", "tâches", "projet", "wiki", "documentation", "sauvegarde",
+    ]
+    static let products = ["Microsoft Word", "Excel", "Teams", "Zoom", "Outlook", "Photoshop", "Dropbox", "Doodle", "SharePoint"]
+
+    /// Deterministic pseudo-random numbers (a linear congruential generator).
+    struct Numbers {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    static func make(in dir: TemporaryDirectory, entries: Int) throws -> Kit {
+        let root = try TestKit.make(in: dir)
+        var numbers = Numbers(state: 42)
+        let categories = ["bureautique", "cimetiere", "education"]
+        let licences = ["MIT", "GPL-3.0-or-later", "AGPL-3.0-only", "MPL-2.0", "Apache-2.0"]
+        let platforms = ["windows", "linux", "web", "macos"]
+        for number in 0..<entries {
+            func some(_ count: Int) -> String { (0..<count).map { _ in words[numbers.next(words.count)] }.joined(separator: " ") }
+            let name = some(1 + numbers.next(2)).capitalized
+            let replaces = (0..<numbers.next(3)).map { _ in products[numbers.next(products.count)] }
+            let yaml = """
+                id: gen-\(number)
+                name: "\(name) \(number)"
+                description:
+                  fr: "\(some(8 + numbers.next(25)))."
+                categories: [\(categories[numbers.next(categories.count)])]
+                licence: \(licences[numbers.next(licences.count)])
+                platforms: [\(platforms[numbers.next(platforms.count)])]
+                replaces: [\(Array(Set(replaces)).sorted().map { "\"\($0)\"" }.joined(separator: ", "))]
+                keywords: ["\(some(2))"]
+                """
+            try yaml.write(to: root.appendingPathComponent("payload/catalogue/gen-\(number).yml"), atomically: true, encoding: .utf8)
+        }
+        return try KitLoader(root: root, displayPrefix: "").loadValid().kit
+    }
+}
