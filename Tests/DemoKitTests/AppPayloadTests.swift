@@ -132,7 +132,7 @@ import Testing
         #expect(office.notOnKey == ["windows"])
         #expect(office.windows == nil)
         let page = try String(contentsOf: out.appendingPathComponent("catalogue/logiciels/office.html"), encoding: .utf8)
-        #expect(page.contains("Pas sur cette clé"))
+        #expect(page.contains("Fichiers absents de cette clé pour : Windows"))
     }
 
     @Test func corruptCacheEntryCountsAsMissing() throws {

@@ -50,7 +50,7 @@ import Testing
         let queries: [Query] =
             [
                 "mairie", "élève", "ECOLE", "cim", "courrier délib", "œuvre", "oeuvre", "word", "microsoft", "tableur texte",
-                "vi", "e", "zzz", "visio-conférence", "Suite", "d", "p", "ma", "réunion agenda",
+                "vi", "e", "zzz", "visio-conférence", "Suite", "d", "p", "ma", "réunion agenda", "gestion des courriers", "les suites", "des",
             ].map { Query(q: $0) } + [
                 Query(q: "", profil: "beta"), Query(q: "", categorie: "cimetiere"), Query(q: "mairie", licence: "MIT"),
                 Query(q: "e", plateforme: "linux"), Query(q: "texte", categorie: "bureautique", plateforme: "windows"),

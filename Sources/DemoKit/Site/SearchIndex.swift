@@ -13,8 +13,11 @@ import Foundation
 /// - `terms`: the sorted distinct terms, separated by spaces (prefix search is a
 ///   binary search and a scan);
 /// - `postings`: per term, entries as (entry delta × 2 + flag) then, when the flag
-///   is set, the weighted frequency (else 1), each number a variable-length
-///   base-32 word (`Varint`); separated by spaces;
+///   is set, weighted frequency × 8 + column mask (else frequency 1, mask 0), each
+///   number a variable-length base-32 word (`Varint`); separated by spaces. The mask
+///   says which of name (1), replaced products (2), keywords (4) hold the term: the
+///   page ranks in the database's tiers with it;
+/// - `stop`: the little words queries drop (`CatalogueSearch.stopWords`);
 /// - `lengths`: each entry's token count, same encoding;
 /// - `docs`: what a result shows and what filters test, as arrays.
 public struct SearchIndex: Sendable {
@@ -29,21 +32,23 @@ public struct SearchIndex: Sendable {
     public var docs: [[String]]
 
     public init(kit: Kit) {
-        var table: [String: [(doc: Int, frequency: Int)]] = [:]
+        var table: [String: [(doc: Int, frequency: Int, mask: Int)]] = [:]
         var lengths = ""
         var docs: [[String]] = []
         for (number, entry) in kit.catalogue.enumerated() {
-            let fields = SearchFields(entry)
+            let fields = SearchFields(entry, categories: kit.categories)
             var frequencies: [String: Int] = [:]
+            var masks: [String: Int] = [:]
             var length = 0
             for (column, text) in [fields.name, fields.replaces, fields.keywords, fields.description].enumerated() {
                 for token in TextFolding.tokens(text) {
                     frequencies[token, default: 0] += Self.weights[column]
+                    if column < 3 { masks[token, default: 0] |= 1 << column }
                     length += 1
                 }
             }
             for (term, frequency) in frequencies {
-                table[term, default: []].append((number, frequency))
+                table[term, default: []].append((number, frequency, masks[term] ?? 0))
             }
             lengths += Varint.encode(length)
             docs.append(Self.display(entry, kit: kit))
@@ -55,10 +60,10 @@ public struct SearchIndex: Sendable {
             for posting in table[term, default: []] {
                 let delta = posting.doc - previous
                 previous = posting.doc
-                if posting.frequency == 1 {
+                if posting.frequency == 1 && posting.mask == 0 {
                     text += Varint.encode(delta * 2)
                 } else {
-                    text += Varint.encode(delta * 2 + 1) + Varint.encode(posting.frequency)
+                    text += Varint.encode(delta * 2 + 1) + Varint.encode(posting.frequency * 8 + posting.mask)
                 }
             }
             return text
@@ -95,10 +100,11 @@ public struct SearchIndex: Sendable {
     /// The script, with every string escaped for a JavaScript literal.
     public var script: String {
         var out = "/* demokit: index de recherche / search index. Généré, ne pas modifier. */\n"
-        out += "window.DEMOKIT_SEARCH={v:1,n:\(docs.count),\n"
+        out += "window.DEMOKIT_SEARCH={v:2,n:\(docs.count),\n"
         out += "terms:" + JavaScript.string(terms.joined(separator: " ")) + ",\n"
         out += "postings:" + JavaScript.string(postings.joined(separator: " ")) + ",\n"
         out += "lengths:" + JavaScript.string(lengths) + ",\n"
+        out += "stop:" + JavaScript.string(CatalogueSearch.stopWords.sorted().joined(separator: " ")) + ",\n"
         out += "docs:[\n"
         out += docs.map { "[" + $0.map(JavaScript.string).joined(separator: ",") + "]" }.joined(separator: ",\n")
         out += "]};\n"

@@ -54,12 +54,16 @@
     this.cache = {};
     this.lengths = decode(data.lengths);
     this.docs = data.docs;
+    this.stop = {};
+    var stop = data.stop ? data.stop.split(' ') : [];
+    for (var s = 0; s < stop.length; s++) this.stop[stop[s]] = true;
     var total = 0;
     for (var i = 0; i < this.lengths.length; i++) total += this.lengths[i];
     this.avgdl = this.n ? total / this.n : 0;
   }
 
-  // [doc, weighted frequency, doc, weighted frequency, …] for term number i.
+  // [doc, weighted frequency, column mask, …] for term number i (mask: name 1,
+  // replaced products 2, keywords 4).
   Index.prototype.postings = function (i) {
     var cached = this.cache[i];
     if (cached) return cached;
@@ -67,10 +71,33 @@
     for (var j = 0; j < numbers.length; j++) {
       var code = numbers[j];
       doc += code >> 1;
-      out.push(doc, (code & 1) ? numbers[++j] : 1);
+      if (code & 1) { var extra = numbers[++j]; out.push(doc, extra >> 3, extra & 7); } else out.push(doc, 1, 0);
     }
     return (this.cache[i] = out);
   };
+
+  // The words searched, as CatalogueSearch.queryTokens: little words dropped when
+  // others remain, a final plural s/x removed from words of more than 3 letters.
+  Index.prototype.queryWords = function (query) {
+    var all = tokens(query), stop = this.stop;
+    var meaningful = all.filter(function (w) { return !stop[w]; });
+    return (meaningful.length ? meaningful : all).map(function (w) {
+      var last = w.charAt(w.length - 1);
+      return w.length > 3 && (last === 's' || last === 'x') ? w.slice(0, -1) : w;
+    });
+  };
+
+  // CatalogueSearch's tiers: every word in the name (0), in name or replaced
+  // products (1), in those or keywords (2), anywhere (3).
+  var TIERS = [1, 3, 7];
+  function tier(masks) {
+    for (var t = 0; t < TIERS.length; t++) {
+      var all = true;
+      for (var w = 0; w < masks.length; w++) if (!(masks[w] & TIERS[t])) { all = false; break; }
+      if (all) return t;
+    }
+    return TIERS.length;
+  }
 
   // Terms starting with prefix: a binary search, then a scan of the sorted terms.
   Index.prototype.prefixed = function (prefix) {
@@ -100,44 +127,46 @@
   }
 
   /* Every word must match as a prefix; results sorted like CatalogueSearch:
-   * bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
+   * tier, bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
   Index.prototype.search = function (query, filters, limit) {
     filters = filters || {};
-    var words = tokens(query), list = [], docs = this.docs, i, j, k;
+    var words = this.queryWords(query), list = [], docs = this.docs, i, j, k;
     if (words.length) {
       // Per query word, in query order: weighted frequency per entry (a typed
       // array, fast even when a one-letter prefix matches every entry) and idf.
       var perWord = [], smallest = 0;
       for (i = 0; i < words.length; i++) {
-        var freq = new Float64Array(this.n), hitList = [], found = this.prefixed(words[i]);
+        var freq = new Float64Array(this.n), mask = new Uint8Array(this.n), hitList = [], found = this.prefixed(words[i]);
         for (j = 0; j < found.length; j++) {
           var p = this.postings(found[j]);
-          for (k = 0; k < p.length; k += 2) {
+          for (k = 0; k < p.length; k += 3) {
             if (freq[p[k]] === 0) hitList.push(p[k]);
             freq[p[k]] += p[k + 1];
+            mask[p[k]] |= p[k + 2];
           }
         }
         if (!hitList.length) return { total: 0, results: [] };
         var hits = hitList.length, idf = Math.log((this.n - hits + 0.5) / (hits + 0.5));
-        perWord.push({ freq: freq, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
+        perWord.push({ freq: freq, mask: mask, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
         if (hits < perWord[smallest].list.length) smallest = i;
       }
       var candidates = perWord[smallest].list;
       for (j = 0; j < candidates.length; j++) {
-        var doc = candidates[j], score = 0, D = this.lengths[doc];
+        var doc = candidates[j], score = 0, D = this.lengths[doc], masks = [];
         for (i = 0; i < perWord.length; i++) {
           var f = perWord[i].freq[doc];
           if (f === 0) break;
           score += perWord[i].idf * (f * (K1 + 1)) / (f + K1 * (1 - B + B * D / this.avgdl));
+          masks.push(perWord[i].mask[doc]);
         }
-        if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score });
+        if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score, tier: tier(masks) });
       }
     } else {
-      for (i = 0; i < docs.length; i++) if (keep(docs[i], filters)) list.push({ doc: i, score: 0 });
+      for (i = 0; i < docs.length; i++) if (keep(docs[i], filters)) list.push({ doc: i, score: 0, tier: 0 });
     }
     var self = this;
     list.sort(function (a, b) {
-      return b.score - a.score || self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
+      return a.tier - b.tier || b.score - a.score || self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
     });
     var max = limit === undefined ? LIMIT : limit;
     return { total: list.length, results: list.slice(0, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
