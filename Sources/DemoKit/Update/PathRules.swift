@@ -5,15 +5,6 @@ import Foundation
 public enum PathRules {
     /// 4 GiB: FAT32 stores sizes on 32 bits.
     public static let maximumFileSize: Int64 = 1 << 32
-    static let forbiddenCharacters = Set("<>:\"\\|?*")
-    static let deviceNames: Set<String> = {
-        var names: Set<String> = ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-        for digit in 0...9 {
-            names.insert("COM\(digit)")
-            names.insert("LPT\(digit)")
-        }
-        return names
-    }()
     /// demokit's own files on a key: never written from a manifest's file list.
     static let reservedPrefixes = ["demokit/manifest.json", "demokit/trust.json", "demokit/update-state", "demokit/.update"]
 
@@ -22,21 +13,9 @@ public enum PathRules {
         if path.isEmpty { return bilingual("chemin vide", "empty path") }
         if path.hasPrefix("/") || path.hasPrefix("\\") { return bilingual("chemin absolu", "absolute path") }
         if path.utf16.count > 240 { return bilingual("chemin trop long", "path too long") }
-        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
-            if component.isEmpty { return bilingual("composant vide (//)", "empty component (//)") }
-            if component == "." || component == ".." { return bilingual("sort de l'arborescence (..)", "climbs out of the tree (..)") }
-            if component.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                return bilingual("caractère de contrôle", "control character")
-            }
-            if component.contains(where: { forbiddenCharacters.contains($0) }) {
-                return bilingual("caractère interdit sur FAT32 (< > : \" \\ | ? *)", "character forbidden on FAT32 (< > : \" \\ | ? *)")
-            }
-            if component.hasSuffix(".") || component.hasSuffix(" ") {
-                return bilingual("nom finissant par un point ou une espace", "name ending with a dot or a space")
-            }
-            let base = component.split(separator: ".", maxSplits: 1).first.map { String($0).trimmingCharacters(in: .whitespaces).uppercased() } ?? ""
-            if deviceNames.contains(base) { return bilingual("nom réservé par Windows (\(base))", "name reserved by Windows (\(base))") }
-        }
+        // The FAT32 and Windows rules the build checks too (absolute or climbing paths,
+        // reserved device names, forbidden or control characters, trailing dots).
+        if let problem = FAT32Rules.check(path: path).first { return problem.message }
         let lower = path.lowercased()
         if reservedPrefixes.contains(where: { lower == $0 || lower.hasPrefix($0 + "/") || lower.hasPrefix($0 + ".") || lower.hasPrefix($0 + "-") }) {
             return bilingual("chemin réservé à demokit", "path reserved for demokit")
