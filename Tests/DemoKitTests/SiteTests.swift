@@ -318,3 +318,14 @@ enum GeneratedKit {
         return try KitLoader(root: root, displayPrefix: "").loadValid().kit
     }
 }
+
+@Suite struct SheetPitchTests {
+    @Test func sheetKeepsWholeParagraphsWithinTheBudget() {
+        let long = String(repeating: "a", count: 500)
+        #expect(SitePages.sheetParagraphs([long, long, "court"]) == [long])
+        #expect(SitePages.sheetParagraphs(["un", "deux", "trois"]) == ["un", "deux", "trois"])
+        // A first paragraph longer than the budget is still kept: a sheet never loses its pitch.
+        let huge = String(repeating: "b", count: 2000)
+        #expect(SitePages.sheetParagraphs([huge, "suite"]) == [huge])
+    }
+}

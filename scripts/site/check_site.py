@@ -69,27 +69,61 @@ def link_check(tree):
     return checked, broken, remote
 
 
-def chromium_checks(tree):
+# What each kit's content makes certain. "minimal" is the test fixture kit (with
+# injected markup); "repository" is the default kit of this repository.
+KITS = {
+    "minimal": {
+        "accent": ("élèves", "office"), "upper": ("CIMETIERE", ["cemetery"]), "prefix": ("cim", "cemetery"),
+        "profile": "beta", "markup": ("paint", "peinture"), "english": ("word", "office", "1 software"),
+        "sheets": ("office", "alpha"), "firefox": ({"q": "élèves", "plateforme": "windows"}, "office", "windows"),
+        "typed": ("cimeti", ["Cimetière Libre"]),
+    },
+    "repository": {
+        "accent": ("cimetière", "opencimetiere"), "upper": ("CIMETIERE", ["opencimetiere"]), "prefix": ("cimet", "opencimetiere"),
+        "profile": "ecole", "markup": None, "english": ("word", "libreoffice", None),
+        "sheets": ("libreoffice", "mairie"), "firefox": ({"q": "cimetiere", "plateforme": "web"}, "opencimetiere", "web"),
+        "typed": ("cimeti", ["openCimetière"]),
+    },
+}
+
+
+def profile_apps(tree, profile):
+    import json
+    with open(os.path.join(tree, "demokit", "profiles", profile + ".json"), encoding="utf-8") as f:
+        return sorted(app["id"] for app in json.load(f)["apps"])
+
+
+def chromium_checks(tree, k):
     cat = os.path.join(tree, "catalogue")
     index = os.path.join(cat, "index.html")
-    dom = browsers.chromium_dom(browsers.file_url(index, {"q": "élèves"}))
+    query, first = k["accent"]
+    dom = browsers.chromium_dom(browsers.file_url(index, {"q": query}))
     ids, status = results_in(dom)
-    check("chromium: ?q=élèves finds office first", ids[:1] == ["office"], "%s %r" % (ids, status))
-    check("chromium: the count is in the status region", status.startswith("1 logiciel"), repr(status))
-    dom = browsers.chromium_dom(browsers.file_url(index, {"q": "CIMETIERE"}))
+    check("chromium: ?q=%s finds %s first" % (query, first), ids[:1] == [first], "%s %r" % (ids, status))
+    check("chromium: the count is in the status region", status.startswith("%d logiciel" % len(ids)), repr(status))
+    query, expected = k["upper"]
+    dom = browsers.chromium_dom(browsers.file_url(index, {"q": query}))
     ids, _ = results_in(dom)
-    check("chromium: accent- and case-insensitive (CIMETIERE)", ids == ["cemetery"], str(ids))
-    dom = browsers.chromium_dom(browsers.file_url(index, {"q": "cim"}))
-    check("chromium: prefix match (cim)", results_in(dom)[0] == ["cemetery"])
-    dom = browsers.chromium_dom(browsers.file_url(index, {"profil": "beta"}))
+    check("chromium: accent- and case-insensitive (%s)" % query, ids == expected, str(ids))
+    query, first = k["prefix"]
+    dom = browsers.chromium_dom(browsers.file_url(index, {"q": query}))
+    check("chromium: prefix match (%s)" % query, results_in(dom)[0][:1] == [first], str(results_in(dom)[0]))
+    dom = browsers.chromium_dom(browsers.file_url(index, {"profil": k["profile"]}))
     ids, status = results_in(dom)
-    check("chromium: filter profil=beta", sorted(ids) == ["office", "paint"], "%s %r" % (ids, status))
-    dom = browsers.chromium_dom(browsers.file_url(os.path.join(cat, "logiciels", "paint.html"), {"q": "peinture"}))
-    check("chromium: markup in data stays text in results",
-          "&lt;b&gt;Libre&lt;/b&gt;" in dom and "<b>Libre" not in dom, "")
-    dom = browsers.chromium_dom(browsers.file_url(os.path.join(cat, "en", "index.html"), {"q": "word"}))
+    check("chromium: filter profil=%s" % k["profile"], sorted(ids) == profile_apps(tree, k["profile"]), "%s %r" % (ids, status))
+    if k["markup"]:
+        page, query = k["markup"]
+        dom = browsers.chromium_dom(browsers.file_url(os.path.join(cat, "logiciels", page + ".html"), {"q": query}))
+        check("chromium: markup in data stays text in results",
+              "&lt;b&gt;Libre&lt;/b&gt;" in dom and "<b>Libre" not in dom, "")
+    query, expected, count = k["english"]
+    dom = browsers.chromium_dom(browsers.file_url(os.path.join(cat, "en", "index.html"), {"q": query}))
     ids, status = results_in(dom)
-    check("chromium: English page searches too", ids[:1] == ["office"] and status.startswith("1 software"), "%s %r" % (ids, status))
+    if count:
+        ok = ids[:1] == [expected] and status.startswith(count)
+    else:
+        ok = expected in ids and "software found" in status
+    check("chromium: English page searches too", ok, "%s %r" % (ids, status))
     dom = browsers.chromium_dom(browsers.file_url(index, {"q": "zzzz"}))
     check("chromium: no result is announced", results_in(dom)[1].startswith("Aucun"), results_in(dom)[1])
     page = browsers.write_vectors_page(tree, VECTORS)
@@ -97,7 +131,10 @@ def chromium_checks(tree):
     out = re.search(r'<pre id="out">([^<]*)', dom)
     check("chromium: folding vectors", out is not None and " bad=0" in out.group(1), out.group(1) if out else dom[:200])
     with tempfile.TemporaryDirectory() as tmp:
-        for kind, sheet in [("software", "fiches/logiciels/office.html"), ("profile", "fiches/profils/alpha.html")]:
+        software, _ = k["sheets"]
+        profile_sheets = sorted(n[:-5] for n in os.listdir(os.path.join(cat, "fiches", "profils")) if n.endswith(".html"))
+        for kind, sheet in [("software", "fiches/logiciels/%s.html" % software)] + [
+                ("profile " + p, "fiches/profils/%s.html" % p) for p in profile_sheets]:
             pdf = os.path.join(tmp, kind + ".pdf")
             browsers.chromium_pdf(browsers.file_url(os.path.join(cat, sheet)), pdf)
             info = browsers.pdf_info(pdf) if os.path.exists(pdf) else {}
@@ -117,7 +154,7 @@ def longest_sheet(cat):
     return max(sheets, key=os.path.getsize) if sheets else None
 
 
-def firefox_checks(tree):
+def firefox_checks(tree, k):
     cat = os.path.join(tree, "catalogue")
     index = os.path.join(cat, "index.html")
     try:
@@ -126,28 +163,31 @@ def firefox_checks(tree):
         check("firefox: starts with Marionette", False, str(error))
         return
     try:
-        firefox.navigate(browsers.file_url(index, {"q": "élèves", "plateforme": "windows"}))
+        params, only, platform = k["firefox"]
+        firefox.navigate(browsers.file_url(index, params))
         status = firefox.wait("var s = document.getElementById('resultats-statut'); return s && s.textContent;")
         ids = firefox.script("return Array.from(document.querySelectorAll('#resultats-liste a')).map(a => a.getAttribute('href'));")
-        check("firefox: ?q=élèves&plateforme=windows finds office", bool(ids) and ids[0].endswith("logiciels/office.html") and len(ids) == 1, "%s %r" % (ids, status))
+        check("firefox: ?q=%s&plateforme=%s finds %s" % (params["q"], platform, only),
+              bool(ids) and ids[0].endswith("logiciels/%s.html" % only) and len(ids) == 1, "%s %r" % (ids, status))
         check("firefox: the count is announced (role=status)", (status or "").startswith("1 logiciel") and
               firefox.script("return document.getElementById('resultats-statut').getAttribute('role')") == "status", repr(status))
         check("firefox: filters are restored from the URL",
-              firefox.script("return document.getElementById('f-plateforme').value") == "windows")
+              firefox.script("return document.getElementById('f-plateforme').value") == platform)
         # Typing: results follow and the URL keeps the state for a bookmark.
-        firefox.script("""var q = document.getElementById('recherche-q'); q.value = 'cimeti';
+        typed, expected_names = k["typed"]
+        firefox.script("""var q = document.getElementById('recherche-q'); q.value = '%s';""" % typed + """
             q.dispatchEvent(new Event('input', {bubbles: true}));""")
         firefox.script("document.getElementById('f-plateforme').value = ''; document.getElementById('f-plateforme').dispatchEvent(new Event('change'));")
         href = firefox.script("return location.search")
         names = firefox.script("return Array.from(document.querySelectorAll('#resultats-liste a')).map(a => a.textContent)")
-        check("firefox: as-you-type results", names == ["Cimetière Libre"], str(names))
-        check("firefox: the URL holds the query", href == "?q=cimeti", href)
+        check("firefox: as-you-type results", names == expected_names, str(names))
+        check("firefox: the URL holds the query", href == "?q=" + typed, href)
         page = browsers.write_vectors_page(tree, VECTORS)
         firefox.navigate(browsers.file_url(page))
         out = firefox.wait("var o = document.getElementById('out').textContent; return o.indexOf('checked=') === 0 && o;")
         check("firefox: folding vectors", out is not None and " bad=0" in out, str(out))
         # No request leaves the page: the CSP forbids it, and the page made none.
-        firefox.navigate(browsers.file_url(os.path.join(cat, "logiciels", "office.html")))
+        firefox.navigate(browsers.file_url(os.path.join(cat, "logiciels", k["sheets"][0] + ".html")))
         remote = firefox.script("return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('file:'))")
         check("firefox: no request leaves the page", remote == [], str(remote))
         # 320 px wide: nothing scrolls sideways.
@@ -155,7 +195,7 @@ def firefox_checks(tree):
         overflow = firefox.script("return [document.documentElement.scrollWidth, window.innerWidth]")
         check("firefox: readable at 320 px (no horizontal scroll)", overflow[0] <= overflow[1], str(overflow))
         firefox.client.set_window_rect(width=1280, height=900)
-        firefox.navigate(browsers.file_url(os.path.join(cat, "fiches", "logiciels", "office.html")))
+        firefox.navigate(browsers.file_url(os.path.join(cat, "fiches", "logiciels", k["sheets"][0] + ".html")))
         with tempfile.TemporaryDirectory() as tmp:
             pdf = os.path.join(tmp, "firefox.pdf")
             try:
@@ -174,8 +214,12 @@ def main(trees):
         checked, broken, remote = link_check(tree)
         check("every internal link resolves (%d links)" % checked, checked > 0 and not broken, "; ".join(broken[:5]))
         check("no page loads a remote address", not remote, "; ".join(remote[:5]))
-        chromium_checks(tree)
-        firefox_checks(tree)
+        kit = KITS.get(os.path.basename(tree))
+        if kit is None:
+            check("known kit (%s)" % os.path.basename(tree), False, "add its expectations to KITS")
+            continue
+        chromium_checks(tree, kit)
+        firefox_checks(tree, kit)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -13,6 +13,9 @@ struct SitePages {
     static let sheetDescriptionLength = 900
     static let sheetListLength = 8
     static let sheetApps = 10
+    /// A spoken pitch is longer than a sheet holds: the sheet keeps whole paragraphs
+    /// up to this many characters (at least the first).
+    static let sheetPitchLength = 700
 
     typealias Page = (page: SitePage, template: String, context: [String: Any])
 
@@ -132,13 +135,26 @@ struct SitePages {
         if sheet { apps = Array(apps.prefix(Self.sheetApps)) }
         return [
             "profile": profileSummary(profile, from: page),
-            "pitch": paragraphs(pitch.text).map { ["text": $0] }, "pitchLang": pitch.lang,
+            "pitch": (sheet ? Self.sheetParagraphs(paragraphs(pitch.text)) : paragraphs(pitch.text)).map { ["text": $0] },
+            "pitchLang": pitch.lang,
             "apps": apps.map { entry in
                 var summary = softwareSummary(entry, from: page)
                 summary["start"] = start(entry)
                 return summary
             },
         ]
+    }
+
+    /// The first paragraphs that fit `sheetPitchLength`; never none.
+    static func sheetParagraphs(_ all: [String]) -> [String] {
+        var kept: [String] = []
+        var length = 0
+        for paragraph in all {
+            if !kept.isEmpty, length + paragraph.count > sheetPitchLength { break }
+            kept.append(paragraph)
+            length += paragraph.count
+        }
+        return kept
     }
 
     func isOnKey(_ entry: CatalogueEntry) -> Bool {
