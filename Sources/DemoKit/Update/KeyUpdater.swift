@@ -168,11 +168,8 @@ public final class KeyUpdater {
         let signature = try source.fetchText(manifestPath + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap)
         let release = try VerifiedRelease.verify(
             base: base,
-            next: { version in
-                let path = ReleaseLayout.trust(kit: kit, version: version)
-                guard let data = try source.fetch(path, maximumSize: TrustFile.maximumSize) else { return nil }
-                return (data, try source.fetchText(path + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap))
-            }, manifestData: data, signature: signature, kit: kit, channel: channel, currentNumber: number, now: now, online: source.isOnline)
+            next: { try trustVersion($0, kit: kit, from: source) }, manifestData: data, signature: signature, kit: kit, channel: channel, currentNumber: number,
+            now: now, online: source.isOnline)
         report.displayVersion = release.manifest.kit.version
         report.toNumber = release.manifest.release.number
         let hasTrust = FileManager.default.fileExists(atPath: url(TrustFile.path).path)
@@ -181,6 +178,13 @@ public final class KeyUpdater {
             return nil
         }
         return release
+    }
+
+    /// Trust file version `version` of `kit` and its signature, as published (nil when absent).
+    func trustVersion(_ version: Int, kit: String, from source: any ReleaseSource) throws -> (Data, String?)? {
+        let path = ReleaseLayout.trust(kit: kit, version: version)
+        guard let data = try source.fetch(path, maximumSize: TrustFile.maximumSize) else { return nil }
+        return (data, try source.fetchText(path + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap))
     }
 
     /// The release being applied, re-verified from what was staged on the key.
@@ -215,11 +219,8 @@ public final class KeyUpdater {
         let signature = try source.fetchText(path + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap)
         let release = try VerifiedRelease.verify(
             base: base,
-            next: { version in
-                let path = ReleaseLayout.trust(kit: kit, version: version)
-                guard let data = try source.fetch(path, maximumSize: TrustFile.maximumSize) else { return nil }
-                return (data, try source.fetchText(path + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap))
-            }, manifestData: data, signature: signature, kit: kit, channel: channel, currentNumber: 0, now: now, online: false)
+            next: { try trustVersion($0, kit: kit, from: source) }, manifestData: data, signature: signature, kit: kit, channel: channel, currentNumber: 0,
+            now: now, online: false)
         try writeStagedMetadata(release)
         return release
     }
