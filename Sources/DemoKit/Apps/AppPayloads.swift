@@ -75,7 +75,7 @@ public struct AppPayloads: Sendable {
                         for file in app.files {
                             result.files.append(
                                 PlannedFile(
-                                    path: "\(folder)/\(file.path)", content: .copy(app.root.appendingPathComponent(file.path)),
+                                    path: "\(folder)/\(file.path)", content: .owned(app.root.appendingPathComponent(file.path)),
                                     role: .application))
                         }
                     }
@@ -94,7 +94,7 @@ public struct AppPayloads: Sendable {
                 if status == .present {
                     let path = "apps/linux/\(linux.fileName)"
                     if claim(path, linux.pin, &owners, &result.diagnostics) {
-                        result.files.append(PlannedFile(path: path, content: .copy(store.objectURL(sha256: linux.pin.sha256)), role: .application))
+                        result.files.append(PlannedFile(path: path, content: .owned(store.objectURL(sha256: linux.pin.sha256)), role: .application))
                     }
                     paths.append(path)
                     placement.linux = AppPlacement.AppImage(path: path)

@@ -22,7 +22,7 @@ public struct BaseSystem: Sendable {
     }
 
     public func plannedFiles() -> [PlannedFile] {
-        files.map { PlannedFile(path: $0.path, content: .copy($0.url), role: .boot) }
+        files.map { PlannedFile(path: $0.path, content: .owned($0.url), role: .boot) }
     }
 }
 
@@ -65,7 +65,10 @@ public enum BaseISO {
 
     /// Reads `source.iso` with libarchive (no mount, no root) and extracts the live
     /// system into `workDir`. Throws when a file differs from the ISO's checksum list.
-    public static func read(_ source: BaseSource, into workDir: URL, progress: any ProgressReporter = SilentProgress()) throws -> BaseSystem {
+    public static func read(
+        _ source: BaseSource, into workDir: URL, progress: any ProgressReporter = SilentProgress(), memo: FileMemo = FileMemo(),
+        extracted: FileMemo = FileMemo()
+    ) throws -> BaseSystem {
         let iso = source.iso
         guard FileManager.default.fileExists(atPath: iso.path) else {
             throw BaseISOError(
@@ -75,7 +78,7 @@ public enum BaseISO {
                     "base ISO not found: check the path (--base-iso or base: in profiles/kit.yml)"))
         }
         if let expected = source.sha256?.lowercased() {
-            let actual = try FileHashing.sha256(fileAt: iso).sha256
+            let actual = try memo.sha256(of: iso).sha256
             guard actual == expected else {
                 throw BaseISOError(
                     iso: iso.path,
@@ -130,7 +133,15 @@ public enum BaseISO {
             let expected = parseChecksumList(text)
             for file in files {
                 guard let want = expected[file.path] else { continue }
-                let got = name == "sha256sum.txt" ? try FileHashing.sha256(fileAt: file.url).sha256 : try md5(fileAt: file.url)
+                let got: String
+                if name == "sha256sum.txt" {
+                    let hashed = try FileHashing.sha256(fileAt: file.url)
+                    got = hashed.sha256
+                    // Extracted by this build: the tree writer need not read it again.
+                    if got == want.lowercased() { extracted.remember(file.url, sha256: got, size: hashed.size) }
+                } else {
+                    got = try md5(fileAt: file.url)
+                }
                 guard got == want.lowercased() else {
                     throw BaseISOError(
                         iso: iso.path,

@@ -46,6 +46,10 @@ public struct KitBuilder {
         /// The key boots (a base system was given).
         public var bootable = false
         public var image: URL?
+        /// Nothing changed since the last build of this output: nothing was written.
+        public var unchanged = false
+        /// Files written, taken from the previous build, cloned or hard-linked.
+        public var counts = TreeWriter.Counts()
     }
 
     public var options: Options
@@ -58,6 +62,9 @@ public struct KitBuilder {
 
     var store: ContentStore { ContentStore(root: options.cache ?? ContentStore.defaultRoot(environment: options.environment)) }
 
+    /// Remembered hashes of the kit's and the base's files (the build cache's, or empty).
+    var inputsMemo = FileMemo()
+
     /// Everything decided before writing: the kit, the tree, the applications.
     struct Prepared {
         var kit: Kit
@@ -66,12 +73,15 @@ public struct KitBuilder {
         var plan: TreePlan
         var apps: AppPayloads
         var base: BaseSystem?
+        var baseSource: BaseSource?
+        var store: ContentStore
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
     /// database at `database` and plans every other file of the key.
     /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
-    func prepare(database: URL, baseWork: URL, verify: Bool, allowMissing: Bool) throws -> Prepared {
+    func prepare(database: URL, baseWork: URL, verify: Bool, allowMissing: Bool, store: ContentStore? = nil) throws -> Prepared {
+        let store = store ?? self.store
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
         let loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
         let (fullKit, warnings) = try loader.loadValid()
@@ -95,7 +105,8 @@ public struct KitBuilder {
                 items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
         }
         kit.placements = apps.placements
-        let base = try readBase(kit, into: baseWork)
+        let baseSource = baseSource(kit)
+        let base = try readBase(baseSource, into: baseWork, extracted: store.memo)
 
         progress.stage(bilingual("base du catalogue", "catalogue database"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -111,16 +122,20 @@ public struct KitBuilder {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
         }
-        return Prepared(kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base)
+        return Prepared(
+            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource, store: store)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"
 
     /// Measures the key from a prepared tree: the database as written, the manifest
     /// as it will be encoded (hashes have a fixed length), every other planned file.
-    func keyPlan(_ prepared: Prepared, databaseSize: Int64) throws -> KeyPlan {
+    /// `written`: files already written, whose sizes are known without generating them again.
+    func keyPlan(_ prepared: Prepared, written: [FileRecord] = [], databaseSize: Int64) throws -> KeyPlan {
+        let known = Dictionary(written.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
         // sizes() lists the planned files in their order.
-        var files = zip(prepared.plan.files, prepared.plan.sizes()).map { (path: $0.path, size: $1.size, role: $0.role) }
+        let sizes = try prepared.plan.sizes(generate: known.isEmpty)
+        var files = zip(prepared.plan.files, sizes).map { (path: $0.path, size: known[$0.path] ?? $1.size, role: $0.role) }
         files.append((Self.databasePath, databaseSize, .catalogue))
         let kit = prepared.kit
         let placeholder = String(repeating: "0", count: 64)
@@ -149,40 +164,102 @@ public struct KitBuilder {
     }
 
     public func build() throws -> Report {
+        let store = self.store
+        let cache = BuildCache(output: options.output)
+        var builder = self
+        builder.inputsMemo = cache.inputs
+        progress.stage(bilingual("recherche des changements", "looking for changes"))
+        var key = BuildKey(kitRoot: options.kitRoot)
+        addSettings(to: &key, store: store)
+        try key.addKitFiles(memo: cache.inputs)
+        let hashExtra = { (url: URL) throws -> String in
+            if let fingerprint = FileFingerprint.of(url.path), let known = store.memo.trusted(url.path, fingerprint) { return known.sha256 }
+            return try cache.inputs.sha256(of: url).sha256
+        }
+        if let stored = cache.stored {
+            var check = key
+            for extra in stored.extras { check.addExtra(extra, hash: hashExtra) }
+            if check.value == stored.key, cache.outputIsIntact(),
+                let manifest = try? UpdateManifest.read(from: options.output.appendingPathComponent(UpdateManifest.path))
+            {
+                progress.info(
+                    bilingual(
+                        "rien n'a changé depuis la dernière construction : la clé est à jour", "nothing changed since the last build: the key is up to date"))
+                for warning in stored.warnings { progress.warning(warning) }
+                let mtime = SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment)
+                var report = Report(
+                    output: options.output, manifest: manifest, warnings: [],
+                    bootable: manifest.files.contains { $0.path == BootFiles.checksumListPath }, unchanged: true)
+                try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
+                return report
+            }
+        }
+        return try builder.rebuild(key: key, cache: cache, store: store, hashExtra: hashExtra)
+    }
+
+    /// What the output depends on besides the kit's files.
+    func addSettings(to key: inout BuildKey, store: ContentStore) {
+        key.add("demokit", BuildKey.executableIdentity)
+        key.add("profiles", options.profiles.joined(separator: ","))
+        key.add("skip-missing", "\(options.skipMissing)")
+        key.add("kernel-args", options.kernelParameters.joined(separator: " "))
+        key.add("base-iso", options.base.map { "\($0.iso.standardizedFileURL.path) \($0.sha256 ?? "")" } ?? "")
+        key.add("size", options.keySize.map { "\($0.bytes)" } ?? "")
+        key.add("base-bytes", "\(options.baseSystemBytes)")
+        key.add("cache", store.root.path)
+        for (name, value) in options.environment.sorted(by: { $0.key < $1.key })
+        where name == "SOURCE_DATE_EPOCH" || name.hasPrefix("DEMOKIT_") {
+            key.add("env", "\(name)=\(value)")
+        }
+    }
+
+    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: (URL) throws -> String) throws -> Report {
         let swap = try OutputSwap(output: options.output)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
-            let prepared = try prepare(database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing)
+            let prepared = try prepare(
+                database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store)
             let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan, base = prepared.base
+            var warnings = prepared.warnings.map(\.description)
+            if base == nil { warnings.append(BootFiles.noBaseWarning) }
             for item in prepared.apps.missing {
-                progress.warning(
-                    bilingual(
-                        "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
-                        "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)"))
+                let warning = bilingual(
+                    "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
+                    "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)")
+                progress.warning(warning)
+                warnings.append(warning)
             }
 
             try plan.checkFAT32()
-            if let keySize = options.keySize {
-                let databaseSize = try FileHashing.sha256(fileAt: database).size
-                let keyPlan = try keyPlan(prepared, databaseSize: databaseSize)
-                let fit = keyPlan.fit(keySize)
-                progress.detail(
-                    bilingual(
-                        "place sur la clé : \(formatBytes(fit.used)) sur \(formatBytes(fit.usable))",
-                        "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
-                guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
-            }
-            if options.image != nil, let size = options.imageSize {
-                // Refused before anything is written; the catalogue and manifests are small.
-                try DiskImage.precheck(files: plan.sizes(), size: size, margin: 8 << 20)
-            }
-
             progress.stage(bilingual("écriture des fichiers", "writing files"))
-            var records = try TreeWriter(mtime: mtime, progress: progress).write(plan, into: swap.staging)
+            var writer = TreeWriter(
+                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs), ownedMemo: store.memo)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
+            var records = try writer.write(plan, into: swap.staging) { generated in
+                // Pages are written, copies not yet: refuse a key that does not fit now.
+                if let keySize = options.keySize {
+                    let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
+                    let fit = keyPlan.fit(keySize)
+                    progress.detail(
+                        bilingual(
+                            "place sur la clé : \(formatBytes(fit.used)) sur \(formatBytes(fit.usable))",
+                            "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
+                    guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
+                }
+                if options.image != nil, let size = options.imageSize {
+                    let generatedSizes = Dictionary(generated.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
+                    let sizes = try plan.sizes().map { ($0.path, generatedSizes[$0.path] ?? $0.size) }
+                    try DiskImage.precheck(files: sizes, size: size, margin: 8 << 20)
+                }
+            }
+            progress.detail(
+                bilingual(
+                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache",
+                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked + writer.counts.cloned) linked from the cache"
+                ))
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
             if base != nil {
@@ -198,47 +275,91 @@ public struct KitBuilder {
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
-            try manifest.encoded().write(to: manifestURL)
+            let manifestData = try manifest.encoded()
+            try manifestData.write(to: manifestURL)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
             for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
                 try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o755], ofItemAtPath: url.path)
             }
 
             progress.stage(bilingual("mise en place", "moving into place"))
+            cache.invalidate()
             try swap.commit()
+            // Links changed the fingerprints of the content store's files, not their bytes.
+            for path in Set(writer.linkedOwned) { store.memo.refresh(path) }
+            store.saveMemo()
 
-            var archive: URL?
-            if let destination = options.archive {
-                progress.stage(bilingual("archive", "archive"))
-                let paths = manifest.files.map(\.path) + [UpdateManifest.path]
-                try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
-                archive = destination
+            // The key of what is now in place, with every other file the build read.
+            var extras = Set(
+                plan.files.compactMap { file -> String? in
+                    switch file.content {
+                    case let .copy(url), let .owned(url): return key.isKitFile(url.path) || url.path.hasPrefix(baseWork.path + "/") ? nil : url.path
+                    case .bytes, .generated: return nil
+                    }
+                })
+            if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
+            for profile in kit.profiles {
+                for app in profile.apps {
+                    for pin in [kit.apps[app.value]?.windows?.pin, kit.apps[app.value]?.linux?.pin].compactMap({ $0 }) {
+                        extras.insert(store.objectURL(sha256: pin.sha256).path)
+                    }
+                }
             }
-            if let image = options.image {
-                try DiskImage(tree: options.output, mtime: mtime, progress: progress, environment: options.environment)
-                    .write(to: image, size: options.imageSize)
+            let sortedExtras = extras.sorted()
+            var full = key
+            for extra in sortedExtras { full.addExtra(extra, hash: hashExtra) }
+            let outputFiles = records + [FileRecord(path: UpdateManifest.path, size: Int64(manifestData.count), sha256: FileHashing.sha256(of: manifestData))]
+            do {
+                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, outputFiles: outputFiles) {
+                    extras.contains($0) || key.isKitFile($0)
+                }
+            } catch {
+                // The key is built; only the next build will be slower.
+                progress.warning(
+                    bilingual(
+                        "avertissement : cache de construction non enregistré (\(error.localizedDescription))",
+                        "warning: build cache not saved (\(error.localizedDescription))"))
             }
-            return Report(
-                output: options.output, manifest: manifest, archive: archive, warnings: prepared.warnings,
-                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, image: options.image)
+
+            var report = Report(
+                output: options.output, manifest: manifest, warnings: prepared.warnings,
+                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts)
+            try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
+            return report
         } catch {
             swap.discard()
             throw error
         }
     }
 
-    /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
-    func readBase(_ kit: Kit, into workDir: URL) throws -> BaseSystem? {
-        var source = options.base
-        if source == nil, let reference = kit.settings.base {
-            source = BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
+    func writeArchiveAndImage(_ manifest: UpdateManifest, mtime: Date, into report: inout Report) throws {
+        if let destination = options.archive {
+            progress.stage(bilingual("archive", "archive"))
+            let paths = manifest.files.map(\.path) + [UpdateManifest.path]
+            try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
+            report.archive = destination
         }
+        if let image = options.image {
+            try DiskImage(tree: options.output, mtime: mtime, progress: progress, environment: options.environment)
+                .write(to: image, size: options.imageSize)
+            report.image = image
+        }
+    }
+
+    func baseSource(_ kit: Kit) -> BaseSource? {
+        if let source = options.base { return source }
+        guard let reference = kit.settings.base else { return nil }
+        return BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
+    }
+
+    /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
+    func readBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo) throws -> BaseSystem? {
         guard let source else {
             progress.warning(BootFiles.noBaseWarning)
             return nil
         }
         progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
-        let base = try BaseISO.read(source, into: workDir, progress: progress)
+        let base = try BaseISO.read(source, into: workDir, progress: progress, memo: inputsMemo, extracted: extracted)
         progress.detail(
             bilingual(
                 "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",

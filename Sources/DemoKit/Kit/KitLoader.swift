@@ -82,11 +82,20 @@ public struct KitLoader {
 
         var curated: [CatalogueEntry] = []
         var imported: [CatalogueEntry] = []
-        for file in yamlFiles(in: "payload/catalogue") {
+        // Thousands of entries: parsed on every core, then taken in file order so
+        // diagnostics come out the same on every run.
+        let catalogueFiles = yamlFiles(in: "payload/catalogue")
+        let parsed = parallelMap(catalogueFiles) { file -> (CatalogueEntry?, [Diagnostic]) in
+            var found: [Diagnostic] = []
             let isImported = file.hasPrefix("payload/catalogue/imported/")
-            guard let entry = readOne(file, &diagnostics, { CatalogueEntry.read($0, source: .curated, imported: isImported) }) else { continue }
+            let entry = readOne(file, &found, { CatalogueEntry.read($0, source: .curated, imported: isImported) })
+            return (entry, found)
+        }
+        for (file, (entry, found)) in zip(catalogueFiles, parsed) {
+            diagnostics += found
+            guard let entry else { continue }
             checkFileName(entry.id, file, &diagnostics)
-            if isImported { imported.append(entry) } else { curated.append(entry) }
+            if file.hasPrefix("payload/catalogue/imported/") { imported.append(entry) } else { curated.append(entry) }
         }
         let catalogue = CatalogueMerge.merge(curated: curated, imported: imported, diagnostics: &diagnostics)
 
@@ -175,6 +184,21 @@ public struct KitLoader {
 
     func display(_ relative: String) -> String { displayPrefix + relative }
 
+    /// `transform` applied to every item on every core; results in the items' order.
+    func parallelMap<T>(_ items: [String], _ transform: @escaping (String) -> T) -> [T] {
+        let results = UncheckedResults<T>(count: items.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let work = Unchecked(transform)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < items.count {
+                results.set(index, work.value(items[index]))
+                index += workers
+            }
+        }
+        return results.values.map { $0! }
+    }
+
     /// `*.yml` / `*.yaml` files below a kit folder, recursively, sorted.
     func yamlFiles(in folder: String) -> [String] {
         let base = root.appendingPathComponent(folder)
@@ -219,5 +243,19 @@ public struct KitLoader {
                         "l'identifiant « \(id.value) » doit être le nom du fichier (« \(name) ») : renommez l'un ou l'autre",
                         "the id \"\(id.value)\" must match the file name (\"\(name)\"): rename one of them")))
         }
+    }
+}
+
+/// Slots filled by parallel workers, each slot by one worker only.
+final class UncheckedResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [T?]
+
+    init(count: Int) {
+        values = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: T) {
+        lock.withLock { values[index] = value }
     }
 }

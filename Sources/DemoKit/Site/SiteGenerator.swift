@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Templates get plain dictionaries (`docs/theme.md` lists their keys); everything
 /// from imported data goes through Mustache's `{{…}}`, which escapes it.
-public struct SiteGenerator {
+public struct SiteGenerator: Sendable {
     public var kit: Kit
     public var theme: Theme
 
@@ -29,8 +29,15 @@ public struct SiteGenerator {
             let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
             // Computed once per language: every page carries the same filter options.
             let filters = filterContext(language)
+            let shared = Unchecked(filters)
             for (page, template, context) in pages.all() {
-                files.append(.text(page.keyPath, try render(page, template, context, filters: filters), role: .site))
+                let make = Unchecked(context)
+                let generator = self
+                files.append(
+                    PlannedFile(
+                        path: page.keyPath,
+                        content: .generated { Data(try generator.render(page, template, make.value(), filters: shared.value).utf8) },
+                        role: .site))
             }
         }
         files.append(.text(Self.indexPath, SearchIndex(kit: kit).script, role: .site))
@@ -78,6 +85,13 @@ public struct SiteGenerator {
             "platforms": platforms.map { ["value": $0, "label": SitePlatform.label($0, language)] },
         ]
     }
+}
+
+/// Hands a value that is only read to the workers that write pages in parallel
+/// (template contexts are `[String: Any]`, which Swift cannot prove safe to share).
+final class Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// A page of one language: its path under the language's folder, and the relative

@@ -3,11 +3,37 @@ import Foundation
 /// The pages of one language and the context each template gets (`docs/theme.md`).
 /// Links are built here, relative to the page that shows them, so templates never
 /// compute a path.
-struct SitePages {
+struct SitePages: Sendable {
     var kit: Kit
     var language: SiteLanguage
     /// The theme's words for this language (`strings.json`).
     var strings: [String: String]
+
+    /// Worked out once for all pages (a 10,000-entry catalogue lists each entry on
+    /// several pages): entries in reading order, by id, by category; summaries.
+    let sortedCatalogue: [CatalogueEntry]
+    let entriesByID: [String: CatalogueEntry]
+    let byCategory: [String: [CatalogueEntry]]
+    let rank: [String: Int]
+    let summaries: [String: String]
+    let onKey: Set<String>
+
+    init(kit: Kit, language: SiteLanguage, strings: [String: String]) {
+        self.kit = kit
+        self.language = language
+        self.strings = strings
+        sortedCatalogue = kit.catalogue.map { (SiteSort.key($0.name), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        entriesByID = Dictionary(kit.catalogue.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
+        rank = Dictionary(sortedCatalogue.enumerated().map { ($1.id.value, $0) }, uniquingKeysWith: { first, _ in first })
+        var byCategory: [String: [CatalogueEntry]] = [:]
+        for entry in sortedCatalogue {
+            for category in Set(entry.categories.map(\.value)) { byCategory[category, default: []].append(entry) }
+        }
+        self.byCategory = byCategory
+        summaries = Dictionary(
+            kit.catalogue.map { ($0.id.value, SearchIndex.summary(language.pick($0.description).text)) }, uniquingKeysWith: { first, _ in first })
+        onKey = Set(kit.profiles.flatMap { $0.apps.map(\.value) })
+    }
 
     /// Printed sheets must fit one A4 page whatever the imported data holds.
     static let sheetDescriptionLength = 900
@@ -17,13 +43,14 @@ struct SitePages {
     /// up to this many characters (at least the first).
     static let sheetPitchLength = 700
 
-    typealias Page = (page: SitePage, template: String, context: [String: Any])
+    /// A page, its template, and its context — made only when the page is written.
+    typealias Page = (page: SitePage, template: String, context: () -> [String: Any])
 
     func all() -> [Page] {
         var pages: [Page] = []
-        func add(_ path: String, _ template: String, _ build: (SitePage) -> [String: Any]) {
+        func add(_ path: String, _ template: String, _ build: @escaping (SitePage) -> [String: Any]) {
             let page = SitePage(language: language, path: path)
-            pages.append((page, template, build(page)))
+            pages.append((page, template, { build(page) }))
         }
         add("index.html", "home") { page in
             [
@@ -50,7 +77,7 @@ struct SitePages {
         add("logiciels/index.html", "software-list") { page in
             [
                 "title": title(words("softwareListTitle")),
-                "software": kit.catalogue.sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+                "software": sortedCatalogue.map { softwareSummary($0, from: page) },
             ]
         }
         for entry in kit.catalogue {
@@ -76,7 +103,7 @@ struct SitePages {
                     [
                         "id": category.id.value, "name": language.pick(category.name).text, "nameLang": language.pick(category.name).lang,
                         "href": page.base + "categories/\(category.id.value).html",
-                        "count": kit.catalogue.filter { $0.categories.contains { $0.value == category.id.value } }.count,
+                        "count": byCategory[category.id.value]?.count ?? 0,
                     ]
                 },
             ]
@@ -87,8 +114,7 @@ struct SitePages {
                 return [
                     "title": title(name.text + " — " + words("categoryHeading")),
                     "category": ["id": category.id.value, "name": name.text, "nameLang": name.lang],
-                    "software": kit.catalogue.filter { $0.categories.contains { $0.value == category.id.value } }
-                        .sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+                    "software": (byCategory[category.id.value] ?? []).map { softwareSummary($0, from: page) },
                 ]
             }
         }
@@ -158,19 +184,14 @@ struct SitePages {
     }
 
     func isOnKey(_ entry: CatalogueEntry) -> Bool {
-        kit.profiles.contains { $0.apps.contains { $0.value == entry.id.value } }
-    }
-
-    /// Entries by id, built once: `Kit.entry` rebuilds its index on every call.
-    var entriesByID: [String: CatalogueEntry] {
-        Dictionary(kit.catalogue.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
+        onKey.contains(entry.id.value)
     }
 
     func softwareSummary(_ entry: CatalogueEntry, from page: SitePage) -> [String: Any] {
         let description = language.pick(entry.description)
         return compact([
             "id": entry.id.value, "name": entry.name,
-            "summary": SearchIndex.summary(description.text), "summaryLang": description.lang,
+            "summary": summaries[entry.id.value] ?? SearchIndex.summary(description.text), "summaryLang": description.lang,
             "licence": entry.licence.value, "replaces": entry.replaces.joined(separator: ", "),
             "onKey": isOnKey(entry), "href": page.base + "logiciels/\(entry.id.value).html",
         ])
@@ -238,16 +259,17 @@ struct SitePages {
     /// Proprietary products or providers, each with the software that goes with it.
     func groups(_ names: KeyPath<CatalogueEntry, [String]>, from page: SitePage) -> [[String: Any]] {
         var grouped: [String: (name: String, entries: [CatalogueEntry])] = [:]
-        for entry in kit.catalogue {
+        for entry in sortedCatalogue {
             for name in entry[keyPath: names] {
                 let key = TextFolding.fold(name)
                 grouped[key, default: (name, [])].entries.append(entry)
             }
         }
-        return grouped.sorted { SiteSort.key($0.value.name) < SiteSort.key($1.value.name) }.map { _, group in
+        // Each group's first name as met in reading order; groups sorted by it.
+        return grouped.values.map { (SiteSort.key($0.name), $0) }.sorted { $0.0 < $1.0 }.map { _, group in
             [
                 "name": group.name,
-                "software": group.entries.sorted { SiteSort.key($0.name) < SiteSort.key($1.name) }.map { softwareSummary($0, from: page) },
+                "software": group.entries.map { softwareSummary($0, from: page) },
             ]
         }
     }

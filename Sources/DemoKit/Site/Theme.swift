@@ -5,7 +5,7 @@ import Mustache
 /// assets (`assets/`) and the interface's words in both languages (`strings.json`),
 /// so an association can restyle and reword its keys without writing Swift.
 /// `docs/theme.md` lists the templates and the keys each one gets.
-public struct Theme {
+public struct Theme: Sendable {
     public var library: MustacheLibrary
     public var assets: [(path: String, url: URL)]
     /// `strings.json`: `{"fr": {key: text}, "en": {key: text}}`, the same keys in both.

@@ -9,9 +9,19 @@ import Foundation
 /// `unpacked/<64 digits>/` (portable apps unpacked from a `.zip` or `.paf.exe`).
 public struct ContentStore: Sendable {
     public let root: URL
+    /// Objects already verified, by fingerprint (`verified.tsv`): a build checks each
+    /// object's hash, but reads it again only when the file changed since.
+    public let memo: FileMemo
 
     public init(root: URL) {
         self.root = root.standardizedFileURL
+        memo = FileMemo.load(from: self.root.appendingPathComponent("verified.tsv"))
+    }
+
+    /// Keeps what was verified for the next run (objects still in the store only).
+    public func saveMemo() {
+        let prefix = root.path + "/"
+        try? memo.save(to: root.appendingPathComponent("verified.tsv")) { $0.hasPrefix(prefix) && FileManager.default.fileExists(atPath: $0) }
     }
 
     /// `$XDG_CACHE_HOME/demokit`, else `~/.cache/demokit`.
@@ -52,7 +62,7 @@ public struct ContentStore: Sendable {
         else { return .missing }
         guard size == pin.size else { return .mismatched(size: size, sha256: nil) }
         guard verify else { return .present }
-        let hashed = try FileHashing.sha256(fileAt: url)
+        let hashed = try memo.sha256(of: url)
         return hashed.sha256 == pin.sha256.lowercased() ? .present : .mismatched(size: hashed.size, sha256: hashed.sha256)
     }
 
@@ -81,6 +91,11 @@ public struct ContentStore: Sendable {
         do {
             try fm.moveItem(at: file, to: destination)
             try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: destination.path)
+            // Verified by the caller: remembered so builds do not read it again.
+            if let size = (try? fm.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.int64Value {
+                memo.remember(destination, sha256: sha256.lowercased(), size: size)
+                saveMemo()
+            }
         } catch {
             throw FileError(
                 path: destination.path,
@@ -93,6 +108,7 @@ public struct ContentStore: Sendable {
     public func remove(sha256: String) {
         try? FileManager.default.removeItem(at: objectURL(sha256: sha256))
         try? FileManager.default.removeItem(at: unpackedURL(sha256: sha256))
+        memo.record(objectURL(sha256: sha256).path, nil)
     }
 
     func createFolder(_ url: URL) throws {

@@ -4,7 +4,23 @@ import Foundation
 public struct PlannedFile: Sendable {
     public enum Content: Sendable {
         case bytes(Data)
+        /// Someone else's file (the kit's, the system's): copied, hashed on the way.
         case copy(URL)
+        /// A file demokit owns (content store, extracted base system): cloned or
+        /// hard-linked into the key when on the same file system, its hash taken from
+        /// the store's memo.
+        case owned(URL)
+        /// Made when written (a site page): the tree never holds every page in memory.
+        case generated(@Sendable () throws -> Data)
+    }
+
+    /// Small files made by demokit are written first, so size checks can run before
+    /// the large copies.
+    var isGenerated: Bool {
+        switch content {
+        case .bytes, .generated: return true
+        case .copy, .owned: return false
+        }
     }
 
     /// Path inside the key, `/`-separated, no leading slash.
@@ -51,12 +67,14 @@ public struct TreePlan: Sendable {
 
     public var sortedFiles: [PlannedFile] { files.sorted { $0.path < $1.path } }
 
-    /// Size of each planned file (copies are measured on disk).
-    public func sizes() -> [(path: String, size: Int64)] {
-        files.map { file in
+    /// Size of each planned file (copies are measured on disk). Generated files are
+    /// made to be measured only when `generate` is set; otherwise they count 0.
+    public func sizes(generate: Bool = false) throws -> [(path: String, size: Int64)] {
+        try files.map { file in
             switch file.content {
             case let .bytes(data): return (file.path, Int64(data.count))
-            case let .copy(url):
+            case let .generated(make): return (file.path, generate ? Int64(try make().count) : 0)
+            case let .copy(url), let .owned(url):
                 let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
                 return (file.path, size)
             }
@@ -65,7 +83,7 @@ public struct TreePlan: Sendable {
 
     /// Refuses, before anything is written, a tree that a FAT32 key cannot hold.
     public func checkFAT32() throws {
-        let problems = FAT32Rules.check(files: sizes())
+        let problems = FAT32Rules.check(files: try sizes())
         guard problems.isEmpty else { throw TreeCheckError(problems: problems) }
     }
 }

@@ -1,74 +1,265 @@
+import CArchive
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes a planned tree into a folder, hashing every file as it is written, and
 /// stamps files and folders with the build's fixed time.
-public struct TreeWriter {
+///
+/// Speed (issue 8): files are written by every core at once; a file whose bytes are
+/// already in the previous build (same path, same SHA-256, file untouched since) is
+/// hard-linked from it instead of written; demokit's own files (content store,
+/// extracted base) are cloned or hard-linked when on the same file system.
+public struct TreeWriter: Sendable {
     public var mtime: Date
     public var progress: any ProgressReporter
+    /// The previous build of the same output, to take unchanged files from.
+    public var previous: PreviousTree?
+    /// Hashes of demokit's own files (the content store's memo).
+    public var ownedMemo: FileMemo
+    public var workers: Int
 
-    public init(mtime: Date, progress: any ProgressReporter = SilentProgress()) {
+    /// A previous build: its folder and what each of its files holds.
+    public struct PreviousTree: Sendable {
+        public var root: URL
+        /// Absolute paths of the previous build's files → their hash, trusted only while
+        /// their fingerprint is unchanged.
+        public var memo: FileMemo
+
+        public init(root: URL, memo: FileMemo) {
+            self.root = root
+            self.memo = memo
+        }
+    }
+
+    /// How the bytes got there, for the report and the benchmark.
+    public struct Counts: Sendable {
+        public var written = 0
+        public var reused = 0
+        public var linked = 0
+        public var cloned = 0
+    }
+
+    public init(mtime: Date, progress: any ProgressReporter = SilentProgress(), previous: PreviousTree? = nil, ownedMemo: FileMemo = FileMemo()) {
         self.mtime = mtime
         self.progress = progress
+        self.previous = previous
+        self.ownedMemo = ownedMemo
+        workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public func write(_ plan: TreePlan, into root: URL) throws -> [FileRecord] {
-        let fm = FileManager.default
+    public private(set) var counts = Counts()
+    /// Owned files hard-linked into the tree: their fingerprints change with the link.
+    public private(set) var linkedOwned: [String] = []
+
+    /// Writes every planned file. Generated and in-memory files come first; then
+    /// `beforeCopies` sees their records (to refuse a key that does not fit before
+    /// gigabytes are copied); then copies.
+    public mutating func write(_ plan: TreePlan, into root: URL, beforeCopies: ([FileRecord]) throws -> Void = { _ in }) throws -> [FileRecord] {
         let files = plan.sortedFiles
-        let totalBytes = files.reduce(Int64(0)) { total, file in
-            switch file.content {
-            case let .bytes(data): return total + Int64(data.count)
-            case let .copy(url): return total + ((try? fm.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0)
-            }
-        }
-        var records: [FileRecord] = []
-        var directories: Set<String> = [""]
-        var bytesDone: Int64 = 0
-        for (index, file) in files.enumerated() {
-            let destination = root.appendingPathComponent(file.path)
-            let parent = (file.path as NSString).deletingLastPathComponent
-            if !directories.contains(parent) {
-                try createDirectory(destination.deletingLastPathComponent())
-                var dir = parent
-                while !dir.isEmpty, directories.insert(dir).inserted { dir = (dir as NSString).deletingLastPathComponent }
-            }
-            let record: (size: Int64, sha256: String)
-            switch file.content {
-            case let .bytes(data):
-                do {
-                    try data.write(to: destination)
-                } catch {
-                    throw FileError(path: destination.path, reason: bilingual("écriture impossible", "cannot write") + ": \(error.localizedDescription)")
-                }
-                record = (Int64(data.count), FileHashing.sha256(of: data))
-                bytesDone += Int64(data.count)
-            case let .copy(source):
-                record = try FileHashing.copyAndHash(from: source, to: destination) { chunk in
-                    bytesDone += Int64(chunk)
-                }
-            }
-            try setTimes(destination)
-            records.append(FileRecord(path: file.path, size: record.size, sha256: record.sha256, role: file.role))
-            progress.detail("\(file.path) (\(formatBytes(record.size)))")
-            progress.advance(files: index + 1, bytes: bytesDone, totalFiles: files.count, totalBytes: totalBytes)
-        }
+        try createFolders(for: files, in: root)
+        let small = files.indices.filter { files[$0].isGenerated }
+        let large = files.indices.filter { !files[$0].isGenerated }
+        let totalBytes = try plan.sizes().reduce(Int64(0)) { $0 + $1.size }
+        let shared = Shared(count: files.count, totalFiles: files.count, totalBytes: totalBytes)
+        try run(small, files, root, shared)
+        try beforeCopies(small.compactMap { shared.records[$0] })
+        try run(large, files, root, shared)
+        counts = shared.counts
+        linkedOwned = shared.linkedOwned
         // Folders last: writing files inside them changed their times.
-        for dir in directories.sorted(by: >) where !dir.isEmpty {
-            try setTimes(root.appendingPathComponent(dir), directory: true)
+        for folder in folders(of: files).sorted(by: >) {
+            try stamp(root.appendingPathComponent(folder).path, mode: 0o755)
         }
-        return records
+        return files.indices.compactMap { shared.records[$0] }
     }
 
-    func createDirectory(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        } catch {
-            throw FileError(path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(error.localizedDescription)")
+    /// State shared by the workers, behind one lock.
+    final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var records: [FileRecord?]
+        var counts = Counts()
+        var linkedOwned: [String] = []
+        var next = 0
+        var done = 0
+        var bytes: Int64 = 0
+        var failure: Error?
+        let totalFiles: Int
+        let totalBytes: Int64
+
+        init(count: Int, totalFiles: Int, totalBytes: Int64) {
+            records = Array(repeating: nil, count: count)
+            self.totalFiles = totalFiles
+            self.totalBytes = totalBytes
         }
     }
 
-    /// Fixed time and mode (0644 files, 0755 folders), whatever the umask.
-    func setTimes(_ url: URL, directory: Bool = false) throws {
-        try FileManager.default.setAttributes(
-            [.modificationDate: mtime, .posixPermissions: directory ? 0o755 : 0o644], ofItemAtPath: url.path)
+    func run(_ indices: [Int], _ files: [PlannedFile], _ root: URL, _ shared: Shared) throws {
+        let writer = self
+        shared.next = 0
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(indices.count, 1))) { _ in
+            while true {
+                let position: Int? = shared.lock.withLock {
+                    guard shared.failure == nil, shared.next < indices.count else { return nil }
+                    defer { shared.next += 1 }
+                    return shared.next
+                }
+                guard let position else { return }
+                let index = indices[position]
+                do {
+                    let (record, how) = try writer.writeOne(files[index], root)
+                    shared.lock.withLock {
+                        shared.records[index] = record
+                        switch how {
+                        case .written: shared.counts.written += 1
+                        case .reused: shared.counts.reused += 1
+                        case let .linked(source):
+                            shared.counts.linked += 1
+                            shared.linkedOwned.append(source)
+                        case .cloned: shared.counts.cloned += 1
+                        }
+                        shared.done += 1
+                        shared.bytes += record.size
+                        writer.progress.advance(
+                            files: shared.done, bytes: shared.bytes, totalFiles: shared.totalFiles, totalBytes: shared.totalBytes)
+                    }
+                } catch {
+                    shared.lock.withLock { if shared.failure == nil { shared.failure = error } }
+                    return
+                }
+            }
+        }
+        if let failure = shared.failure { throw failure }
+    }
+
+    enum How { case written, reused, linked(String), cloned }
+
+    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
+        let destination = root.appendingPathComponent(file.path)
+        func record(_ size: Int64, _ sha256: String) -> FileRecord {
+            FileRecord(path: file.path, size: size, sha256: sha256, role: file.role)
+        }
+        switch file.content {
+        case let .bytes(data):
+            let (sha256, how) = try writeBytes(data, file, destination)
+            return (record(Int64(data.count), sha256), how)
+        case let .generated(make):
+            let data = try make()
+            let (sha256, how) = try writeBytes(data, file, destination)
+            return (record(Int64(data.count), sha256), how)
+        case let .copy(source):
+            let hashed = try FileHashing.copyAndHash(from: source, to: destination)
+            try stamp(destination.path, mode: 0o644)
+            return (record(hashed.size, hashed.sha256), .written)
+        case let .owned(source):
+            let known = try ownedMemo.sha256(of: source)
+            if try reuse(file.path, known.sha256, known.size, destination) { return (record(known.size, known.sha256), .reused) }
+            let how = try place(source, at: destination)
+            if case .written = how {
+                // Copied: the copy's own hash is what is on the key.
+                let copied = try FileHashing.sha256(fileAt: destination)
+                guard copied.sha256 == known.sha256 else {
+                    throw FileError(path: source.path, reason: bilingual("fichier modifié pendant la copie", "file changed while copied"))
+                }
+            }
+            try stamp(destination.path, mode: 0o644)
+            return (record(known.size, known.sha256), how)
+        }
+    }
+
+    /// Writes bytes, or links the previous build's identical file.
+    func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How) {
+        let sha256 = FileHashing.sha256(of: data)
+        if try reuse(file.path, sha256, Int64(data.count), destination) { return (sha256, .reused) }
+        let fd = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileHashing.posixError(destination, "écriture / write")
+                }
+                offset += written
+            }
+        }
+        try stamp(fd: fd, destination.path, mode: 0o644)
+        return (sha256, .written)
+    }
+
+    /// Hard-links the previous build's file at the same path when it holds these
+    /// bytes and was not touched since it was written.
+    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: URL) throws -> Bool {
+        guard let previous else { return false }
+        let old = previous.root.appendingPathComponent(path).path
+        guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
+            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256,
+            link(old, destination.path) == 0
+        else { return false }
+        try stamp(destination.path, mode: 0o644)
+        return true
+    }
+
+    /// Clone, hard link, or copy, in that order of preference.
+    func place(_ source: URL, at destination: URL) throws -> How {
+        let input = try FileHashing.openForReading(source)
+        defer { close(input) }
+        let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw FileHashing.posixError(destination, "création / create") }
+        if demokit_clone_file(output, input) == 0 {
+            close(output)
+            return .cloned
+        }
+        close(output)
+        unlink(destination.path)
+        if link(source.path, destination.path) == 0 { return .linked(source.path) }
+        _ = try FileHashing.copyAndHash(from: source, to: destination)
+        return .written
+    }
+
+    func folders(of files: [PlannedFile]) -> Set<String> {
+        var folders: Set<String> = []
+        for file in files {
+            var folder = (file.path as NSString).deletingLastPathComponent
+            while !folder.isEmpty, folders.insert(folder).inserted { folder = (folder as NSString).deletingLastPathComponent }
+        }
+        return folders
+    }
+
+    func createFolders(for files: [PlannedFile], in root: URL) throws {
+        for folder in folders(of: files).sorted() {
+            let url = root.appendingPathComponent(folder)
+            guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else {
+                throw FileError(
+                    path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Fixed time and mode (0644 files, 0755 folders), whatever the umask; left alone
+    /// when already right, so a linked file's fingerprint does not change for nothing.
+    func stamp(_ path: String, mode: mode_t) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "ouverture / open") }
+        defer { close(fd) }
+        try stamp(fd: fd, path, mode: mode)
+    }
+
+    func stamp(fd: Int32, _ path: String, mode: mode_t) throws {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "stat") }
+        let seconds = Int(mtime.timeIntervalSince1970.rounded(.down))
+        let nanoseconds = Int((mtime.timeIntervalSince1970 - Double(seconds)) * 1e9)
+        if info.st_mode & 0o7777 != mode {
+            guard fchmod(fd, mode) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "chmod") }
+        }
+        if info.st_mtim.tv_sec != seconds || info.st_mtim.tv_nsec != nanoseconds {
+            var times = [timespec(tv_sec: seconds, tv_nsec: nanoseconds), timespec(tv_sec: seconds, tv_nsec: nanoseconds)]
+            guard futimens(fd, &times) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "utimens") }
+        }
     }
 }

@@ -1,0 +1,181 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The build cache, a hidden folder beside the output (`.kit.demokit-cache/` for
+/// `build/kit`). It is keyed by content, never by times alone:
+///
+/// - `inputs.tsv`: the SHA-256 of every file the last build read, by fingerprint
+///   (`FileMemo`), so unchanged files are not read again to be hashed;
+/// - `outputs.tsv`: the SHA-256 of every file of the output as written;
+/// - `key`: the build key of the output in place — a hash of demokit itself, the
+///   options, the environment that matters, every file of `profiles/` and `payload/`
+///   and every other file the build read (content store, base ISO, boot loaders) —
+///   then those other files, and the warnings to show again.
+///
+/// A build whose key equals the stored one, on an output whose files all still have
+/// the fingerprints they were written with, has nothing to do. Otherwise the build
+/// runs, and files whose bytes did not change are hard-linked from the previous
+/// output instead of written. The key is removed before the output is replaced and
+/// written after, so an interrupted build can never leave a key that lies.
+public struct BuildCache {
+    public let folder: URL
+    public let output: URL
+    public let inputs: FileMemo
+    public let outputs: FileMemo
+    /// As stored: the key, the other files read, the warnings.
+    public var stored: Stored?
+
+    public struct Stored: Sendable, Equatable {
+        public var key: String
+        public var extras: [String]
+        public var warnings: [String]
+    }
+
+    static let format = "demokit-build-cache 1"
+
+    public init(output: URL) {
+        self.output = output.standardizedFileURL
+        folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
+        inputs = FileMemo.load(from: folder.appendingPathComponent("inputs.tsv"))
+        outputs = FileMemo.load(from: folder.appendingPathComponent("outputs.tsv"))
+        stored = Self.readKey(folder.appendingPathComponent("key"))
+    }
+
+    static func readKey(_ url: URL) -> Stored? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 2, lines[0] == format, lines[1].count == 64 else { return nil }
+        let key = lines[1]
+        lines.removeFirst(2)
+        var stored = Stored(key: key, extras: [], warnings: [])
+        for line in lines where line.count > 2 {
+            let value = String(line.dropFirst(2))
+            if line.hasPrefix("E\t") { stored.extras.append(value) }
+            if line.hasPrefix("W\t") { stored.warnings.append(value.replacingOccurrences(of: "\\n", with: "\n")) }
+        }
+        return stored
+    }
+
+    /// Before the output is replaced: from now on the stored key does not describe it.
+    public func invalidate() {
+        unlink(folder.appendingPathComponent("key").path)
+    }
+
+    /// After the output was replaced: what it was built from, and its files' hashes.
+    public func save(key: String, extras: [String], warnings: [String], outputFiles: [FileRecord], extraInput: (String) -> Bool) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let outputs = FileMemo()
+        for record in outputFiles {
+            outputs.remember(output.appendingPathComponent(record.path), sha256: record.sha256, size: record.size)
+        }
+        try outputs.save(to: folder.appendingPathComponent("outputs.tsv"))
+        try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) }
+        var text = Self.format + "\n" + key + "\n"
+        for extra in extras { text += "E\t\(extra)\n" }
+        for warning in warnings { text += "W\t" + warning.replacingOccurrences(of: "\n", with: "\\n") + "\n" }
+        try FileMemo.writeReplacing(Data(text.utf8), to: folder.appendingPathComponent("key"))
+    }
+
+    /// Whether the output in place is exactly what the stored key built: the same
+    /// files, each with the fingerprint it was written with.
+    public func outputIsIntact() -> Bool {
+        let files = FileWalk.regularFiles(under: output)
+        let known = Set(outputs.paths)
+        guard files.count == known.count else { return false }
+        for relative in files {
+            let path = output.appendingPathComponent(relative).path
+            guard known.contains(path), let entry = outputs.entry(path), FileFingerprint.of(path) == entry.fingerprint else { return false }
+        }
+        return true
+    }
+}
+
+/// The build key: everything a build's output depends on, hashed.
+struct BuildKey {
+    var kitRoot: URL
+    var parts: [String] = []
+
+    /// The folders of a kit a build reads.
+    static let kitFolders = ["profiles", "payload"]
+
+    init(kitRoot: URL) {
+        self.kitRoot = kitRoot.standardizedFileURL
+    }
+
+    /// Whether a file is one of the kit's (hashed as part of the kit, not an extra).
+    func isKitFile(_ path: String) -> Bool {
+        Self.kitFolders.contains { path.hasPrefix(kitRoot.path + "/" + $0 + "/") }
+    }
+
+    mutating func add(_ label: String, _ value: String) {
+        parts.append("\(label)\t\(value)")
+    }
+
+    /// Every file of the kit's folders, hashed through the memo (read only when changed).
+    mutating func addKitFiles(memo: FileMemo) throws {
+        for folder in Self.kitFolders {
+            let root = kitRoot.appendingPathComponent(folder)
+            for relative in FileWalk.regularFiles(under: root) {
+                let hashed = try memo.sha256(of: root.appendingPathComponent(relative))
+                add("kit", "\(folder)/\(relative)\t\(hashed.sha256)")
+            }
+        }
+    }
+
+    /// A file read from outside the kit; "-" when absent (an artifact not fetched yet).
+    mutating func addExtra(_ path: String, hash: (URL) throws -> String) {
+        let value = FileManager.default.fileExists(atPath: path) ? ((try? hash(URL(fileURLWithPath: path))) ?? "?") : "-"
+        add("extra", "\(path)\t\(value)")
+    }
+
+    var value: String { FileHashing.sha256(of: Data(parts.joined(separator: "\n").utf8)) }
+
+    /// demokit itself: a rebuilt binary may write other bytes with the same version.
+    static var executableIdentity: String {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+        let fingerprint = FileFingerprint.of(path)
+        return "\(DemoKitVersion.current)\t\(path)\t\(fingerprint.map { "\($0.inode)-\($0.size)-\($0.mtime)-\($0.ctime)" } ?? "?")"
+    }
+}
+
+/// Lists a folder's regular files with `readdir`, following links to files. Written
+/// by hand because `FileManager`'s enumerator stats every entry through Foundation
+/// and takes several times longer on 40,000 files, which a no-change rebuild feels.
+enum FileWalk {
+    static func regularFiles(under root: URL) -> [String] {
+        var found: [String] = []
+        walk(root.path, "", &found)
+        return found.sorted()
+    }
+
+    private static func walk(_ base: String, _ relative: String, _ found: inout [String]) {
+        let folder = relative.isEmpty ? base : base + "/" + relative
+        guard let dir = opendir(folder) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var type = entry.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
+                var info = stat()
+                guard stat(base + "/" + path, &info) == 0 else { continue }
+                let format = info.st_mode & S_IFMT
+                type = format == S_IFDIR ? UInt8(DT_DIR) : format == S_IFREG ? UInt8(DT_REG) : 0
+                // Folders reached through a link are not followed (no loops).
+                if format == S_IFDIR, entry.pointee.d_type == UInt8(DT_LNK) { continue }
+            }
+            if type == UInt8(DT_DIR) {
+                walk(base, path, &found)
+            } else if type == UInt8(DT_REG) {
+                found.append(path)
+            }
+        }
+    }
+}
