@@ -26,10 +26,13 @@ enum TestISO {
         """
 
     /// `tamper`: a member whose content changes after the checksum list is written.
-    static func make(in dir: TemporaryDirectory, name: String = "base.iso", tamper: String? = nil, squashfs: Bool = true) throws -> URL {
+    static func make(
+        in dir: TemporaryDirectory, name: String = "base.iso", tamper: String? = nil, squashfs: Bool = true, info: String = "Debian test base\n"
+    ) throws -> URL {
         let root = dir.path("iso-\(name)")
+        try? FileManager.default.removeItem(at: root)
         var files: [String: String] = [
-            "live/vmlinuz": "kernel", "live/initrd.img": "initrd", ".disk/info": "Debian test base\n",
+            "live/vmlinuz": "kernel", "live/initrd.img": "initrd", ".disk/info": info,
             "boot/grub/grub.cfg": grubConfig, "isolinux/isolinux.bin": "not wanted",
         ]
         if squashfs { files["live/filesystem.squashfs"] = "squashfs" }
@@ -42,6 +45,7 @@ enum TestISO {
         try list.write(to: root.appendingPathComponent("sha256sum.txt"), atomically: true, encoding: .utf8)
         if let tamper { try "altered".write(to: root.appendingPathComponent(tamper), atomically: true, encoding: .utf8) }
         let iso = dir.path(name)
+        try? FileManager.default.removeItem(at: iso)
         let result = try run("bsdtar", ["-c", "--format", "iso9660", "-f", iso.path, "-C", root.path, "."])
         #expect(result.status == 0, "\(result.stderr)")
         return iso

@@ -81,14 +81,23 @@ public struct BuildCache {
     }
 
     /// Whether the output in place is exactly what the stored key built: the same
-    /// files, each with the fingerprint it was written with.
-    public func outputIsIntact() -> Bool {
+    /// files, each with the fingerprint it was written with — or, for a file
+    /// hard-linked from the content store (whose fingerprint changes when another
+    /// build links the same object), the fingerprint the store verified it with.
+    public func outputIsIntact(store: FileMemo) -> Bool {
         let files = FileWalk.regularFiles(under: output)
         let known = Set(outputs.paths)
         guard files.count == known.count else { return false }
+        var storeByInode: [FileFingerprint: FileMemo.Entry]?
         for relative in files {
             let path = output.appendingPathComponent(relative).path
-            guard known.contains(path), let entry = outputs.entry(path), FileFingerprint.of(path) == entry.fingerprint else { return false }
+            guard known.contains(path), let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return false }
+            if current == entry.fingerprint { continue }
+            if storeByInode == nil {
+                storeByInode = Dictionary(
+                    store.paths.compactMap { path in store.entry(path).map { ($0.fingerprint, $0) } }, uniquingKeysWith: { first, _ in first })
+            }
+            guard let stored = storeByInode?[current], stored.time == .max, stored.sha256 == entry.sha256 else { return false }
         }
         return true
     }

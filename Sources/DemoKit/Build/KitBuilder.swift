@@ -179,7 +179,7 @@ public struct KitBuilder {
         if let stored = cache.stored {
             var check = key
             for extra in stored.extras { check.addExtra(extra, hash: hashExtra) }
-            if check.value == stored.key, cache.outputIsIntact(),
+            if check.value == stored.key, cache.outputIsIntact(store: store.memo),
                 let manifest = try? UpdateManifest.read(from: options.output.appendingPathComponent(UpdateManifest.path))
             {
                 progress.info(
@@ -285,6 +285,9 @@ public struct KitBuilder {
             progress.stage(bilingual("mise en place", "moving into place"))
             cache.invalidate()
             try swap.commit()
+            // The base's extracted files are linked into the key: removing their work
+            // folder changes their fingerprints, so it goes before they are taken.
+            try? FileManager.default.removeItem(at: baseWork)
             // Links changed the fingerprints of the content store's files, not their bytes.
             for path in Set(writer.linkedOwned) { store.memo.refresh(path) }
             store.saveMemo()

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import DemoKit
+
+/// The build cache (issue 8): a rebuild with no change writes nothing; after any kind
+/// of change — a profile, a catalogue entry, a template, an artifact, the base ISO,
+/// a file of the output itself — the output is byte for byte, mode for mode and time
+/// for time the tree a clean build makes.
+@Suite struct BuildCacheTests {
+    /// Every file of a tree with its bytes, mode and modification time; folders with
+    /// their mode and time.
+    static func state(_ root: URL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        while let path = enumerator?.nextObject() as? String {
+            let url = root.appendingPathComponent(path)
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+            if attributes[.type] as? FileAttributeType == .typeDirectory {
+                result[path + "/"] = "dir \(String(mode, radix: 8)) \(time)"
+            } else {
+                result[path] = "\(FileHashing.sha256(of: try Data(contentsOf: url))) \(String(mode, radix: 8)) \(time)"
+            }
+        }
+        return result
+    }
+
+    struct Setup {
+        let app: AppPayloadTests.Setup
+        let iso: URL
+        var dir: TemporaryDirectory { app.dir }
+
+        init() throws {
+            app = try AppPayloadTests.Setup()
+            try app.warm()
+            iso = try TestISO.make(in: app.dir)
+        }
+
+        func build(_ out: String) throws -> KitBuilder.Report {
+            try app.build(out) { $0.base = BaseSource(iso: iso) }
+        }
+
+        /// Builds `out` again, and a clean build beside it, and compares them.
+        func expectSameAsClean(_ what: String, _ number: Int) throws {
+            let report = try build("out")
+            #expect(!report.unchanged, "\(what): the change was not seen")
+            let clean = "clean-\(number)"
+            _ = try build(clean)
+            let built = try BuildCacheTests.state(dir.path("out"))
+            let expected = try BuildCacheTests.state(dir.path(clean))
+            #expect(built == expected, "\(what): \(Set(built.keys).symmetricDifference(expected.keys).sorted()) \(built.filter { expected[$0.key] != $0.value }.keys.sorted())")
+        }
+
+        func edit(_ path: String, _ change: (String) -> String) throws {
+            let url = app.kit.appendingPathComponent(path)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let changed = change(text)
+            #expect(changed != text, "the edit of \(path) changed nothing")
+            try changed.write(to: url, atomically: false, encoding: .utf8)
+        }
+    }
+
+    @Test func aRebuildWithNoChangeWritesNothing() throws {
+        let setup = try Setup()
+        let first = try setup.build("out")
+        #expect(!first.unchanged)
+        let before = try Self.state(setup.dir.path("out"))
+        let inode = FileFingerprint.of(setup.dir.path("out/catalogue/index.html").path)
+        let second = try setup.build("out")
+        #expect(second.unchanged)
+        #expect(second.manifest == first.manifest)
+        #expect(second.bootable)
+        #expect(try Self.state(setup.dir.path("out")) == before)
+        // Not rewritten: the very same file, not a copy.
+        #expect(FileFingerprint.of(setup.dir.path("out/catalogue/index.html").path) == inode)
+    }
+
+    @Test func everyKindOfChangeGivesWhatACleanBuildGives() throws {
+        let setup = try Setup()
+        _ = try setup.build("out")
+
+        try setup.edit("profiles/beta.yml") { $0.replacingOccurrences(of: "name:", with: "name:\n  # renamed\n", options: [], range: nil) + "\n" }
+        try setup.edit("profiles/beta.yml") { $0 + "# a profile changed\n" }
+        try setup.expectSameAsClean("profile", 1)
+
+        let entry = try #require(TestKit.allFiles(in: setup.app.kit.appendingPathComponent("payload/catalogue")).first)
+        try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: ", with: "name: Renamed ") }
+        try setup.expectSameAsClean("catalogue entry", 2)
+
+        try setup.edit("payload/theme/templates/software.mustache") { $0.replacingOccurrences(of: "</article>", with: "<p>changed</p></article>") }
+        try setup.expectSameAsClean("template", 3)
+
+        // A new version of the AppImage: new bytes in the store, a new pin.
+        let newer = try Artifacts.appImage(at: setup.dir.path("Office-1.2.4-x86_64.AppImage"), payload: "newer AppImage", size: 6000)
+        try ContentStore(root: setup.app.cache).add(fileAt: newer)
+        let zipBlock = try Artifacts.windowsBlock(setup.app.zip, url: "https://example.org/OfficePortable_1.2.3.zip", appID: "OfficePortable")
+        let linux = try Artifacts.linuxBlock(newer, url: "https://example.org/Office-1.2.4-x86_64.AppImage", name: "Office.AppImage")
+        try Artifacts.writeDelivery(setup.app.kit, id: "office", "live:\n  packages: [office-writer, office-calc]\n" + zipBlock + linux)
+        try setup.expectSameAsClean("artifact", 4)
+
+        // The base ISO replaced at the same path.
+        _ = try TestISO.make(in: setup.dir, info: "Debian test base, point release\n")
+        try setup.expectSameAsClean("base ISO", 5)
+
+        // And nothing more to do afterwards.
+        #expect(try setup.build("out").unchanged)
+    }
+
+    @Test func anOutputFileChangedByHandIsPutBack() throws {
+        let setup = try Setup()
+        _ = try setup.build("out")
+        let page = setup.dir.path("out/catalogue/index.html")
+        try "edited by hand".write(to: page, atomically: false, encoding: .utf8)
+        try setup.expectSameAsClean("output file", 1)
+        try FileManager.default.removeItem(at: setup.dir.path("out/catalogue/credits.html"))
+        try setup.expectSameAsClean("output file removed", 2)
+        try "stray".write(to: setup.dir.path("out/stray.txt"), atomically: false, encoding: .utf8)
+        try setup.expectSameAsClean("file added to the output", 3)
+    }
+
+    @Test func aStoreObjectDamagedInPlaceIsNotTrusted() throws {
+        let setup = try Setup()
+        _ = try setup.build("out")
+        let before = try BuildCacheTests.state(setup.dir.path("out"))
+        // Same size, other bytes: only the hash can tell.
+        let object = try #require(
+            TestKit.allFiles(in: setup.app.cache.appendingPathComponent("sha256")).map { setup.app.cache.appendingPathComponent("sha256/\($0)") }
+                .first { (try? Data(contentsOf: $0).starts(with: [0x7F, 0x45, 0x4C, 0x46])) == true })
+        var bytes = try Data(contentsOf: object)
+        bytes[bytes.count - 1] ^= 0xFF
+        // Break the hard link to the key first, as an editor writing a new file would.
+        try FileManager.default.removeItem(at: object)
+        try bytes.write(to: object)
+        #expect(throws: MissingArtifactsError.self) { try setup.build("out") }
+        // The key in place is untouched by the refused build.
+        #expect(try BuildCacheTests.state(setup.dir.path("out")) == before)
+    }
+}
