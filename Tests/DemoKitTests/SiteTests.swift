@@ -156,7 +156,8 @@ import Testing
         let theme = try Theme.load(from: kitRoot.appendingPathComponent("payload/theme"))
         let files = try SiteGenerator(kit: kit, theme: theme).plan()
         let credits = try #require(files.first { $0.path == "catalogue/credits.html" })
-        guard case .bytes(let data) = credits.content else { Issue.record("credits not rendered"); return }
+        guard case .generated(let make) = credits.content else { Issue.record("credits not a generated page"); return }
+        let data = try make()
         #expect(String(decoding: data, as: UTF8.self).contains("SILL — DINUM / Etalab</strong>, Licence Ouverte 2.0"))
     }
 
