@@ -50,7 +50,9 @@ import Testing
             _ = try build(clean)
             let built = try BuildCacheTests.state(dir.path("out"))
             let expected = try BuildCacheTests.state(dir.path(clean))
-            #expect(built == expected, "\(what): \(Set(built.keys).symmetricDifference(expected.keys).sorted()) \(built.filter { expected[$0.key] != $0.value }.keys.sorted())")
+            #expect(
+                built == expected,
+                "\(what): \(Set(built.keys).symmetricDifference(expected.keys).sorted()) \(built.filter { expected[$0.key] != $0.value }.keys.sorted())")
         }
 
         func edit(_ path: String, _ change: (String) -> String) throws {
