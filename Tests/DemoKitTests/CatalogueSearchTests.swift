@@ -166,3 +166,18 @@ import Testing
         #expect(try Data(contentsOf: a.path("catalogue.sqlite")) == Data(contentsOf: b.path("catalogue.sqlite")))
     }
 }
+
+@Suite struct FastFoldingTests {
+    /// The table path folds Latin text exactly as the full path (normalisation) does.
+    @Test func latinTableMatchesTheFullFolding() {
+        var samples = [
+            "Œuvre ÉCOLE à Château-Thierry", "Ærø", "İstanbul ŁÓDŹ", "straße ĳssel", "ŉ ŀ ǅ ǈ", "Ça coûte très cher, naïve",
+        ]
+        samples.append(String(String.UnicodeScalarView((0x80..<TextFolding.latinLimit).compactMap(Unicode.Scalar.init))))
+        for text in samples {
+            #expect(TextFolding.fold(text) == TextFolding.slowFold(text), "\(text)")
+        }
+        // Beyond the table the full path is taken.
+        #expect(TextFolding.fold("Ελλάδα e\u{301}") == TextFolding.slowFold("Ελλάδα e\u{301}"))
+    }
+}

@@ -8,6 +8,12 @@ public enum CatalogueWriter {
         try? FileManager.default.removeItem(at: url)
         var configuration = Configuration()
         configuration.journalMode = .default
+        // A new file in the build's staging folder: an interrupted build throws it away,
+        // so waiting for the disk at every transaction buys nothing.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "PRAGMA journal_mode = MEMORY")
+        }
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
             try CatalogueSchema.migrator.migrate(queue)

@@ -9,6 +9,34 @@ public enum TextFolding {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             return String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
         }
+        // Latin text (all of French): each letter folds on its own, so its folding is
+        // looked up in a table made once by the full path below — the same result,
+        // without Foundation's normalisation on every description of a 10,000-entry
+        // catalogue.
+        if text.unicodeScalars.allSatisfy({ $0.value < latinLimit }) {
+            var out = String.UnicodeScalarView()
+            let table = latinTable
+            for scalar in text.unicodeScalars {
+                if scalar.value < 0x80 {
+                    out.append((0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0x20)! : scalar)
+                } else {
+                    out.append(contentsOf: table[Int(scalar.value)].unicodeScalars)
+                }
+            }
+            return String(out)
+        }
+        return slowFold(text)
+    }
+
+    /// Below U+0250 (Latin-1 and Latin Extended-A/B): no context-dependent lowercasing,
+    /// no combining marks, so folding a text is folding each of its letters.
+    static let latinLimit: UInt32 = 0x250
+
+    static let latinTable: [String] = (0..<latinLimit).map { value in
+        Unicode.Scalar(value).map { slowFold(String(Character($0))) } ?? ""
+    }
+
+    static func slowFold(_ text: String) -> String {
         let lowered = text.lowercased()
             .replacingOccurrences(of: "œ", with: "oe")
             .replacingOccurrences(of: "æ", with: "ae")

@@ -301,8 +301,23 @@ struct SitePages: Sendable {
 
     func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
+    /// Paragraphs are separated by an empty line; a single line break is a space.
     func paragraphs(_ text: String) -> [String] {
-        text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        var paragraphs: [String] = []
+        var lines: [Substring] = []
+        func flush() {
+            let paragraph = lines.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            if !paragraph.isEmpty { paragraphs.append(paragraph) }
+            lines.removeAll()
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                flush()
+            } else {
+                lines.append(line)
+            }
+        }
+        flush()
+        return paragraphs
     }
 }

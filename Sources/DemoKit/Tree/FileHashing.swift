@@ -34,9 +34,12 @@ public enum FileHashing {
         defer { close(input) }
         var hasher = SHA256()
         var size: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        // A small file gets a small buffer: thousands of catalogue entries are hashed.
+        var info = stat()
+        let length = fstat(input, &info) == 0 ? min(chunkSize, max(Int(info.st_size) + 1, 4096)) : chunkSize
+        var buffer = [UInt8](repeating: 0, count: length)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, chunkSize) }
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, length) }
             if count < 0 { throw posixError(url, "lecture / read") }
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

@@ -120,18 +120,43 @@ public final class FileMemo: @unchecked Sendable {
     public static func load(from url: URL) -> FileMemo {
         guard let data = try? Data(contentsOf: url) else { return FileMemo() }
         var entries: [String: Entry] = [:]
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-            guard fields.count == 8,
-                let device = UInt64(ascii: fields[1]), let inode = UInt64(ascii: fields[2]), let size = Int64(ascii: fields[3]),
-                let mtime = Int64(ascii: fields[4]), let ctime = Int64(ascii: fields[5]), let time = Int64(ascii: fields[7]),
-                fields[6].count == 64
-            else { continue }
-            let fingerprint = FileFingerprint(device: device, inode: inode, size: size, mtime: mtime, ctime: ctime)
-            entries[String(decoding: fields[0], as: UTF8.self)] = Entry(
-                fingerprint: fingerprint, sha256: String(decoding: fields[6], as: UTF8.self), time: time)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(8)
+            for index in 0...bytes.count {
+                let byte: UInt8 = index < bytes.count ? bytes[index] : 0x0A
+                if byte == 0x09 || byte == 0x0A {
+                    fields.append(start..<index)
+                    start = index + 1
+                }
+                guard byte == 0x0A else { continue }
+                defer { fields.removeAll(keepingCapacity: true) }
+                guard fields.count == 8, fields[6].count == 64 else { continue }
+                func number(_ range: Range<Int>) -> Int64? { decimal(bytes, range) }
+                guard let device = number(fields[1]), let inode = number(fields[2]), let size = number(fields[3]),
+                    let mtime = number(fields[4]), let ctime = number(fields[5]), let time = number(fields[7])
+                else { continue }
+                let fingerprint = FileFingerprint(device: UInt64(device), inode: UInt64(inode), size: size, mtime: mtime, ctime: ctime)
+                let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[0]]), as: UTF8.self)
+                let sha256 = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[6]]), as: UTF8.self)
+                entries[path] = Entry(fingerprint: fingerprint, sha256: sha256, time: time)
+            }
         }
         return FileMemo(entries: entries)
+    }
+
+    /// A non-negative decimal number, or nil.
+    private static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        guard !range.isEmpty, range.count <= 19 else { return nil }
+        var value: Int64 = 0
+        for index in range {
+            let digit = bytes[index] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        return value
     }
 
     /// Written beside and renamed over: a memo is never half-written.
@@ -158,8 +183,3 @@ public final class FileMemo: @unchecked Sendable {
     }
 }
 
-extension FixedWidthInteger {
-    init?(ascii bytes: some Collection<UInt8>) {
-        self.init(String(decoding: bytes, as: UTF8.self))
-    }
-}
