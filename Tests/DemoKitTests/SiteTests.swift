@@ -157,7 +157,7 @@ import Testing
         let files = try SiteGenerator(kit: kit, theme: theme).plan()
         let credits = try #require(files.first { $0.path == "catalogue/credits.html" })
         guard case .generated(let make) = credits.content else { Issue.record("credits not a generated page"); return }
-        let data = try make()
+        let data = try make().render()
         #expect(String(decoding: data, as: UTF8.self).contains("SILL — DINUM / Etalab</strong>, Licence Ouverte 2.0"))
     }
 

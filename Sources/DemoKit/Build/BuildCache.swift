@@ -28,6 +28,8 @@ public struct BuildCache {
     public let outputs: FileMemo
     /// As stored: the key, the other files read, the warnings.
     public var stored: Stored?
+    /// Generated pages of the output in place: their keys and hashes.
+    public let pages: [String: TreeWriter.PageRecord]
 
     public struct Stored: Sendable, Equatable {
         public var key: String
@@ -43,6 +45,18 @@ public struct BuildCache {
         inputs = FileMemo.load(from: folder.appendingPathComponent("inputs.tsv"))
         outputs = FileMemo.load(from: folder.appendingPathComponent("outputs.tsv"))
         stored = Self.readKey(folder.appendingPathComponent("key"))
+        pages = Self.readPages(folder.appendingPathComponent("pages.tsv"))
+    }
+
+    static func readPages(_ url: URL) -> [String: TreeWriter.PageRecord] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        var pages: [String: TreeWriter.PageRecord] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 4, let size = Int64(fields[3]) else { continue }
+            pages[String(fields[0])] = TreeWriter.PageRecord(key: String(fields[1]), sha256: String(fields[2]), size: size)
+        }
+        return pages
     }
 
     static func readKey(_ url: URL) -> Stored? {
@@ -66,8 +80,16 @@ public struct BuildCache {
     }
 
     /// After the output was replaced: what it was built from, and its files' hashes.
-    public func save(key: String, extras: [String], warnings: [String], outputFiles: [FileRecord], extraInput: (String) -> Bool) throws {
+    public func save(
+        key: String, extras: [String], warnings: [String], outputFiles: [FileRecord], pages: [String: TreeWriter.PageRecord],
+        extraInput: (String) -> Bool
+    ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var pageLines = ""
+        for (path, page) in pages.sorted(by: { $0.key < $1.key }) where !path.contains("\t") && !path.contains("\n") {
+            pageLines += "\(path)\t\(page.key)\t\(page.sha256)\t\(page.size)\n"
+        }
+        try FileMemo.writeReplacing(Data(pageLines.utf8), to: folder.appendingPathComponent("pages.tsv"))
         let outputs = FileMemo()
         for record in outputFiles {
             outputs.remember(output.appendingPathComponent(record.path), sha256: record.sha256, size: record.size)

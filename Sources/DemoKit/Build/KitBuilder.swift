@@ -236,7 +236,7 @@ public struct KitBuilder {
             try plan.checkFAT32()
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
-                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs), ownedMemo: store.memo)
+                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.pages), ownedMemo: store.memo)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             var records = try writer.write(plan, into: swap.staging) { generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
@@ -313,7 +313,7 @@ public struct KitBuilder {
             for extra in sortedExtras { full.addExtra(extra, hash: hashExtra) }
             let outputFiles = records + [FileRecord(path: UpdateManifest.path, size: Int64(manifestData.count), sha256: FileHashing.sha256(of: manifestData))]
             do {
-                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, outputFiles: outputFiles) {
+                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, outputFiles: outputFiles, pages: writer.pages) {
                     extras.contains($0) || key.isKitFile($0)
                 }
             } catch {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Pre-renders the catalogue website: static pages that open from `file://` with no
@@ -36,7 +37,11 @@ public struct SiteGenerator: Sendable {
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
-                        content: .generated { Data(try generator.render(page, template, make.value(), filters: shared.value).utf8) },
+                        content: .generated {
+                            let context = generator.fullContext(page, make.value(), filters: shared.value)
+                            let key = PageKey.hash(template: template, context: context, theme: generator.theme.templatesHash)
+                            return (key, { Data(try generator.theme.render(template, context).utf8) })
+                        },
                         role: .site))
             }
         }
@@ -48,6 +53,11 @@ public struct SiteGenerator: Sendable {
     }
 
     func render(_ page: SitePage, _ template: String, _ context: [String: Any], filters: [String: Any]) throws -> String {
+        try theme.render(template, fullContext(page, context, filters: filters))
+    }
+
+    /// A page's context with what every page gets (language, paths, words, filters).
+    func fullContext(_ page: SitePage, _ context: [String: Any], filters: [String: Any]) -> [String: Any] {
         var context = context
         let language = page.language
         context["lang"] = language.rawValue
@@ -64,7 +74,7 @@ public struct SiteGenerator: Sendable {
             "title": theme.strings[language.rawValue]?["switchTitle"] ?? "",
         ]
         context["filters"] = filters
-        return try theme.render(template, context)
+        return context
     }
 
     func kitContext(_ language: SiteLanguage) -> [String: Any] {
@@ -84,6 +94,52 @@ public struct SiteGenerator: Sendable {
             "licences": licences.map { ["value": $0, "label": $0] },
             "platforms": platforms.map { ["value": $0, "label": SitePlatform.label($0, language)] },
         ]
+    }
+}
+
+/// A page's key: a hash of its template set, its template and every value of its
+/// context, so a page is rendered again exactly when something it shows changed.
+enum PageKey {
+    /// demokit itself renders: another build of it may render other bytes.
+    static let renderer = BuildKey.executableIdentity
+
+    static func hash(template: String, context: [String: Any], theme: String) -> String {
+        var hasher = SHA256()
+        func feed(_ text: String) {
+            hasher.update(data: Data("\(text.utf8.count):".utf8))
+            hasher.update(data: Data(text.utf8))
+        }
+        func feed(any value: Any) {
+            switch value {
+            case let text as String: feed("s" + text)
+            case let flag as Bool: feed(flag ? "t" : "f")
+            case let number as Int: feed("i\(number)")
+            case let number as Int64: feed("i\(number)")
+            case let number as Double: feed("d\(number)")
+            case let dictionary as [String: Any]:
+                feed("{\(dictionary.count)")
+                for key in dictionary.keys.sorted() {
+                    feed(key)
+                    feed(any: dictionary[key]!)
+                }
+            case let array as [Any]:
+                feed("[\(array.count)")
+                for item in array { feed(any: item) }
+            default:
+                let mirror = Mirror(reflecting: value)
+                if mirror.displayStyle == .optional {
+                    if let some = mirror.children.first { feed(any: some.value) } else { feed("nil") }
+                } else {
+                    // Not a kind templates are given today: hashed by its description.
+                    feed("?\(type(of: value))\(String(describing: value))")
+                }
+            }
+        }
+        feed(renderer)
+        feed(theme)
+        feed(template)
+        feed(any: context)
+        return FileHashing.hex(hasher.finalize())
     }
 }
 

@@ -10,6 +10,8 @@ public struct Theme: Sendable {
     public var assets: [(path: String, url: URL)]
     /// `strings.json`: `{"fr": {key: text}, "en": {key: text}}`, the same keys in both.
     public var strings: [String: [String: String]] = [:]
+    /// A hash of the templates: with a page's context, it names the page's bytes.
+    public var templatesHash = ""
 
     public static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
         let fm = FileManager.default
@@ -22,6 +24,7 @@ public struct Theme: Sendable {
         }
         var library = MustacheLibrary()
         var diagnostics: [Diagnostic] = []
+        var hashed = ""
         for name in names.sorted() where name.hasSuffix(".mustache") {
             let url = templates.appendingPathComponent(name)
             let display = displayPrefix + "payload/theme/templates/" + name
@@ -29,6 +32,7 @@ public struct Theme: Sendable {
                 diagnostics.append(Diagnostic(file: display, message: bilingual("gabarit illisible", "unreadable template")))
                 continue
             }
+            hashed += "\(name)\t\(FileHashing.sha256(of: data))\n"
             do {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
             } catch let error as MustacheTemplate.ParserError {
@@ -51,7 +55,9 @@ public struct Theme: Sendable {
                 }
             }
         }
-        return Theme(library: library, assets: assets.sorted { $0.0 < $1.0 }, strings: strings)
+        return Theme(
+            library: library, assets: assets.sorted { $0.0 < $1.0 }, strings: strings,
+            templatesHash: FileHashing.sha256(of: Data(hashed.utf8)))
     }
 
     static let languages = ["fr", "en"]

@@ -11,7 +11,10 @@ public struct PlannedFile: Sendable {
         /// the store's memo.
         case owned(URL)
         /// Made when written (a site page): the tree never holds every page in memory.
-        case generated(@Sendable () throws -> Data)
+        /// The closure gives the page's key — a hash of everything its bytes are made
+        /// from, nil when there is none — and what renders it; a page whose key did not
+        /// change since the previous build is taken from it without being rendered.
+        case generated(@Sendable () throws -> (key: String?, render: () throws -> Data))
     }
 
     /// Small files made by demokit are written first, so size checks can run before
@@ -33,6 +36,11 @@ public struct PlannedFile: Sendable {
         self.path = path
         self.content = content
         self.role = role
+    }
+
+    /// A generated file with no key: always made.
+    public static func generated(_ path: String, role: FileRole, _ make: @escaping @Sendable () throws -> Data) -> PlannedFile {
+        PlannedFile(path: path, content: .generated { (nil, make) }, role: role)
     }
 
     public static func text(_ path: String, _ text: String, role: FileRole) -> PlannedFile {
@@ -73,7 +81,7 @@ public struct TreePlan: Sendable {
         try files.map { file in
             switch file.content {
             case let .bytes(data): return (file.path, Int64(data.count))
-            case let .generated(make): return (file.path, generate ? Int64(try make().count) : 0)
+            case let .generated(make): return (file.path, generate ? Int64(try make().render().count) : 0)
             case let .copy(url), let .owned(url):
                 let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
                 return (file.path, size)

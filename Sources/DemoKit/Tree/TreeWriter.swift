@@ -28,10 +28,21 @@ public struct TreeWriter: Sendable {
         /// their fingerprint is unchanged.
         public var memo: FileMemo
 
-        public init(root: URL, memo: FileMemo) {
+        /// Generated files: path → their key and bytes' hash, as last written.
+        public var pages: [String: PageRecord]
+
+        public init(root: URL, memo: FileMemo, pages: [String: PageRecord] = [:]) {
             self.root = root
             self.memo = memo
+            self.pages = pages
         }
+    }
+
+    /// A generated file's key and the hash of the bytes it gave.
+    public struct PageRecord: Sendable, Equatable {
+        public var key: String
+        public var sha256: String
+        public var size: Int64
     }
 
     /// How the bytes got there, for the report and the benchmark.
@@ -51,6 +62,8 @@ public struct TreeWriter: Sendable {
     }
 
     public private(set) var counts = Counts()
+    /// Keys of the generated files written (or taken) by this build.
+    public private(set) var pages: [String: PageRecord] = [:]
     /// Owned files hard-linked into the tree: their fingerprints change with the link.
     public private(set) var linkedOwned: [String] = []
 
@@ -69,6 +82,7 @@ public struct TreeWriter: Sendable {
         try run(large, files, root, shared)
         counts = shared.counts
         linkedOwned = shared.linkedOwned
+        pages = shared.pages
         // Folders last: writing files inside them changed their times.
         for folder in folders(of: files).sorted(by: >) {
             try stamp(root.appendingPathComponent(folder).path, mode: 0o755)
@@ -82,6 +96,7 @@ public struct TreeWriter: Sendable {
         var records: [FileRecord?]
         var counts = Counts()
         var linkedOwned: [String] = []
+        var pages: [String: PageRecord] = [:]
         var next = 0
         var done = 0
         var bytes: Int64 = 0
@@ -109,9 +124,10 @@ public struct TreeWriter: Sendable {
                 guard let position else { return }
                 let index = indices[position]
                 do {
-                    let (record, how) = try writer.writeOne(files[index], root)
+                    let (record, how, key) = try writer.writeOne(files[index], root)
                     shared.lock.withLock {
                         shared.records[index] = record
+                        if let key { shared.pages[record.path] = PageRecord(key: key, sha256: record.sha256, size: record.size) }
                         switch how {
                         case .written: shared.counts.written += 1
                         case .reused: shared.counts.reused += 1
@@ -136,7 +152,22 @@ public struct TreeWriter: Sendable {
 
     enum How { case written, reused, linked(String), cloned }
 
-    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
+    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, String?) {
+        if case let .generated(make) = file.content {
+            let destination = root.appendingPathComponent(file.path)
+            let (key, render) = try make()
+            if let key, let known = previous?.pages[file.path], known.key == key, try reuse(file.path, known.sha256, known.size, destination) {
+                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key)
+            }
+            let data = try render()
+            let (sha256, how) = try writeBytes(data, file, destination)
+            return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key)
+        }
+        let (record, how) = try writeOther(file, root)
+        return (record, how, nil)
+    }
+
+    func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
         let destination = root.appendingPathComponent(file.path)
         func record(_ size: Int64, _ sha256: String) -> FileRecord {
             FileRecord(path: file.path, size: size, sha256: sha256, role: file.role)
@@ -145,10 +176,8 @@ public struct TreeWriter: Sendable {
         case let .bytes(data):
             let (sha256, how) = try writeBytes(data, file, destination)
             return (record(Int64(data.count), sha256), how)
-        case let .generated(make):
-            let data = try make()
-            let (sha256, how) = try writeBytes(data, file, destination)
-            return (record(Int64(data.count), sha256), how)
+        case .generated:
+            preconditionFailure("generated files are written by writeOne")
         case let .copy(source):
             let hashed = try FileHashing.copyAndHash(from: source, to: destination)
             try stamp(destination.path, mode: 0o644)
