@@ -181,3 +181,21 @@ import Testing
         #expect(TextFolding.fold("Ελλάδα e\u{301}") == TextFolding.slowFold("Ελλάδα e\u{301}"))
     }
 }
+
+@Suite struct ParagraphTests {
+    /// The scalar-based split gives what the Foundation one gave.
+    @Test func paragraphsAsBefore() throws {
+        func foundation(_ text: String) -> [String] {
+            text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        let dir = try TemporaryDirectory()
+        let kit = try KitLoader(root: try TestKit.make(in: dir), displayPrefix: "").loadValid().kit
+        let pages = SitePages(kit: kit, language: .fr, strings: [:])
+        for text in [
+            "a\nb", "a\n\nb", "a\n\n\nb", "a\n\n\n\nb", " a \n \n b\t", "\u{A0}Été\u{A0}\n\n\u{2003}x", "", "\n\n", "a\n \nb", "é\u{301}\n\ne",
+        ] {
+            #expect(pages.paragraphs(text) == foundation(text), "\(text.debugDescription)")
+        }
+    }
+}

@@ -106,8 +106,10 @@ enum PageKey {
     static func hash(template: String, context: [String: Any], theme: String) -> String {
         var hasher = SHA256()
         func feed(_ text: String) {
-            hasher.update(data: Data("\(text.utf8.count):".utf8))
-            hasher.update(data: Data(text.utf8))
+            var length = UInt64(text.utf8.count).littleEndian
+            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         func feed(any value: Any) {
             switch value {

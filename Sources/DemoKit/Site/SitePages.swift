@@ -301,20 +301,32 @@ struct SitePages: Sendable {
 
     func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
-    /// Paragraphs are separated by an empty line; a single line break is a space.
+    /// Paragraphs are separated by an empty line; a single line break is a space;
+    /// spaces and tabs around a paragraph are dropped. Works on Unicode scalars:
+    /// splitting by `Character` showed in profiles of 40,000-page builds.
     func paragraphs(_ text: String) -> [String] {
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
         var paragraphs: [String] = []
-        var lines: [Substring] = []
+        var current = String.UnicodeScalarView()
         func flush() {
-            let paragraph = lines.joined(separator: " ").trimmingCharacters(in: .whitespaces)
-            if !paragraph.isEmpty { paragraphs.append(paragraph) }
-            lines.removeAll()
+            var scalars = Substring.UnicodeScalarView(current)
+            while let first = scalars.first, isBlank(first) { scalars.removeFirst() }
+            while let last = scalars.last, isBlank(last) { scalars.removeLast() }
+            if !scalars.isEmpty { paragraphs.append(String(scalars)) }
+            current = String.UnicodeScalarView()
         }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty {
-                flush()
+        var lineIsEmpty = true
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                if lineIsEmpty {
+                    flush()
+                } else {
+                    current.append(" ")
+                }
+                lineIsEmpty = true
             } else {
-                lines.append(line)
+                current.append(scalar)
+                lineIsEmpty = false
             }
         }
         flush()
