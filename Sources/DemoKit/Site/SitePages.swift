@@ -309,10 +309,9 @@ struct SitePages: Sendable {
         var paragraphs: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {
-            var scalars = Substring.UnicodeScalarView(current)
-            while let first = scalars.first, isBlank(first) { scalars.removeFirst() }
-            while let last = scalars.last, isBlank(last) { scalars.removeLast() }
-            if !scalars.isEmpty { paragraphs.append(String(scalars)) }
+            if let first = current.firstIndex(where: { !isBlank($0) }), let last = current.lastIndex(where: { !isBlank($0) }) {
+                paragraphs.append(String(current[first...last]))
+            }
             current = String.UnicodeScalarView()
         }
         var lineIsEmpty = true
