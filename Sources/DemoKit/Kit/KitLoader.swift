@@ -259,3 +259,16 @@ final class UncheckedResults<T>: @unchecked Sendable {
         lock.withLock { values[index] = value }
     }
 }
+
+/// Hands out 0, 1, 2… to parallel workers.
+final class WorkCursor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take() -> Int {
+        lock.withLock {
+            defer { next += 1 }
+            return next
+        }
+    }
+}

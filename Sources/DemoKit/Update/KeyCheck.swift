@@ -30,19 +30,33 @@ public struct KeyCheck: Sendable {
             }
         }
         guard hashFiles, let manifest = check.manifest else { return check }
-        for file in manifest.files {
-            let url = key.appendingPathComponent(file.path)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                check.missing.append(file.path)
+        // Every core hashes, largest files first so no core is left with the last big
+        // one; results are taken in the manifest's order.
+        let files = manifest.files
+        let results = UncheckedResults<(size: Int64, sha256: String)?>(count: files.count)
+        let order = files.indices.sorted { files[$0].size > files[$1].size }
+        let cursor = WorkCursor()
+        DispatchQueue.concurrentPerform(iterations: max(1, ProcessInfo.processInfo.activeProcessorCount)) { _ in
+            while true {
+                let position = cursor.take()
+                guard position < order.count else { return }
+                let index = order[position]
+                let url = key.appendingPathComponent(files[index].path)
+                results.set(index, (try? FileHashing.sha256(fileAt: url)).map { ($0.size, $0.sha256) })
+            }
+        }
+        for (index, file) in files.enumerated() {
+            guard let hashed = results.values[index] ?? nil else {
+                if FileManager.default.fileExists(atPath: key.appendingPathComponent(file.path).path) {
+                    check.damaged.append(file.path)
+                } else {
+                    check.missing.append(file.path)
+                }
                 continue
             }
-            guard case let (size, sha)? = try? FileHashing.sha256(fileAt: url) else {
-                check.damaged.append(file.path)
-                continue
-            }
-            check.bytesRead += size
+            check.bytesRead += hashed.size
             check.checkedFiles += 1
-            if size != file.size || sha != file.sha256 { check.damaged.append(file.path) }
+            if hashed.size != file.size || hashed.sha256 != file.sha256 { check.damaged.append(file.path) }
         }
         return check
     }
