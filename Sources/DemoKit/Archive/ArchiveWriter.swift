@@ -37,6 +37,9 @@ public final class ArchiveWriter {
     private var handle: OpaquePointer?
     private let path: String
     private var finished = false
+    /// One buffer for every file: allocating a zeroed megabyte per file cost more than
+    /// writing tens of thousands of small pages.
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
     public init(path: String, format: ArchiveFormat) throws {
         self.path = path
@@ -93,13 +96,12 @@ public final class ArchiveWriter {
             let fd = open(url.path, O_RDONLY)
             guard fd >= 0 else { throw FileHashing.posixError(url, "ouverture / open") }
             defer { close(fd) }
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
             var remaining = size
             while remaining > 0 {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let count = self.buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count < 0 { throw FileHashing.posixError(url, "lecture / read") }
                 if count == 0 { break }
-                let written = buffer.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, count) }
+                let written = self.buffer.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, count) }
                 if written < 0 { try check(Int32(written), "write_data") }
                 remaining -= Int64(count)
             }
