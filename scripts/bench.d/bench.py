@@ -65,6 +65,12 @@ class Run:
         self.rss_kib = rss_kib
         self.stages = stages  # [(seconds since start, English stage name)]
 
+    def stage_seconds(self):
+        """[(stage, seconds)] from each stage line to the next (or to the exit)."""
+        ends = [at for at, _ in self.stages[1:]] + [self.seconds]
+        first = [("(start-up)", self.stages[0][0])] if self.stages else []
+        return first + [(name, end - at) for (at, name), end in zip(self.stages, ends)]
+
     def since_stage(self, name):
         """Seconds from the stage line `name` to the end of the process."""
         for at, stage in self.stages:
@@ -79,22 +85,31 @@ class Bench:
         self.bin = options.demokit
         self.work = options.work
         self.drop = not options.warm and os.access(DROP_CACHES, os.W_OK)
+        self.programs = program_files([self.bin, "hugo", "bsdtar", "cp", "sha256sum", "find", "xargs", "bash", "/usr/bin/time"])
         self.samples = {}
+        self.started = time.monotonic()
+        self.stages = {}  # kind of build → [[(stage, seconds)] per build]
 
     def sample(self, name, value):
         self.samples.setdefault(name, []).append(value)
         return value
 
-    def settle(self):
+    def settle(self, drop=True):
         """Between two timed runs: dirty pages written out, and with root the page
-        cache emptied so that both sides read their input from the disk."""
+        cache emptied so that both sides read their input from the disk. The programs
+        and their libraries are read back: only the data should come from the disk
+        (demokit's binary alone is ~100 MiB)."""
         subprocess.run(["sync"], check=True)
-        if self.drop:
+        if self.drop and drop:
             with open(DROP_CACHES, "w") as f:
                 f.write("3\n")
+            for path in self.programs:
+                with open(path, "rb") as f:
+                    while f.read(4 * MIB):
+                        pass
 
-    def shell(self, script, cwd=None):
-        self.settle()
+    def shell(self, script, cwd=None, drop=True):
+        self.settle(drop)
         start = time.monotonic()
         done = subprocess.run(["bash", "-c", "set -euo pipefail; " + script], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.monotonic() - start
@@ -137,6 +152,14 @@ class Bench:
         shutil.rmtree(root, ignore_errors=True)
         return Context(root, self.store.root, unpacked)
 
+    def affordable_runs(self, build, elapsed):
+        """Runs (1 to 3) that fit in --budget-min, from the first build's time, which
+        bounds every later build: each run is a cold build, a changed rebuild and a
+        no-change rebuild; besides them come cold build 0, the two archive builds, the
+        catalogue-only build and the large payload's build (~2.5 builds)."""
+        left = self.o.budget_min * 60 - elapsed - 6.5 * build
+        return max(1, min(3, int(left // (3 * build))))
+
     # ---- the run ---------------------------------------------------------------
 
     def generate(self):
@@ -177,6 +200,9 @@ class Bench:
         self.tree_desc = (files, size)
         log("tree: %d files, %.0f MiB; first build %.1f s" % (files, size / MIB, first.seconds))
         reference = fingerprint(tree)
+        if o.runs is None:
+            o.runs = self.affordable_runs(first.seconds, time.monotonic() - self.started)
+            log("%d run(s) of each kind fit in the %d min budget (first build %.0f s)" % (o.runs, o.budget_min, first.seconds))
 
         # Cold builds of states 0..runs; state i has the edited entry at revision i. Each
         # cold build is the clean build that the "one entry changed" rebuild of key 0
@@ -190,6 +216,7 @@ class Bench:
             run = self.build(self.kit, out, ctx)
             self.sample("cold build (s)", run.seconds)
             self.sample("cold build: peak RSS (MiB)", run.rss_kib / 1024)
+            self.stages.setdefault("cold", []).append(run.stage_seconds())
             log("cold build %d/%d: %.1f s, %.0f MiB RSS" % (state + 1, o.runs + 1, run.seconds, run.rss_kib / 1024))
             expected = fingerprint(out)
             if state == 0:
@@ -204,6 +231,7 @@ class Bench:
             if state > 0:
                 run = self.build(self.kit, key0, ctx0)
                 self.sample("rebuild, one entry changed (s)", run.seconds)
+                self.stages.setdefault("one entry changed", []).append(run.stage_seconds())
                 check_equal(fingerprint(key0), expected, "the rebuild after one entry changed", "a clean build of the same inputs")
                 log("rebuild, one entry changed: %.1f s (equals a clean build)" % run.seconds)
                 shutil.rmtree(out)
@@ -212,6 +240,7 @@ class Bench:
         for n in range(o.runs):
             run = self.build(self.kit, key0, ctx0)
             self.sample("rebuild, no change (s)", run.seconds)
+            self.stages.setdefault("no change", []).append(run.stage_seconds())
             check_equal(fingerprint(key0), expected, "the rebuild with no change", "a clean build of the same inputs")
             log("rebuild, no change: %.1f s (equals a clean build)" % run.seconds)
 
@@ -234,7 +263,8 @@ class Bench:
             mine = os.path.getsize(archive)
             os.remove(archive)
             ref = os.path.join(w, "ref." + ext)
-            t = self.sample("bsdtar .%s (s)" % ext, self.shell(bsdtar.format(a=ref, t=key0)))
+            # Right after the build, with the tree in the page cache as demokit's archive stage had it.
+            t = self.sample("bsdtar .%s (s)" % ext, self.shell(bsdtar.format(a=ref, t=key0), drop=False))
             self.archive_sizes[ext] = (mine, os.path.getsize(ref))
             os.remove(ref)
             log(".%s: archive stage %.1f s (whole build %.1f s), bsdtar %.1f s" % (ext, run.since_stage("archive"), run.seconds, t))
@@ -284,6 +314,23 @@ class Bench:
         ctx.remove()
 
 
+def program_files(programs):
+    """The programs' files and the shared libraries they load (ldd)."""
+    files = set()
+    for program in programs:
+        path = shutil.which(program)
+        if not path:
+            continue
+        files.add(os.path.realpath(path))
+        ldd = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+        for line in ldd.splitlines():
+            words = line.split()
+            for word in words:
+                if word.startswith("/") and os.path.isfile(word):
+                    files.add(os.path.realpath(word))
+    return sorted(files)
+
+
 def fingerprint(root):
     """Every file and folder under root: type, mode, time, and content hash."""
     result = {}
@@ -327,6 +374,21 @@ def write_sums(tree, path):
     with open(path, "w") as out:
         for entry in files:
             out.write("%s  %s\n" % (entry["sha256"], entry["path"]))
+
+
+def stage_lines(bench):
+    """Where a build's time goes: each stage's median over the builds of each kind.
+    Returns the kinds and one row per stage: (stage, median of each kind…)."""
+    kinds = [k for k in ("cold", "no change", "one entry changed") if k in bench.stages]
+    names = []
+    for kind in kinds:
+        for stages in bench.stages[kind]:
+            names += [name for name, _ in stages if name not in names]
+    rows = []
+    for name in names:
+        rows.append([name] + [report.seconds(median([dict(stages).get(name, 0.0) for stages in bench.stages[kind]])) for kind in kinds])
+    totals = [report.seconds(median([sum(t for _, t in stages) for stages in bench.stages[kind]])) for kind in kinds]
+    return kinds, rows + [["total"] + totals]
 
 
 def ratio_row(measure, mine, ref, aim=None, unit=report.seconds):
@@ -392,7 +454,8 @@ METHOD = """- **Cache.** {cache}
   no-change rebuild plus the archive; the figure is the time from the `• archive` stage line
   demokit prints to its exit (the archive is written after the tree is in place, so this is the
   archive alone). Reference: `bsdtar -cf ref.tar -C KEY .` and `bsdtar --format zip -cf ref.zip -C KEY .`
-  (deflate, like demokit's zip). One build per format.
+  (deflate, like demokit's zip), run right after that build without dropping the page cache:
+  both read the tree demokit has just written. One build per format.
 - **Site**: the same kit without artifacts and without base ISO, built with `demokit build`
   (database, pages, search index, tree, manifest), timed whole and from its `• catalogue website`
   stage line to its exit (rendering and writing the pages). Reference: `hugo --quiet` on a site of
@@ -420,14 +483,16 @@ def main():
     parser.add_argument("--artifacts-mib", type=int, help="application artifacts, MiB (1024)")
     parser.add_argument("--large-mib", type=int, help="artifacts of the memory run, MiB; 0 skips it (4096)")
     parser.add_argument("--iso-mib", type=int, help="base ISO stand-in, MiB (450)")
-    parser.add_argument("--runs", type=int, help="rebuilds of each kind; cold builds, cp, verify: runs + 1 (2)")
+    parser.add_argument("--runs", type=int, help="rebuilds of each kind; cold builds, cp, verify: runs + 1 "
+                        "(default: 1 to 3, as many as fit in --budget-min; --quick: 1)")
+    parser.add_argument("--budget-min", type=int, default=30, help="time the default --runs aims to stay within, minutes (30)")
     parser.add_argument("--seed", type=int, default=8, help="generator seed (8)")
     parser.add_argument("--warm", action="store_true", help="never drop the page cache, even as root")
     parser.add_argument("--write-doc", action="store_true", help="write docs/benchmarks.md (default unless --quick)")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (scripts/bench prints it)")
     o = parser.parse_args()
-    full = dict(entries=10000, artifacts_mib=1024, large_mib=4096, iso_mib=450, runs=2)
+    full = dict(entries=10000, artifacts_mib=1024, large_mib=4096, iso_mib=450, runs=None)
     base = dict(entries=1000, artifacts_mib=100, large_mib=0, iso_mib=100, runs=1) if o.quick else dict(full)
     if o.scale is not None:
         base.update(entries=max(1, round(full["entries"] * o.scale)), artifacts_mib=max(1, round(full["artifacts_mib"] * o.scale)),
@@ -435,7 +500,7 @@ def main():
     for key, value in base.items():
         if getattr(o, key) is None:
             setattr(o, key, value)
-    if o.runs < 1:
+    if o.runs is not None and o.runs < 1:
         parser.error("--runs must be at least 1")
     write_doc = (o.write_doc or not (o.quick or o.scale is not None)) and not o.no_doc
 
@@ -473,12 +538,16 @@ def main():
     print()
     for line in report.table_lines(table):
         print(line)
+    stages = stage_lines(bench)
+    print("\nby stage (medians):")
+    for line in report.stage_table(*stages):
+        print(line)
     print("\n%s; ratios of medians; %.0f min in all." % ("page cache dropped before each timed run" if bench.drop else "warm page cache", (time.monotonic() - started) / 60))
     if write_doc:
-        command = "scripts/bench" + ("" if o.scale is None else " --scale %g" % o.scale) + ("" if o.runs == full["runs"] else " --runs %d" % o.runs)
+        command = " ".join(["scripts/bench"] + [a for a in sys.argv[1:] if a not in ("--demokit", o.demokit, "--work", o.work)])
         path = os.path.join(generate.REPO, "docs", "benchmarks.md")
         with open(path, "w", encoding="utf-8") as out:
-            out.write(report.markdown(info, setup, table, bench.samples, method, command))
+            out.write(report.markdown(info, setup, table, stages, bench.samples, method, command))
         print("wrote %s" % path)
     return 0
 

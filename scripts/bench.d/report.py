@@ -77,7 +77,13 @@ def table_lines(rows):
     return lines
 
 
-def markdown(info, setup, rows, samples, method, command):
+def stage_table(kinds, rows):
+    head = ["stage"] + kinds
+    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head] + rows]
+
+
+def markdown(info, setup, rows, stages, samples, method, command):
     out = ["# Benchmarks", "",
            "Written by `scripts/bench` (issue 8): demokit against the reference tools, run side by side on",
            "the same machine in the same run. Every figure is a ratio against its reference; absolute times",
@@ -97,7 +103,12 @@ def markdown(info, setup, rows, samples, method, command):
     for r in rows:
         out.append("| %s | %s | %s | %s | %s | %s |" % (r["measure"], r["demokit"], r["reference"], r["ratio"], r["aim"], r["met"]))
     out += ["", "Ratios are demokit ÷ reference, from the medians of the samples below (lower is better).", "",
-            "## How each figure is measured", ""] + method + ["", "## Samples", "", "| measure | seconds (or MiB) |", "|---|---|"]
+            "## Where a build's time goes", "",
+            "From the stage lines demokit prints on stderr, each to the next one (start-up: until the first line);",
+            "medians over the builds of each kind.", "",
+            "| stage | " + " | ".join(stages[0]) + " |", "|---" * (len(stages[0]) + 1) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in stages[1]]
+    out += ["", "## How each figure is measured", ""] + method + ["", "## Samples", "", "| measure | seconds (or MiB) |", "|---|---|"]
     for name, values in samples.items():
         out.append("| %s | %s |" % (name, ", ".join("%.2f" % v for v in values)))
     return "\n".join(out) + "\n"
