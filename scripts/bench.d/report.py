@@ -35,7 +35,7 @@ def machine(demokit, work, repo):
         parent = _run(["lsblk", "-ndo", "PKNAME", device]) or block
         rotational = _run(["cat", "/sys/block/%s/queue/rotational" % parent])
         model = _run(["cat", "/sys/block/%s/device/model" % parent])
-        disk += " (%s%s)" % (model + ", " if model else "", {"0": "non-rotational", "1": "rotational"}.get(rotational, "type unknown"))
+        disk += " (%s%s)" % (model + ", " if model else "", {"0": "reported non-rotational", "1": "reported rotational"}.get(rotational, "type unknown"))
     mem = _first("/proc/meminfo", "MemTotal")
     mem_gib = "%.1f GiB" % (int(mem.split()[0]) / (1 << 20)) if mem else "?"
     debian = _run(["cat", "/etc/debian_version"])
