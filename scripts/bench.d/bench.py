@@ -1,0 +1,589 @@
+"""scripts/bench's work: generates the reference kit, times demokit and the reference
+tools side by side, prints the table and writes docs/benchmarks.md.
+
+Usage: bench.py --demokit BIN --work DIR [options]   (scripts/bench --help)
+"""
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate  # noqa: E402
+import report  # noqa: E402
+
+MIB = 1 << 20
+DROP_CACHES = "/proc/sys/vm/drop_caches"
+# Paths of a built tree that may differ from a clean build. Empty: the key, every file
+# and folder with its bytes, mode and time, must equal a clean build's.
+IGNORED = set()
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(text):
+    print("• " + text, flush=True)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+class Context:
+    """What a build may keep between runs: its content store (--cache), $XDG_CACHE_HOME
+    and $TMPDIR. A fresh context holds only the store's artifacts (sha256/) and unpacked
+    portable apps (unpacked/), hard-linked: whatever build cache demokit keeps there
+    starts empty. (A cache written into the kit folder is caught by Bench.check_kit.)"""
+
+    def __init__(self, root, store_from, unpacked=True, shared=False):
+        self.root = root
+        self.store = store_from if shared else os.path.join(root, "store")
+        self.xdg = os.path.join(root, "xdg")
+        self.tmp = os.path.join(root, "tmp")
+        os.makedirs(self.xdg)
+        os.makedirs(self.tmp)
+        if shared:
+            return
+        os.makedirs(self.store)
+        for part in ("sha256", "unpacked") if unpacked else ("sha256",):
+            source = os.path.join(store_from, part)
+            if os.path.isdir(source):
+                subprocess.run(["cp", "-al", source, os.path.join(self.store, part)], check=True)
+
+    def remove(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Run:
+    def __init__(self, seconds, rss_kib, stages):
+        self.seconds = seconds
+        self.rss_kib = rss_kib
+        self.stages = stages  # [(seconds since start, English stage name)]
+
+    def stage_seconds(self):
+        """[(stage, seconds)] from each stage line to the next (or to the exit)."""
+        ends = [at for at, _ in self.stages[1:]] + [self.seconds]
+        first = [("(start-up)", self.stages[0][0])] if self.stages else []
+        return first + [(name, end - at) for (at, name), end in zip(self.stages, ends)]
+
+    def since_stage(self, name):
+        """Seconds from the stage line `name` to the end of the process."""
+        for at, stage in self.stages:
+            if stage == name:
+                return self.seconds - at
+        raise BenchError("stage « %s » not printed by demokit (stages: %s)" % (name, ", ".join(s for _, s in self.stages)))
+
+
+class Bench:
+    def __init__(self, options):
+        self.o = options
+        self.bin = options.demokit
+        self.work = options.work
+        self.drop = not options.warm and os.access(DROP_CACHES, os.W_OK)
+        self.programs = program_files([self.bin, "hugo", "bsdtar", "cp", "sha256sum", "find", "xargs", "bash", "/usr/bin/time"])
+        self.samples = {}
+        self.started = time.monotonic()
+        self.stages = {}  # kind of build → [[(stage, seconds)] per build]
+
+    def sample(self, name, value):
+        self.samples.setdefault(name, []).append(value)
+        return value
+
+    def settle(self, drop=True):
+        """Between two timed runs: dirty pages written out, and with root the page
+        cache emptied so that both sides read their input from the disk. The programs
+        and their libraries are read back: only the data should come from the disk
+        (demokit's binary alone is ~100 MiB)."""
+        subprocess.run(["sync"], check=True)
+        if self.drop and drop:
+            with open(DROP_CACHES, "w") as f:
+                f.write("3\n")
+            for path in self.programs:
+                with open(path, "rb") as f:
+                    while f.read(4 * MIB):
+                        pass
+
+    def shell(self, script, cwd=None, drop=True):
+        self.settle(drop)
+        start = time.monotonic()
+        done = subprocess.run(["bash", "-c", "set -euo pipefail; " + script], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.monotonic() - start
+        if done.returncode != 0:
+            raise BenchError("reference command failed (%d): %s\n%s" % (done.returncode, script, done.stderr[-2000:]))
+        return elapsed
+
+    def demokit(self, args, context):
+        """Runs demokit under /usr/bin/time -v, stamping each stage line it prints."""
+        self.settle()
+        rss_file = os.path.join(self.work, "time-v.txt")
+        env = dict(os.environ, XDG_CACHE_HOME=context.xdg, TMPDIR=context.tmp)
+        with open(os.path.join(self.work, "demokit-stdout.txt"), "w") as stdout:
+            start = time.monotonic()
+            process = subprocess.Popen(["/usr/bin/time", "-v", "-o", rss_file, self.bin] + args, stdout=stdout,
+                                       stderr=subprocess.PIPE, env=env, text=True, errors="replace")
+            stages, lines = [], []
+            for line in process.stderr:
+                at = time.monotonic() - start
+                lines.append(line)
+                if line.startswith("• "):
+                    stages.append((at, line[2:].strip().split(" / ")[-1]))
+            process.wait()
+            elapsed = time.monotonic() - start
+        if process.returncode != 0:
+            raise BenchError("demokit %s failed (exit %d):\n%s" % (" ".join(args), process.returncode, "".join(lines[-30:])))
+        rss = 0
+        with open(rss_file) as f:
+            for line in f:
+                if "Maximum resident set size" in line:
+                    rss = int(line.rsplit(":", 1)[1])
+        return Run(elapsed, rss, stages)
+
+    def build(self, kit, out, context, base=True, extra=()):
+        args = ["build", "--kit", kit, "--out", out, "--cache", context.store] + (["--base-iso", self.iso] if base else []) + list(extra)
+        return self.demokit(args, context)
+
+    def context(self, name, unpacked=True):
+        root = os.path.join(self.work, "ctx-" + name)
+        shutil.rmtree(root, ignore_errors=True)
+        return Context(root, self.store.root, unpacked)
+
+    def check_kit(self):
+        """Cold builds share the kit folder with the rebuilds: a build cache kept in it
+        would make them warm. Builds must leave it as generated."""
+        found = kit_files(self.kit)
+        if found != self.kit_listing:
+            raise BenchError("demokit changed the kit folder (%s): cold builds would not be cold; give each context its own kit"
+                             % ", ".join(sorted(found ^ self.kit_listing)[:5]))
+
+    def affordable_runs(self, build, elapsed):
+        """Runs (1 to 3) that fit in --budget-min, from cold build 0's time, which bounds
+        every later build. Each run is a cold build, a changed rebuild and (but the
+        first) a no-change rebuild; besides them come the two archive builds, the
+        catalogue-only build and the large payload's (~1.5 builds)."""
+        left = (self.o.budget_min * 60 - elapsed) / build - 3.5
+        return max(1, min(3, int(left // 3)))
+
+    # ---- the run ---------------------------------------------------------------
+
+    def generate(self):
+        o = self.o
+        rng = random.Random(o.seed)
+        self.kit_site = os.path.join(self.work, "kit-site")
+        log("reference kit: the repository's kit + %d generated entries" % o.entries)
+        generate.copy_repository_kit(self.kit_site)
+        self.descriptions = generate.generate_entries(self.kit_site, o.entries, rng)
+        self.kit = os.path.join(self.work, "kit")
+        shutil.copytree(self.kit_site, self.kit)
+        self.store = generate.Store(os.path.join(self.work, "store"))
+        os.makedirs(os.path.join(self.work, "gen"))
+        log("application artifacts: %d MiB" % o.artifacts_mib)
+        self.artifacts = generate.pin_artifacts(self.kit, self.store, o.artifacts_mib * MIB, o.seed, os.path.join(self.work, "gen"))
+        self.kit_listing = kit_files(self.kit)
+        log("base ISO stand-in: %d MiB" % o.iso_mib)
+        self.iso = os.path.join(self.work, "base.iso")
+        self.iso_bytes = generate.base_iso(self.iso, o.iso_mib * MIB, o.seed, os.path.join(self.work, "gen"))
+
+    def unpack(self, kit):
+        """Unpacks the kit's portable apps into the generated store, as the first build
+        that uses them does, with `demokit plan` on the repository's kit carrying the
+        same pins: the store of every cold build then holds them, as a volunteer's does
+        after one build. Untimed."""
+        small = os.path.join(self.work, "kit-unpack")
+        generate.copy_repository_kit(small)
+        for part in ("profiles", os.path.join("payload", "apps")):
+            shutil.rmtree(os.path.join(small, part))
+            shutil.copytree(os.path.join(kit, part), os.path.join(small, part))
+        for app in generate.profile_apps(small):
+            entry = os.path.join("payload", "catalogue", app + ".yml")
+            if not os.path.exists(os.path.join(small, entry)):
+                shutil.copy(os.path.join(kit, entry), os.path.join(small, entry))
+        context = Context(os.path.join(self.work, "ctx-unpack"), self.store.root, shared=True)
+        self.demokit(["plan", "--kit", small, "--cache", self.store.root, "--quiet"], context)
+        shutil.rmtree(small)
+        context.remove()
+
+    def run(self):
+        o = self.o
+        info = report.machine(self.bin, self.work, generate.REPO)
+        log("cache mode: %s" % ("page cache dropped before every timed run" if self.drop else
+                                "warm page cache (every timed run reads from memory)"))
+        self.generate()
+        w = self.work
+        copy = os.path.join(w, "copy")
+        log("unpacking the portable apps into the store (demokit plan)")
+        self.unpack(self.kit)
+
+        # Cold builds of states 0..runs; state i has the edited entry at revision i. Each
+        # cold build is the clean build that the "one entry changed" rebuild of key 0
+        # (state i-1 → i) must equal. cp -r and cp -r + sha256sum of its tree run beside it.
+        key0, ctx0 = os.path.join(w, "key0"), None
+        expected = None
+        state = 0
+        while state <= (o.runs or 0):
+            generate.edit_entry(self.kit, state)
+            ctx = self.context("cold%d" % state)
+            out = key0 if state == 0 else os.path.join(w, "cold%d" % state)
+            run = self.build(self.kit, out, ctx)
+            self.sample("cold build (s)", run.seconds)
+            self.sample("cold build: peak RSS (MiB)", run.rss_kib / 1024)
+            self.stages.setdefault("cold", []).append(run.stage_seconds())
+            expected = fingerprint(out)
+            if state == 0:
+                ctx0 = ctx
+                files = sum(len(f) for _, _, f in os.walk(out))
+                size = int(subprocess.run(["du", "-sb", out], capture_output=True, text=True, check=True).stdout.split()[0])
+                self.tree_desc = (files, size)
+                log("tree: %d files, %.0f MiB" % (files, size / MIB))
+                self.check_kit()
+                if o.runs is None:
+                    o.runs = self.affordable_runs(run.seconds, time.monotonic() - self.started)
+                    log("%d run(s) of each kind fit in the %d min budget" % (o.runs, o.budget_min))
+            log("cold build %d/%d: %.1f s, %.0f MiB RSS" % (state + 1, o.runs + 1, run.seconds, run.rss_kib / 1024))
+            t = self.sample("cp -r (s)", self.shell('cp -r "%s" "%s"' % (out, copy)))
+            shutil.rmtree(copy)
+            t2 = self.sample("cp -r + sha256sum (s)", self.shell(
+                'cp -r "%s" "%s" && cd "%s" && find . -type f -print0 | xargs -0 sha256sum >/dev/null' % (out, copy, copy)))
+            shutil.rmtree(copy)
+            log("cp -r %.1f s, cp -r + sha256sum %.1f s" % (t, t2))
+            if state > 0:
+                run = self.build(self.kit, key0, ctx0)
+                self.sample("rebuild, one entry changed (s)", run.seconds)
+                self.stages.setdefault("one entry changed", []).append(run.stage_seconds())
+                check_equal(fingerprint(key0), expected, "the rebuild after one entry changed", "a clean build of the same inputs")
+                log("rebuild, one entry changed: %.1f s (equals a clean build)" % run.seconds)
+                shutil.rmtree(out)
+                ctx.remove()
+            state += 1
+
+        # No-change rebuilds: runs - 1 here, two more with the archives below.
+        for n in range(o.runs - 1):
+            run = self.build(self.kit, key0, ctx0)
+            self.sample("rebuild, no change (s)", run.seconds)
+            self.stages.setdefault("no change", []).append(run.stage_seconds())
+            check_equal(fingerprint(key0), expected, "the rebuild with no change", "a clean build of the same inputs")
+            log("rebuild, no change: %.1f s (equals a clean build)" % run.seconds)
+
+        self.check_kit()
+        sums = os.path.join(w, "SHA256SUMS")
+        write_sums(key0, sums)
+        for n in range(o.runs + 1):
+            t = self.sample("demokit verify (s)", self.demokit(["verify", key0, "--quiet"], ctx0).seconds)
+            t2 = self.sample("sha256sum -c (s)", self.shell('sha256sum -c --quiet "%s"' % sums, cwd=key0))
+            log("verify %.1f s, sha256sum -c %.1f s" % (t, t2))
+
+        # Archives: one build each, a no-change rebuild plus the archive, which demokit
+        # writes once the tree is in place: up to its "archive" stage line it is a
+        # no-change rebuild sample, from there to its exit the archive's time.
+        self.archive_sizes = {}
+        for ext, bsdtar in (("tar", 'bsdtar -cf "{a}" -C "{t}" .'), ("zip", 'bsdtar --format zip -cf "{a}" -C "{t}" .')):
+            archive = os.path.join(w, "key." + ext)
+            run = self.build(self.kit, key0, ctx0, extra=["--archive", archive])
+            check_equal(fingerprint(key0), expected, "the rebuild with no change (and --archive)", "a clean build of the same inputs")
+            self.sample("build --archive .%s, archive stage (s)" % ext, run.since_stage("archive"))
+            self.sample("build --archive .%s, whole build (s)" % ext, run.seconds)
+            self.sample("rebuild, no change (s)", run.seconds - run.since_stage("archive"))
+            self.stages.setdefault("no change", []).append(run.stage_seconds()[:-1])
+            mine = os.path.getsize(archive)
+            os.remove(archive)
+            ref = os.path.join(w, "ref." + ext)
+            # Right after the build, with the tree in the page cache as demokit's archive stage had it.
+            t = self.sample("bsdtar .%s (s)" % ext, self.shell(bsdtar.format(a=ref, t=key0), drop=False))
+            self.archive_sizes[ext] = (mine, os.path.getsize(ref))
+            os.remove(ref)
+            log(".%s: archive stage %.1f s (whole build %.1f s), bsdtar %.1f s" % (ext, run.since_stage("archive"), run.seconds, t))
+        shutil.rmtree(key0)
+        ctx0.remove()
+
+        self.site()
+        if o.large_mib:
+            self.large()
+        info["load_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+        return info
+
+    def site(self):
+        """Site generation against Hugo: the kit without artifacts or base, so that the
+        build is the catalogue (database, pages, search index) and nothing else."""
+        w = self.work
+        out = os.path.join(w, "site-out")
+        ctx = self.context("site")
+        run = self.build(self.kit_site, out, ctx, base=False)
+        self.sample("catalogue-only build (s)", run.seconds)
+        self.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue website"))
+        self.pages = sum(1 for _, _, files in os.walk(os.path.join(out, "catalogue")) for f in files if f.endswith(".html"))
+        shutil.rmtree(out)
+        ctx.remove()
+        hugo_dir, hugo_out = os.path.join(w, "hugo"), os.path.join(w, "hugo-out")
+        generate.site_bench.hugo_site(hugo_dir, self.pages, self.descriptions)
+        t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s"' % (hugo_dir, hugo_out)))
+        shutil.rmtree(hugo_out)
+        log("catalogue-only build %.1f s (site stage on: %.1f s), hugo %.1f s, %d pages"
+            % (run.seconds, run.since_stage("catalogue website"), t, self.pages))
+
+    def large(self):
+        """Peak memory with a larger payload: a cold build like the others, of the same
+        catalogue and base with more and larger artifacts."""
+        o, w = self.o, self.work
+        kit = os.path.join(w, "kit-large")
+        shutil.copytree(self.kit_site, kit)
+        log("application artifacts: %d MiB" % o.large_mib)
+        self.large_artifacts = generate.pin_artifacts(kit, self.store, o.large_mib * MIB, o.seed, os.path.join(w, "gen"))
+        self.unpack(kit)
+        ctx = self.context("large")
+        out = os.path.join(w, "large-out")
+        run = self.build(kit, out, ctx)
+        self.large_run = run
+        log("cold build, %d MiB payload: %.1f s, %.0f MiB RSS" % (o.large_mib, run.seconds, run.rss_kib / 1024))
+        shutil.rmtree(out)
+        ctx.remove()
+
+
+def kit_files(kit):
+    return {os.path.relpath(os.path.join(folder, name), kit) for folder, dirs, files in os.walk(kit) for name in dirs + files}
+
+
+def program_files(programs):
+    """The programs' files and the shared libraries they load (ldd)."""
+    files = set()
+    for program in programs:
+        path = shutil.which(program)
+        if not path:
+            continue
+        files.add(os.path.realpath(path))
+        ldd = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+        for line in ldd.splitlines():
+            words = line.split()
+            for word in words:
+                if word.startswith("/") and os.path.isfile(word):
+                    files.add(os.path.realpath(word))
+    return sorted(files)
+
+
+def fingerprint(root):
+    """Every file and folder under root: type, mode, time, and content hash."""
+    result = {}
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in [""] + sorted(dirs + files) if folder == root else sorted(dirs + files):
+            path = os.path.join(folder, name) if name else folder
+            rel = os.path.relpath(path, root)
+            if rel in IGNORED:
+                continue
+            st = os.lstat(path)
+            if os.path.islink(path):
+                entry = ("link", os.readlink(path))
+            elif os.path.isdir(path):
+                entry = ("dir", oct(st.st_mode & 0o7777), st.st_mtime_ns)
+            else:
+                digest = hashlib.sha256()
+                with open(path, "rb") as f:
+                    while chunk := f.read(4 * MIB):
+                        digest.update(chunk)
+                entry = ("file", oct(st.st_mode & 0o7777), st.st_mtime_ns, st.st_size, digest.hexdigest())
+            result[rel] = entry
+    return result
+
+
+def check_equal(actual, expected, what, against):
+    if actual == expected:
+        return
+    lines = []
+    for path in sorted(set(actual) | set(expected)):
+        if actual.get(path) != expected.get(path):
+            lines.append("  %s: %s, expected %s" % (path, actual.get(path, "absent"), expected.get(path, "absent")))
+    raise BenchError("%s differs from %s in %d path(s):\n%s" % (what, against, len(lines), "\n".join(lines[:20])))
+
+
+def write_sums(tree, path):
+    """sha256sum -c's input, from the key's own manifest (docs/update-manifest.md)."""
+    import json
+    with open(os.path.join(tree, "demokit", "manifest.json")) as f:
+        files = json.load(f)["files"]
+    with open(path, "w") as out:
+        for entry in files:
+            out.write("%s  %s\n" % (entry["sha256"], entry["path"]))
+
+
+def stage_lines(bench):
+    """Where a build's time goes: each stage's median over the builds of each kind.
+    Returns the kinds and one row per stage: (stage, median of each kind…)."""
+    kinds = [k for k in ("cold", "no change", "one entry changed") if k in bench.stages]
+    names = []
+    for kind in kinds:
+        for stages in bench.stages[kind]:
+            names += [name for name, _ in stages if name not in names]
+    rows = []
+    for name in names:
+        rows.append([name] + [report.seconds(median([dict(stages).get(name, 0.0) for stages in bench.stages[kind]])) for kind in kinds])
+    totals = [report.seconds(median([sum(t for _, t in stages) for stages in bench.stages[kind]])) for kind in kinds]
+    return kinds, rows + [["total"] + totals]
+
+
+def ratio_row(measure, mine, ref, aim=None, unit=report.seconds):
+    """aim: (limit, text, strict): met when the ratio is under (strict) or at most the limit."""
+    ratio = mine / ref if ref else float("nan")
+    met = "—"
+    if aim is not None:
+        limit, _, strict = aim
+        met = "yes" if (ratio < limit if strict else ratio <= limit) else "no"
+    return {"measure": measure, "demokit": unit(mine), "reference": unit(ref), "ratio": ("×%.3f" if ratio < 0.1 else "×%.2f") % ratio,
+            "aim": "—" if aim is None else aim[1], "met": met}
+
+
+def rows(bench):
+    s = {k: median(v) for k, v in bench.samples.items()}
+    o = bench.o
+    out = [
+        ratio_row("cold build vs `cp -r`", s["cold build (s)"], s["cp -r (s)"], (1.3, "≤ ×1.3", False)),
+        ratio_row("cold build vs `cp -r` + `sha256sum`", s["cold build (s)"], s["cp -r + sha256sum (s)"], (1.0, "< ×1", True)),
+        ratio_row("rebuild, no change, vs cold build", s["rebuild, no change (s)"], s["cold build (s)"], (0.02, "< ×0.02", True)),
+        ratio_row("rebuild, one entry changed, vs cold build", s["rebuild, one entry changed (s)"], s["cold build (s)"], (0.10, "< ×0.10", True)),
+        ratio_row("`demokit verify` vs `sha256sum -c`", s["demokit verify (s)"], s["sha256sum -c (s)"], (1.0, "≤ ×1", False)),
+        ratio_row("`--archive` .tar (archive stage) vs `bsdtar -cf`", s["build --archive .tar, archive stage (s)"], s["bsdtar .tar (s)"]),
+        ratio_row("`--archive` .zip (archive stage) vs `bsdtar --format zip`", s["build --archive .zip, archive stage (s)"], s["bsdtar .zip (s)"]),
+        ratio_row("catalogue-only build vs `hugo`, %d pages" % bench.pages, s["catalogue-only build (s)"], s["hugo (s)"]),
+        ratio_row("site stage to end vs `hugo`, %d pages" % bench.pages, s["catalogue-only build, from the site stage (s)"], s["hugo (s)"]),
+    ]
+    cold = max(bench.samples["cold build: peak RSS (MiB)"]) * 1024
+    mem = lambda kib: report.mib(kib)  # noqa: E731
+    out.append({"measure": "peak RSS, cold build, %d MiB payload" % o.artifacts_mib, "demokit": mem(cold), "reference": "—",
+                "ratio": "—", "aim": "< 200 MiB", "met": "yes" if cold < 200 * 1024 else "no"})
+    if o.large_mib:
+        large = bench.large_run.rss_kib
+        row = ratio_row("peak RSS, cold build, %d MiB vs %d MiB payload" % (o.large_mib, o.artifacts_mib), large, cold, (1.1, "< 200 MiB, ≤ ×1.1", False), unit=mem)
+        row["met"] = "yes" if large < 200 * 1024 and large <= 1.1 * cold else "no"
+        out.append(row)
+    return out
+
+
+METHOD = """- **Cache.** {cache}
+- **Contexts.** The portable apps are first unpacked into the generated store by `demokit plan`
+  on the repository's kit with the same pins (untimed): a volunteer's store is in that state
+  after one build. Each cold build then gets a fresh content store (`--cache`) holding only the
+  artifacts (`sha256/`) and the unpacked apps (`unpacked/`), hard-linked from the generated
+  store, and a fresh `$XDG_CACHE_HOME` and `$TMPDIR`: whatever build cache demokit keeps outside
+  its output folder starts empty (the benchmark stops if a build writes into the kit folder).
+  Rebuilds reuse the context and output folder of cold build 0.
+- **Cold build**: `demokit build --kit KIT --out OUT --cache STORE --base-iso ISO`, OUT absent,
+  timed as a whole (stage lines on stderr, no `--quiet`), under `/usr/bin/time -v` for the peak
+  RSS. {cold} samples.
+- **`cp -r`**: `cp -r OUT COPY`, the tree the cold build has just written.
+  **`cp -r` + `sha256sum`**: `cp -r TREE COPY && cd COPY && find . -type f -print0 | xargs -0 sha256sum`,
+  sequential as a shell script would do it. Run right after each cold build.
+- **Rebuild, no change**: the same `demokit build` command again on the key of cold build 0;
+  the archive builds below count too, up to their `• archive` stage line.
+  **Rebuild, one entry changed**: the `fr` description of `{entry}` edited (a new
+  revision each time), then the same command on that key. After every rebuild the tree is
+  compared with a clean build of the same inputs: every path, type, mode, modification time
+  and SHA-256 must match, or the benchmark stops. The cold build of each revision is that clean
+  build.
+- **`demokit verify`**: `demokit verify KEY --quiet`. **`sha256sum -c`**: `sha256sum -c --quiet SUMS`
+  in KEY, SUMS made from `demokit/manifest.json` (`<sha256>  <path>` per file).
+- **Archives**: `demokit build … --archive key.tar` (then `.zip`) on the existing key, i.e. a
+  no-change rebuild plus the archive; the figure is the time from the `• archive` stage line
+  demokit prints to its exit (the archive is written after the tree is in place, so this is the
+  archive alone). Reference: `bsdtar -cf ref.tar -C KEY .` and `bsdtar --format zip -cf ref.zip -C KEY .`
+  (deflate, like demokit's zip), run right after that build without dropping the page cache:
+  both read the tree demokit has just written. One build per format.
+- **Site**: the same kit without artifacts and without base ISO, built with `demokit build`
+  (database, pages, search index, tree, manifest), timed whole and from its `• catalogue website`
+  stage line to its exit (rendering and writing the pages). Reference: `hugo --quiet` on a site of
+  as many pages (every `.html` under the key's `catalogue/`), each a title and a description as
+  long as the entries' (scripts/site/bench.py's `hugo_site`). One run each.
+- **Peak RSS**: "Maximum resident set size" of `/usr/bin/time -v`: the largest over the cold
+  builds of the {small} MiB payload, and one cold build of a kit with {large} MiB of artifacts (same
+  catalogue and base, more and larger artifacts: the larger payload starts with the same
+  artifacts as the smaller). Flat means the larger payload needs at most 10 % more."""
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description="Issue 8's benchmark: generates a reference kit (the repository's kit, a generated catalogue, "
+                    "application artifacts, a base ISO stand-in) and times demokit against cp -r, sha256sum, bsdtar and "
+                    "hugo, side by side. Prints a table; a full run also writes docs/benchmarks.md.")
+    parser.add_argument("--demokit", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--work", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1,000 entries, 100 MiB of artifacts, 100 MiB ISO, 1 run, no large payload, no docs")
+    parser.add_argument("--scale", type=float, default=None, help="multiply the full run's sizes (entries, artifacts, ISO)")
+    parser.add_argument("--entries", type=int, help="generated catalogue entries (10000)")
+    parser.add_argument("--artifacts-mib", type=int, help="application artifacts, MiB (1024)")
+    parser.add_argument("--large-mib", type=int, help="artifacts of the memory run, MiB; 0 skips it (4096)")
+    parser.add_argument("--iso-mib", type=int, help="base ISO stand-in, MiB (450)")
+    parser.add_argument("--runs", type=int, help="rebuilds after one changed entry; cold and no-change builds, cp, verify: "
+                        "runs + 1 (default: 1 to 3, as many as fit in --budget-min; --quick: 1)")
+    parser.add_argument("--budget-min", type=int, default=30, help="time the default --runs aims to stay within, minutes (30)")
+    parser.add_argument("--seed", type=int, default=8, help="generator seed (8)")
+    parser.add_argument("--warm", action="store_true", help="never drop the page cache, even as root")
+    parser.add_argument("--write-doc", action="store_true", help="write docs/benchmarks.md (default unless --quick)")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (scripts/bench prints it)")
+    o = parser.parse_args()
+    full = dict(entries=10000, artifacts_mib=1024, large_mib=4096, iso_mib=450, runs=None)
+    base = dict(entries=1000, artifacts_mib=100, large_mib=0, iso_mib=100, runs=1) if o.quick else dict(full)
+    if o.scale is not None:
+        base.update(entries=max(1, round(full["entries"] * o.scale)), artifacts_mib=max(1, round(full["artifacts_mib"] * o.scale)),
+                    large_mib=round(full["large_mib"] * o.scale), iso_mib=max(64, round(full["iso_mib"] * o.scale)))
+    for key, value in base.items():
+        if getattr(o, key) is None:
+            setattr(o, key, value)
+    if o.runs is not None and o.runs < 1:
+        parser.error("--runs must be at least 1")
+    write_doc = (o.write_doc or not (o.quick or o.scale is not None)) and not o.no_doc
+
+    bench = Bench(o)
+    started = time.monotonic()
+    try:
+        info = bench.run()
+    except BenchError as error:
+        print("\nscripts/bench: FAILED: %s" % error, file=sys.stderr, flush=True)
+        return 1
+    table = rows(bench)
+    files, size = bench.tree_desc
+    count, stored, portable = bench.artifacts
+    setup = [
+        "profiles and payload: this repository's kit (4 profiles) plus %d generated entries (scripts/site/bench.py's vocabulary)" % o.entries,
+        "artifacts: %d files, %.0f MiB in all, sizes log-uniform from 300 KiB to 200 MiB, random bytes; Linux AppImages and "
+        "Windows PortableApps zips (about %d files once unpacked), pinned in `payload/apps/*.yml`" % (count, stored / MIB, portable),
+        "base ISO stand-in: %.0f MiB (`live/vmlinuz`, `live/initrd.img`, `live/filesystem.squashfs` of random bytes, `sha256sum.txt`)" % (bench.iso_bytes / MIB),
+        "built key: %d files, %.0f MiB" % (files, size / MIB),
+    ]
+    if o.large_mib:
+        c, st, p = bench.large_artifacts
+        setup.append("memory run: %d artifacts, %.0f MiB, cold build %s" % (c, st / MIB, report.seconds(bench.large_run.seconds)))
+    setup.append("archive sizes, demokit / bsdtar: .tar %s, .zip %s" % tuple(
+        "%.0f / %.0f MiB" % (a / MIB, b / MIB) for a, b in (bench.archive_sizes["tar"], bench.archive_sizes["zip"])))
+    cache = ("The page cache is dropped (`sync; echo 3 > %s`) before every timed run, so both sides read their input from the disk; "
+             "writes are not synced inside the timing (neither side calls fsync)." % DROP_CACHES) if bench.drop else (
+        "The page cache is kept warm: the inputs were just generated and the machine has the memory to keep them; "
+        "every timed run reads from memory (`sync` before each, not timed). Run as root to drop the cache instead.")
+    method = METHOD.format(cache=cache, cold=o.runs + 1, entry=generate.EDITED_ENTRY, small=o.artifacts_mib, large=o.large_mib or "—").splitlines()
+    print()
+    for line in setup:
+        print("  " + line)
+    print()
+    for line in report.table_lines(table):
+        print(line)
+    stages = stage_lines(bench)
+    print("\nby stage (medians):")
+    for line in report.stage_table(*stages):
+        print(line)
+    print("\n%s; ratios of medians; %.0f min in all." % ("page cache dropped before each timed run" if bench.drop else "warm page cache", (time.monotonic() - started) / 60))
+    if write_doc:
+        command = " ".join(["scripts/bench"] + [a for a in sys.argv[1:] if a not in ("--demokit", o.demokit, "--work", o.work)])
+        path = os.path.join(generate.REPO, "docs", "benchmarks.md")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(report.markdown(info, setup, table, stages, bench.samples, method, command))
+        print("wrote %s" % path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

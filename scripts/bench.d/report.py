@@ -1,0 +1,114 @@
+"""scripts/bench's output: the machine, the table on the terminal, docs/benchmarks.md."""
+import datetime
+import os
+import platform
+import subprocess
+
+
+def _run(args, cwd=None):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, cwd=cwd, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _first(path, prefix):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def machine(demokit, work, repo):
+    """What the figures depend on, for the reader of docs/benchmarks.md."""
+    df = _run(["df", "-PT", work]).splitlines()
+    device = fs = ""
+    if len(df) > 1:
+        device, fs = df[1].split()[:2]
+    disk = device
+    block = os.path.basename(os.path.realpath(device)) if device.startswith("/dev/") else ""
+    if block:
+        parent = _run(["lsblk", "-ndo", "PKNAME", device]) or block
+        rotational = _run(["cat", "/sys/block/%s/queue/rotational" % parent])
+        model = _run(["cat", "/sys/block/%s/device/model" % parent])
+        disk += " (%s%s)" % (model + ", " if model else "", {"0": "reported non-rotational", "1": "reported rotational"}.get(rotational, "type unknown"))
+    mem = _first("/proc/meminfo", "MemTotal")
+    mem_gib = "%.1f GiB" % (int(mem.split()[0]) / (1 << 20)) if mem else "?"
+    debian = _run(["cat", "/etc/debian_version"])
+    swift = _run(["swift", "--version"]).splitlines()
+    commit = _run(["git", "rev-parse", "--short", "HEAD"], cwd=repo)
+    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _first("/proc/cpuinfo", "model name") or platform.processor() or "?",
+        "cores": str(os.cpu_count()),
+        "ram": mem_gib,
+        "disk": "%s, %s" % (disk or "?", fs or "?"),
+        "kernel": platform.release(),
+        "debian": debian or "?",
+        "swift": swift[0] if swift else "(swift not in PATH)",
+        "demokit": "%s (%s, commit %s%s)" % (_run([demokit, "--version"]) or "?", demokit, commit or "?", ", with local changes" if dirty else ""),
+        "load": " ".join(open("/proc/loadavg").read().split()[:3]),
+    }
+
+
+def seconds(value):
+    return "%.2f s" % value if value < 100 else "%.0f s" % value
+
+
+def mib(kib):
+    return "%.0f MiB" % (kib / 1024)
+
+
+def table_lines(rows):
+    """rows: dicts with measure, demokit, reference, ratio, aim, met."""
+    head = ("measure", "demokit", "reference", "ratio", "aim", "met?")
+    cells = [head] + [(r["measure"], r["demokit"], r["reference"], r["ratio"], r["aim"], r["met"]) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    lines = []
+    for n, cell in enumerate(cells):
+        lines.append("  ".join(text.ljust(width) for text, width in zip(cell, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines
+
+
+def stage_table(kinds, rows):
+    head = ["stage"] + kinds
+    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head] + rows]
+
+
+def markdown(info, setup, rows, stages, samples, method, command):
+    out = ["# Benchmarks", "",
+           "Written by `scripts/bench` (issue 8): demokit against the reference tools, run side by side on",
+           "the same machine in the same run. Every figure is a ratio against its reference; absolute times",
+           "depend on the machine below and on what else was running (the load average is given).", "",
+           "Rerun on your machine with:", "", "```sh", command, "```", "",
+           "`scripts/bench --quick` is a smoke run (1,000 entries, 100 MiB of artifacts, no 4 GiB run) that",
+           "prints the table without writing this file; `scripts/bench --help` lists the options.", "",
+           "## Machine", "", "| | |", "|---|---|"]
+    for key, label in (("date", "date"), ("cpu", "CPU"), ("cores", "cores"), ("ram", "RAM"), ("disk", "disk, file system"),
+                       ("kernel", "kernel"), ("debian", "Debian"), ("swift", "Swift"), ("demokit", "demokit"),
+                       ("load", "load average at the start"), ("load_end", "load average at the end")):
+        if key in info:
+            out.append("| %s | %s |" % (label, info[key]))
+    out += ["", "## Reference kit", ""] + ["- " + line for line in setup] + ["", "## Results", ""]
+    out.append("| measure | demokit | reference | ratio | aim | met? |")
+    out.append("|---|---|---|---|---|---|")
+    for r in rows:
+        out.append("| %s | %s | %s | %s | %s | %s |" % (r["measure"], r["demokit"], r["reference"], r["ratio"], r["aim"], r["met"]))
+    out += ["", "Ratios are demokit ÷ reference, from the medians of the samples below (lower is better).", "",
+            "## Where a build's time goes", "",
+            "From the stage lines demokit prints on stderr, each to the next one (start-up: until the first line);",
+            "medians over the builds of each kind.", "",
+            "| stage | " + " | ".join(stages[0]) + " |", "|---" * (len(stages[0]) + 1) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in stages[1]]
+    out += ["", "## How each figure is measured", ""] + method + ["", "## Samples", "", "| measure | seconds (or MiB) |", "|---|---|"]
+    for name, values in samples.items():
+        out.append("| %s | %s |" % (name, ", ".join("%.2f" % v for v in values)))
+    return "\n".join(out) + "\n"
