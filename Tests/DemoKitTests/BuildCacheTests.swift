@@ -79,6 +79,16 @@ import Testing
         #expect(FileFingerprint.of(setup.dir.path("out/catalogue/index.html").path) == inode)
     }
 
+    /// Two keys built from one content store share its files by hard links, which
+    /// changes their change times: neither build makes the other start over.
+    @Test func twoOutputsFromOneStoreStayUpToDate() throws {
+        let setup = try Setup()
+        _ = try setup.build("out")
+        _ = try setup.build("other")
+        #expect(try setup.build("out").unchanged)
+        #expect(try setup.build("other").unchanged)
+    }
+
     @Test func everyKindOfChangeGivesWhatACleanBuildGives() throws {
         let setup = try Setup()
         _ = try setup.build("out")

@@ -110,16 +110,22 @@ public struct BuildCache {
         let files = FileWalk.regularFiles(under: output)
         let known = Set(outputs.paths)
         guard files.count == known.count else { return false }
-        var storeByInode: [FileFingerprint: FileMemo.Entry]?
+        var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
         for relative in files {
             let path = output.appendingPathComponent(relative).path
             guard known.contains(path), let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return false }
             if current == entry.fingerprint { continue }
             if storeByInode == nil {
-                storeByInode = Dictionary(
-                    store.paths.compactMap { path in store.entry(path).map { ($0.fingerprint, $0) } }, uniquingKeysWith: { first, _ in first })
+                var index: [String: (path: String, entry: FileMemo.Entry)] = [:]
+                for storePath in store.paths {
+                    guard let stored = store.entry(storePath) else { continue }
+                    index["\(stored.fingerprint.device):\(stored.fingerprint.inode)"] = (storePath, stored)
+                }
+                storeByInode = index
             }
-            guard let stored = storeByInode?[current], stored.time == .max, stored.sha256 == entry.sha256 else { return false }
+            guard let stored = storeByInode?["\(current.device):\(current.inode)"], stored.entry.sha256 == entry.sha256,
+                store.trusted(stored.path, current) != nil
+            else { return false }
         }
         return true
     }

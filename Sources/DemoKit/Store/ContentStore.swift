@@ -16,6 +16,7 @@ public struct ContentStore: Sendable {
     public init(root: URL) {
         self.root = root.standardizedFileURL
         memo = FileMemo.load(from: self.root.appendingPathComponent("verified.tsv"))
+        memo.ignoresChangeTime = true
     }
 
     /// Keeps what was verified for the next run (objects still in the store only).

@@ -17,6 +17,11 @@ public struct FileFingerprint: Sendable, Hashable {
     public var mtime: Int64
     public var ctime: Int64
 
+    /// The same file with the same size and modification time (change time aside).
+    public func sameContent(as other: FileFingerprint) -> Bool {
+        device == other.device && inode == other.inode && size == other.size && mtime == other.mtime
+    }
+
     /// Nil for a missing file or anything but a regular file (links are followed).
     public static func of(_ path: String) -> FileFingerprint? {
         var info = stat()
@@ -73,9 +78,17 @@ public final class FileMemo: @unchecked Sendable {
     /// The remembered hash of `path` if its fingerprint is unchanged and it was not
     /// changed within `racyMargin` before it was hashed; nil otherwise.
     public func trusted(_ path: String, _ current: FileFingerprint) -> Entry? {
-        guard let entry = entry(path), entry.fingerprint == current, current.ctime + Self.racyMargin < entry.time else { return nil }
+        guard let entry = entry(path) else { return nil }
+        if ignoresChangeTime, entry.time == .max, entry.fingerprint.sameContent(as: current) { return entry }
+        guard entry.fingerprint == current, current.ctime + Self.racyMargin < entry.time else { return nil }
         return entry
     }
+
+    /// The content store's memo: its objects are written once, by rename, and never
+    /// in place, but hard links to them (from keys, from other stores) change their
+    /// change time each time a key is built or removed. There, a file demokit itself
+    /// verified is trusted while its device, inode, size and modification time hold.
+    public var ignoresChangeTime = false
 
     /// The file's size and SHA-256, from memory when the file has not changed, else
     /// read (and remembered).
