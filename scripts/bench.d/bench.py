@@ -321,7 +321,7 @@ class Bench:
         ctx.remove()
         hugo_dir, hugo_out = os.path.join(w, "hugo"), os.path.join(w, "hugo-out")
         generate.site_bench.hugo_site(hugo_dir, self.pages, self.descriptions)
-        t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s"' % (hugo_dir, hugo_out)))
+        t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s" --cacheDir "%s"' % (hugo_dir, hugo_out, os.path.join(w, "hugo-cache"))))
         shutil.rmtree(hugo_out)
         log("catalogue-only build %.1f s (site stage on: %.1f s), hugo %.1f s, %d pages"
             % (run.seconds, run.since_stage("catalogue website"), t, self.pages))
@@ -493,7 +493,8 @@ METHOD = """- **Cache.** {cache}
   both read the tree demokit has just written. One build per format.
 - **Site**: the same kit without artifacts and without base ISO, built with `demokit build`
   (database, pages, search index, tree, manifest), timed whole and from its `• catalogue website`
-  stage line to its exit (rendering and writing the pages). Reference: `hugo --quiet` on a site of
+  stage line to its exit (rendering and writing the pages). Reference: `hugo --quiet` (its cache
+  folder in the work folder) on a site of
   as many pages (every `.html` under the key's `catalogue/`), each a title and a description as
   long as the entries' (scripts/site/bench.py's `hugo_site`). One run each.
 - **Peak RSS**: "Maximum resident set size" of `/usr/bin/time -v`: the largest over the cold
