@@ -74,7 +74,6 @@ public struct KitBuilder {
         var apps: AppPayloads
         var base: BaseSystem?
         var baseSource: BaseSource?
-        var store: ContentStore
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
@@ -123,7 +122,7 @@ public struct KitBuilder {
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
         }
         return Prepared(
-            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource, store: store)
+            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"

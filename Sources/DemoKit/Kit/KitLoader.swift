@@ -184,21 +184,6 @@ public struct KitLoader {
 
     func display(_ relative: String) -> String { displayPrefix + relative }
 
-    /// `transform` applied to every item on every core; results in the items' order.
-    func parallelMap<T>(_ items: [String], _ transform: @escaping (String) -> T) -> [T] {
-        let results = UncheckedResults<T>(count: items.count)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let work = Unchecked(transform)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < items.count {
-                results.set(index, work.value(items[index]))
-                index += workers
-            }
-        }
-        return results.values.map { $0! }
-    }
-
     /// `*.yml` / `*.yaml` files below a kit folder, recursively, sorted.
     func yamlFiles(in folder: String) -> [String] {
         let base = root.appendingPathComponent(folder)
@@ -242,33 +227,6 @@ public struct KitLoader {
                     bilingual(
                         "l'identifiant « \(id.value) » doit être le nom du fichier (« \(name) ») : renommez l'un ou l'autre",
                         "the id \"\(id.value)\" must match the file name (\"\(name)\"): rename one of them")))
-        }
-    }
-}
-
-/// Slots filled by parallel workers, each slot by one worker only.
-final class UncheckedResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [T?]
-
-    init(count: Int) {
-        values = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: T) {
-        lock.withLock { values[index] = value }
-    }
-}
-
-/// Hands out 0, 1, 2… to parallel workers.
-final class WorkCursor: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    func take() -> Int {
-        lock.withLock {
-            defer { next += 1 }
-            return next
         }
     }
 }

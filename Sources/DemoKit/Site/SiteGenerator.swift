@@ -145,13 +145,6 @@ enum PageKey {
     }
 }
 
-/// Hands a value that is only read to the workers that write pages in parallel
-/// (template contexts are `[String: Any]`, which Swift cannot prove safe to share).
-final class Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// A page of one language: its path under the language's folder, and the relative
 /// prefixes that reach the key's root and the language's folder from it.
 struct SitePage {

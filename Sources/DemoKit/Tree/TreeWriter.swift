@@ -185,11 +185,10 @@ public struct TreeWriter: Sendable {
         case let .owned(source):
             let known = try ownedMemo.sha256(of: source)
             if try reuse(file.path, known.sha256, known.size, destination) { return (record(known.size, known.sha256), .reused) }
-            let how = try place(source, at: destination)
-            if case .written = how {
-                // Copied: the copy's own hash is what is on the key.
-                let copied = try FileHashing.sha256(fileAt: destination)
-                guard copied.sha256 == known.sha256 else {
+            let (how, copied) = try place(source, at: destination)
+            if let copied {
+                // Copied: the copy's own hash, taken while writing, is what is on the key.
+                guard copied == known.sha256 else {
                     throw FileError(path: source.path, reason: bilingual("fichier modifié pendant la copie", "file changed while copied"))
                 }
             }
@@ -234,20 +233,20 @@ public struct TreeWriter: Sendable {
     }
 
     /// Clone, hard link, or copy, in that order of preference.
-    func place(_ source: URL, at destination: URL) throws -> How {
+    /// Returns how, and for a copy the hash of what was written.
+    func place(_ source: URL, at destination: URL) throws -> (How, String?) {
         let input = try FileHashing.openForReading(source)
         defer { close(input) }
         let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         if demokit_clone_file(output, input) == 0 {
             close(output)
-            return .cloned
+            return (.cloned, nil)
         }
         close(output)
         unlink(destination.path)
-        if link(source.path, destination.path) == 0 { return .linked(source.path) }
-        _ = try FileHashing.copyAndHash(from: source, to: destination)
-        return .written
+        if link(source.path, destination.path) == 0 { return (.linked(source.path), nil) }
+        return (.written, try FileHashing.copyAndHash(from: source, to: destination).sha256)
     }
 
     func folders(of files: [PlannedFile]) -> Set<String> {

@@ -33,20 +33,11 @@ public struct KeyCheck: Sendable {
         // Every core hashes, largest files first so no core is left with the last big
         // one; results are taken in the manifest's order.
         let files = manifest.files
-        let results = UncheckedResults<(size: Int64, sha256: String)?>(count: files.count)
-        let order = files.indices.sorted { files[$0].size > files[$1].size }
-        let cursor = WorkCursor()
-        DispatchQueue.concurrentPerform(iterations: max(1, ProcessInfo.processInfo.activeProcessorCount)) { _ in
-            while true {
-                let position = cursor.take()
-                guard position < order.count else { return }
-                let index = order[position]
-                let url = key.appendingPathComponent(files[index].path)
-                results.set(index, (try? FileHashing.sha256(fileAt: url)).map { ($0.size, $0.sha256) })
-            }
+        let hashes = parallelMap(files, order: files.indices.sorted { files[$0].size > files[$1].size }) { file in
+            try? FileHashing.sha256(fileAt: key.appendingPathComponent(file.path))
         }
-        for (index, file) in files.enumerated() {
-            guard let hashed = results.values[index] ?? nil else {
+        for (file, hashed) in zip(files, hashes) {
+            guard let hashed else {
                 if FileManager.default.fileExists(atPath: key.appendingPathComponent(file.path).path) {
                     check.damaged.append(file.path)
                 } else {

@@ -1,0 +1,54 @@
+import Foundation
+
+/// `transform` applied to every item on every core, items taken in `order` (default:
+/// as given) by whichever core is free; results come back in the items' order.
+func parallelMap<Item, Result>(_ items: [Item], order: [Int]? = nil, _ transform: @escaping (Item) -> Result) -> [Result] {
+    let order = order ?? Array(items.indices)
+    let results = UncheckedResults<Result>(count: items.count)
+    let cursor = WorkCursor()
+    let work = Unchecked(transform)
+    let box = Unchecked(items)
+    DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count))) { _ in
+        while true {
+            let position = cursor.take()
+            guard position < order.count else { return }
+            let index = order[position]
+            results.set(index, work.value(box.value[index]))
+        }
+    }
+    return results.values.map { $0! }
+}
+
+/// Slots filled by parallel workers, each slot by one worker only.
+final class UncheckedResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [T?]
+
+    init(count: Int) {
+        values = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: T) {
+        lock.withLock { values[index] = value }
+    }
+}
+
+/// Hands out 0, 1, 2… to parallel workers.
+final class WorkCursor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take() -> Int {
+        lock.withLock {
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
+/// Hands a value that is only read to parallel workers (template contexts are
+/// `[String: Any]`, closures capture them: Swift cannot prove them safe to share).
+final class Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
