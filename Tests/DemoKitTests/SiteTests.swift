@@ -330,3 +330,61 @@ enum GeneratedKit {
         #expect(SitePages.sheetParagraphs([huge, "suite"]) == [huge])
     }
 }
+
+@Suite struct PageRenderingTests {
+    /// The byte-level escaping replaces the five characters Mustache's HTML content
+    /// type replaces, and nothing else — a `<` before a combining mark included.
+    @Test func escapingReplacesTheFiveCharacters() {
+        func reference(_ text: String) -> String {
+            let replaced: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+            return text.unicodeScalars.map { replaced[$0] ?? String($0) }.joined()
+        }
+        let texts =
+            FastFoldingTests.randomTexts(count: 500, seed: 3) + [
+                "<script>alert('x')</script>", "a & b \"c\" d", "", "<\u{301}b>", "&amp;", "plain", "é<é>é",
+            ]
+        for text in texts {
+            #expect(PageHTML.escape(text) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// Every template gets the escaping through a pragma line Mustache drops: a
+    /// template still renders exactly its text, and parse errors keep their line.
+    @Test func pragmaLeavesTemplatesAsWritten() throws {
+        let dir = try TemporaryDirectory()
+        let kitRoot = try TestKit.make(in: dir)
+        let templates = kitRoot.appendingPathComponent("payload/theme/templates")
+        try "{{> part}}\nA {{x}}\n".write(to: templates.appendingPathComponent("probe.mustache"), atomically: true, encoding: .utf8)
+        try "<b>{{y}}</b>\n".write(to: templates.appendingPathComponent("part.mustache"), atomically: true, encoding: .utf8)
+        let theme = try Theme.load(from: kitRoot.appendingPathComponent("payload/theme"))
+        #expect(try theme.render("probe", ["x": "<1>", "y": "a'b"]) == "<b>a&#39;b</b>\nA &lt;1&gt;\n")
+
+        try "line one\nline two {{/close}}\nline three\n".write(to: templates.appendingPathComponent("broken.mustache"), atomically: true, encoding: .utf8)
+        do {
+            _ = try Theme.load(from: kitRoot.appendingPathComponent("payload/theme"))
+            Issue.record("a section closed but never opened must be reported")
+        } catch let error as KitValidationError {
+            let diagnostic = try #require(error.diagnostics.first { $0.file.hasSuffix("broken.mustache") })
+            #expect(diagnostic.line == 2, "line \(diagnostic.line)")
+        }
+    }
+
+    /// A page's key changes with its own values and with the values every page
+    /// shares; a page's own value under a shared key does not count (it is replaced).
+    @Test func pageKeysFollowOwnAndSharedValues() {
+        let shared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "b"], "kit": ["name": "K"]]))
+        let otherShared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "c"], "kit": ["name": "K"]]))
+        let page: [String: Any] = ["title": "T", "list": [["x": 1], ["x": 2]], "flag": true]
+        let key = PageKey.hash(template: "software", context: page, shared: shared, theme: "h")
+        #expect(key == PageKey.hash(template: "software", context: page, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "software", context: page, shared: otherShared, theme: "h"))
+        #expect(key != PageKey.hash(template: "sheet-software", context: page, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "software", context: page, shared: shared, theme: "h2"))
+        var changed = page
+        changed["list"] = [["x": 1], ["x": 3]]
+        #expect(key != PageKey.hash(template: "software", context: changed, shared: shared, theme: "h"))
+        var withShadow = page
+        withShadow["t"] = ["a": "ignored"]
+        #expect(key == PageKey.hash(template: "software", context: withShadow, shared: shared, theme: "h"))
+    }
+}
