@@ -26,11 +26,17 @@ public struct SiteGenerator: Sendable {
                 "index.html",
                 try theme.render("root", ["kit": kitContext(.fr), "kitEn": kitContext(.en), "strings": theme.strings["fr"] ?? [:]]),
                 role: .site))
-        for language in SiteLanguage.allCases {
-            let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
-            // Computed once per language: every page carries the same filter options.
-            let filters = filterContext(language)
-            let shared = Unchecked(filters)
+        // Each language's pages and the search index are worked out on their own core.
+        let (languagePages, index) = try concurrently(
+            { parallelMap(SiteLanguage.allCases) { SitePages(kit: kit, language: $0, strings: theme.strings[$0.rawValue] ?? [:]) } },
+            { SearchIndex(kit: kit).script })
+        for pages in languagePages {
+            let language = pages.language
+            // Computed and hashed once per language: every page carries the same words,
+            // kit name and filter options, so a page's key hashes only its own values.
+            let shared = sharedContext(language)
+            let sharedDigest = PageKey.digest(of: shared), sharedKeys = Array(shared.keys)
+            let sharedBox = Unchecked(shared)
             for (page, template, context) in pages.all() {
                 let make = Unchecked(context)
                 let generator = self
@@ -38,26 +44,24 @@ public struct SiteGenerator: Sendable {
                     PlannedFile(
                         path: page.keyPath,
                         content: .generated {
-                            let context = generator.fullContext(page, make.value(), filters: shared.value)
-                            let key = PageKey.hash(template: template, context: context, theme: generator.theme.templatesHash)
+                            var context = generator.pageContext(page, make.value())
+                            let key = PageKey.hash(
+                                template: template, context: context, shared: (sharedKeys, sharedDigest), theme: generator.theme.templatesHash)
+                            context.merge(sharedBox.value) { _, shared in shared }
                             return (key, { Data(try generator.theme.render(template, context).utf8) })
                         },
                         role: .site))
             }
         }
-        files.append(.text(Self.indexPath, SearchIndex(kit: kit).script, role: .site))
+        files.append(.text(Self.indexPath, index, role: .site))
         for asset in theme.assets {
             files.append(PlannedFile(path: "catalogue/assets/\(asset.path)", content: .copy(asset.url), role: .site))
         }
         return files
     }
 
-    func render(_ page: SitePage, _ template: String, _ context: [String: Any], filters: [String: Any]) throws -> String {
-        try theme.render(template, fullContext(page, context, filters: filters))
-    }
-
-    /// A page's context with what every page gets (language, paths, words, filters).
-    func fullContext(_ page: SitePage, _ context: [String: Any], filters: [String: Any]) -> [String: Any] {
+    /// What a page gets for where it is: its language, its paths, the other language's link.
+    func pageContext(_ page: SitePage, _ context: [String: Any]) -> [String: Any] {
         var context = context
         let language = page.language
         context["lang"] = language.rawValue
@@ -65,16 +69,23 @@ public struct SiteGenerator: Sendable {
         context["base"] = page.base
         context["assets"] = page.root + "catalogue/assets/"
         context["searchIndex"] = page.root + Self.indexPath
-        context["t"] = theme.strings[language.rawValue] ?? [:]
-        context["kit"] = kitContext(language)
         let other = language.other
         context["switch"] = [
             "href": page.root + other.folder + page.path, "lang": other.rawValue,
             "label": theme.strings[language.rawValue]?["switchLabel"] ?? other.rawValue,
             "title": theme.strings[language.rawValue]?["switchTitle"] ?? "",
         ]
-        context["filters"] = filters
         return context
+    }
+
+    /// What every page of a language gets, whatever the page: these keys win over a
+    /// page's own, and are hashed once for all pages (`PageKey`).
+    func sharedContext(_ language: SiteLanguage) -> [String: Any] {
+        [
+            "t": theme.strings[language.rawValue] ?? [:],
+            "kit": kitContext(language),
+            "filters": filterContext(language),
+        ]
     }
 
     func kitContext(_ language: SiteLanguage) -> [String: Any] {
@@ -103,7 +114,15 @@ enum PageKey {
     /// demokit itself renders: another build of it may render other bytes.
     static let renderer = BuildKey.executableIdentity
 
-    static func hash(template: String, context: [String: Any], theme: String) -> String {
+    /// `shared`: the keys and digest of the values every page of the language gets
+    /// (`SiteGenerator.sharedContext`), which replace the page's own under those keys.
+    static func hash(template: String, context: [String: Any], shared: (keys: [String], digest: String), theme: String) -> String {
+        var context = context
+        for key in shared.keys { context[key] = nil }
+        return digest(of: context, prefix: [renderer, theme, template, shared.digest])
+    }
+
+    static func digest(of context: [String: Any], prefix: [String] = []) -> String {
         var hasher = SHA256()
         func feed(_ text: String) {
             var length = UInt64(text.utf8.count).littleEndian
@@ -137,9 +156,7 @@ enum PageKey {
                 }
             }
         }
-        feed(renderer)
-        feed(theme)
-        feed(template)
+        for text in prefix { feed(text) }
         feed(any: context)
         return FileHashing.hex(hasher.finalize())
     }
