@@ -37,7 +37,7 @@ import Testing
         #expect(result.stdout.contains("file://\(out.path)/index.html"))
         #expect(FileManager.default.fileExists(atPath: dir.path("key.zip").path))
         // Without a terminal, progress is plain lines on stderr, one per stage.
-        #expect(result.stderr.contains("• base du catalogue / catalogue database"))
+        #expect(result.stderr.contains("• base et site du catalogue / catalogue database and website"))
         #expect(!result.stderr.contains("\u{1B}["))
     }
 

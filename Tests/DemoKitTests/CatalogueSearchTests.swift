@@ -180,6 +180,38 @@ import Testing
         // Beyond the table the full path is taken.
         #expect(TextFolding.fold("Ελλάδα e\u{301}") == TextFolding.slowFold("Ελλάδα e\u{301}"))
     }
+
+    /// Random texts over letters, digits, punctuation, every kind of space below
+    /// U+0300, combining marks, Greek, CJK and emoji.
+    static func randomTexts(count: Int, seed: UInt64) -> [String] {
+        let pieces = [
+            "a", "Z", "é", "É", "œ", "ß", "9", "½", "²", "-", "'", ",", "’", "€", " ", "  ", "\t", "\n", "\r\n", "\u{A0}", "\u{85}", "\u{0B}",
+            "e\u{301}", "\u{2003}", "λ", "字", "🙂", "x\u{200D}y", "Château", "LibreOffice", "3D",
+        ]
+        var state = seed
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        return (0..<count).map { _ in (0..<(next() % 120)).map { _ in pieces[next() % pieces.count] }.joined() }
+    }
+
+    /// Tokens by bytes are the runs of letters and digits of the scalar definition.
+    @Test func tokensMatchTheDefinition() {
+        for text in Self.randomTexts(count: 2000, seed: 4) {
+            #expect(TextFolding.tokens(text) == TextFolding.slowTokens(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// The byte-level summary cuts where the `Character` one does, spaces folded alike.
+    @Test func summaryMatchesTheDefinition() {
+        var texts = Self.randomTexts(count: 2000, seed: 9)
+        let word = String(repeating: "mot ", count: 39) + "mots"  // 160 characters exactly
+        texts += [word, word + "x", word + " x", " " + word + " ", String(repeating: "é", count: 400), "\r\n" + word + "\r\nfin", ""]
+        for text in texts {
+            #expect(SearchIndex.summary(text) == SearchIndex.slowSummary(text), "\(text.debugDescription)")
+        }
+    }
 }
 
 @Suite struct ParagraphTests {

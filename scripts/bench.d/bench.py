@@ -315,7 +315,7 @@ class Bench:
         ctx = self.context("site")
         run = self.build(self.kit_site, out, ctx, base=False)
         self.sample("catalogue-only build (s)", run.seconds)
-        self.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue website"))
+        self.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue database and website"))
         self.pages = sum(1 for _, _, files in os.walk(os.path.join(out, "catalogue")) for f in files if f.endswith(".html"))
         shutil.rmtree(out)
         ctx.remove()
@@ -324,7 +324,7 @@ class Bench:
         t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s" --cacheDir "%s"' % (hugo_dir, hugo_out, os.path.join(w, "hugo-cache"))))
         shutil.rmtree(hugo_out)
         log("catalogue-only build %.1f s (site stage on: %.1f s), hugo %.1f s, %d pages"
-            % (run.seconds, run.since_stage("catalogue website"), t, self.pages))
+            % (run.seconds, run.since_stage("catalogue database and website"), t, self.pages))
 
     def large(self):
         """Peak memory with a larger payload: a cold build like the others, of the same
@@ -492,8 +492,8 @@ METHOD = """- **Cache.** {cache}
   (deflate, like demokit's zip), run right after that build without dropping the page cache:
   both read the tree demokit has just written. One build per format.
 - **Site**: the same kit without artifacts and without base ISO, built with `demokit build`
-  (database, pages, search index, tree, manifest), timed whole and from its `• catalogue website`
-  stage line to its exit (rendering and writing the pages). Reference: `hugo --quiet` (its cache
+  (database, pages, search index, tree, manifest), timed whole and from its `• catalogue database and website`
+  stage line to its exit (database and pages, made side by side, then written). Reference: `hugo --quiet` (its cache
   folder in the work folder) on a site of
   as many pages (every `.html` under the key's `catalogue/`), each a title and a description as
   long as the entries' (scripts/site/bench.py's `hugo_site`). One run each.

@@ -28,8 +28,9 @@ public struct BuildCache {
     public let outputs: FileMemo
     /// As stored: the key, the other files read, the warnings.
     public var stored: Stored?
-    /// Generated pages of the output in place: their keys and hashes.
-    public let pages: [String: TreeWriter.PageRecord]
+    /// Generated pages of the output in place: their keys and hashes. Read only when
+    /// a build runs (a build with nothing to do never needs them).
+    public var pages: [String: TreeWriter.PageRecord] { Self.readPages(folder.appendingPathComponent("pages.tsv")) }
 
     public struct Stored: Sendable, Equatable {
         public var key: String
@@ -45,16 +46,30 @@ public struct BuildCache {
         inputs = FileMemo.load(from: folder.appendingPathComponent("inputs.tsv"))
         outputs = FileMemo.load(from: folder.appendingPathComponent("outputs.tsv"))
         stored = Self.readKey(folder.appendingPathComponent("key"))
-        pages = Self.readPages(folder.appendingPathComponent("pages.tsv"))
     }
 
+    /// `path TAB key TAB sha256 TAB size` lines; read by bytes, as `FileMemo.load`
+    /// does: 40,000 lines split as `String`s cost a second.
     static func readPages(_ url: URL) -> [String: TreeWriter.PageRecord] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        guard let data = try? Data(contentsOf: url) else { return [:] }
         var pages: [String: TreeWriter.PageRecord] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 4, let size = Int64(fields[3]) else { continue }
-            pages[String(fields[0])] = TreeWriter.PageRecord(key: String(fields[1]), sha256: String(fields[2]), size: size)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(4)
+            for index in 0...bytes.count {
+                let byte: UInt8 = index < bytes.count ? bytes[index] : 0x0A
+                if byte == 0x09 || byte == 0x0A {
+                    fields.append(start..<index)
+                    start = index + 1
+                }
+                guard byte == 0x0A else { continue }
+                defer { fields.removeAll(keepingCapacity: true) }
+                func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+                guard fields.count == 4, let size = Int64(text(fields[3])) else { continue }
+                pages[text(fields[0])] = TreeWriter.PageRecord(key: text(fields[1]), sha256: text(fields[2]), size: size)
+            }
         }
         return pages
     }
@@ -109,10 +124,12 @@ public struct BuildCache {
     public func outputIsIntact(store: FileMemo) -> Bool {
         let files = FileWalk.regularFiles(under: output)
         let known = Set(outputs.paths)
+        var outputPath = output.path
+        if outputPath.hasSuffix("/") { outputPath.removeLast() }
         guard files.count == known.count else { return false }
         var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
         for relative in files {
-            let path = output.appendingPathComponent(relative).path
+            let path = outputPath + "/" + relative
             guard known.contains(path), let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return false }
             if current == entry.fingerprint { continue }
             if storeByInode == nil {

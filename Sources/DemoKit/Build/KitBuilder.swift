@@ -107,13 +107,15 @@ public struct KitBuilder {
         let baseSource = baseSource(kit)
         let base = try readBase(baseSource, into: baseWork, extracted: store.memo)
 
-        progress.stage(bilingual("base du catalogue", "catalogue database"))
+        progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try CatalogueWriter.write(kit, to: database)
-
-        progress.stage(bilingual("site du catalogue", "catalogue website"))
+        // Two independent stages of a few seconds each on a large catalogue: one core each.
+        let written = kit
+        let (_, site) = try concurrently(
+            { try CatalogueWriter.write(written, to: database) },
+            { try SiteGenerator(kit: written, theme: theme).plan() })
         var plan = TreePlan()
-        try plan.add(contentsOf: try SiteGenerator(kit: kit, theme: theme).plan())
+        try plan.add(contentsOf: site)
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)

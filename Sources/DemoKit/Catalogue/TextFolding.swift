@@ -14,16 +14,20 @@ public enum TextFolding {
         // without Foundation's normalisation on every description of a 10,000-entry
         // catalogue.
         if text.unicodeScalars.allSatisfy({ $0.value < latinLimit }) {
-            var out = String.UnicodeScalarView()
-            let table = latinTable
+            // Built as UTF-8 bytes: appending to a `String.UnicodeScalarView` is several
+            // times slower.
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            let table = latinUTF8
             for scalar in text.unicodeScalars {
-                if scalar.value < 0x80 {
-                    out.append((0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0x20)! : scalar)
+                let value = scalar.value
+                if value < 0x80 {
+                    out.append(UInt8(value) &+ ((0x41...0x5A).contains(value) ? 0x20 : 0))
                 } else {
-                    out.append(contentsOf: table[Int(scalar.value)].unicodeScalars)
+                    out.append(contentsOf: table[Int(value)])
                 }
             }
-            return String(out)
+            return String(decoding: out, as: UTF8.self)
         }
         return slowFold(text)
     }
@@ -35,6 +39,8 @@ public enum TextFolding {
     static let latinTable: [String] = (0..<latinLimit).map { value in
         Unicode.Scalar(value).map { slowFold(String(Character($0))) } ?? ""
     }
+
+    static let latinUTF8: [[UInt8]] = latinTable.map { Array($0.utf8) }
 
     static func slowFold(_ text: String) -> String {
         let lowered = text.lowercased()
@@ -50,6 +56,34 @@ public enum TextFolding {
 
     /// Words of folded text: runs of letters and digits.
     public static func tokens(_ text: String) -> [String] {
+        // By UTF-8 bytes, ASCII classified without the Unicode tables (a letter or a
+        // digit is a word character there, as `isAlphabetic`/`numericType` say).
+        var tokens: [String] = []
+        var current: [UInt8] = []
+        func flush() {
+            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
+        }
+        for scalar in fold(text).unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                if (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) || (0x30...0x39).contains(value) {
+                    current.append(UInt8(value))
+                } else {
+                    flush()
+                }
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                UTF8.encode(scalar) { current.append($0) }
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return tokens
+    }
+
+    /// The definition `tokens` must match: runs of letters and digits of the folded text.
+    static func slowTokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in fold(text).unicodeScalars {

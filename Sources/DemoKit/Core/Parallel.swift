@@ -52,3 +52,32 @@ final class Unchecked<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+/// Runs `first` and `second` at the same time, each on its own core when one is
+/// free; returns both results, or throws the first one's error, then the second's.
+func concurrently<A, B>(_ first: () throws -> A, _ second: () throws -> B) throws -> (A, B) {
+    var a: Result<A, any Error>?
+    var b: Result<B, any Error>?
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            let jobs = Unchecked((first, second))
+            let results = Unchecked(ResultSlots<A, B>())
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                if index == 0 {
+                    results.value.first = Result { try jobs.value.0() }
+                } else {
+                    results.value.second = Result { try jobs.value.1() }
+                }
+            }
+            a = results.value.first
+            b = results.value.second
+        }
+    }
+    return (try a!.get(), try b!.get())
+}
+
+/// The two results of `concurrently`, each written by one worker only.
+private final class ResultSlots<A, B> {
+    var first: Result<A, any Error>?
+    var second: Result<B, any Error>?
+}
