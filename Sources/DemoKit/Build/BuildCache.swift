@@ -48,28 +48,14 @@ public struct BuildCache {
         stored = Self.readKey(folder.appendingPathComponent("key"))
     }
 
-    /// `path TAB key TAB sha256 TAB size` lines; read by bytes, as `FileMemo.load`
-    /// does: 40,000 lines split as `String`s cost a second.
+    /// `path TAB key TAB sha256 TAB size` lines, read as bytes (`TSVLines`).
     static func readPages(_ url: URL) -> [String: TreeWriter.PageRecord] {
         guard let data = try? Data(contentsOf: url) else { return [:] }
         var pages: [String: TreeWriter.PageRecord] = [:]
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start = 0
-            var fields: [Range<Int>] = []
-            fields.reserveCapacity(4)
-            for index in 0...bytes.count {
-                let byte: UInt8 = index < bytes.count ? bytes[index] : 0x0A
-                if byte == 0x09 || byte == 0x0A {
-                    fields.append(start..<index)
-                    start = index + 1
-                }
-                guard byte == 0x0A else { continue }
-                defer { fields.removeAll(keepingCapacity: true) }
-                func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-                guard fields.count == 4, let size = Int64(text(fields[3])) else { continue }
-                pages[text(fields[0])] = TreeWriter.PageRecord(key: text(fields[1]), sha256: text(fields[2]), size: size)
-            }
+        TSVLines.forEach(in: data) { bytes, fields in
+            guard fields.count == 4, let size = Int64(TSVLines.text(bytes, fields[3])) else { return }
+            pages[TSVLines.text(bytes, fields[0])] = TreeWriter.PageRecord(
+                key: TSVLines.text(bytes, fields[1]), sha256: TSVLines.text(bytes, fields[2]), size: size)
         }
         return pages
     }
