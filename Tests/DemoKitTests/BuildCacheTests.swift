@@ -43,7 +43,8 @@ import Testing
         }
 
         /// Builds `out` again, and a clean build beside it, and compares them.
-        func expectSameAsClean(_ what: String, _ number: Int) throws {
+        @discardableResult
+        func expectSameAsClean(_ what: String, _ number: Int) throws -> KitBuilder.Report {
             let report = try build("out")
             #expect(!report.unchanged, "\(what): the change was not seen")
             let clean = "clean-\(number)"
@@ -53,6 +54,7 @@ import Testing
             #expect(
                 built == expected,
                 "\(what): \(Set(built.keys).symmetricDifference(expected.keys).sorted()) \(built.filter { expected[$0.key] != $0.value }.keys.sorted())")
+            return report
         }
 
         func edit(_ path: String, _ change: (String) -> String) throws {
@@ -99,7 +101,12 @@ import Testing
 
         let entry = try #require(TestKit.allFiles(in: setup.app.kit.appendingPathComponent("payload/catalogue")).first)
         try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: ", with: "name: Renamed ") }
-        try setup.expectSameAsClean("catalogue entry", 2)
+        let afterEntry = try setup.expectSameAsClean("catalogue entry", 2)
+        // Only the pages that show the entry are rendered again; the others are taken
+        // from the previous build by their keys. A clean build renders them all.
+        let clean = try setup.build("clean-all")
+        #expect(afterEntry.counts.rendered > 0)
+        #expect(afterEntry.counts.rendered * 2 < clean.counts.rendered, "\(afterEntry.counts.rendered) of \(clean.counts.rendered) pages rendered")
 
         try setup.edit("payload/theme/templates/software.mustache") { $0.replacingOccurrences(of: "</article>", with: "<p>changed</p></article>") }
         try setup.expectSameAsClean("template", 3)

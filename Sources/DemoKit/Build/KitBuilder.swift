@@ -258,8 +258,8 @@ public struct KitBuilder {
             }
             progress.detail(
                 bilingual(
-                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache",
-                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked + writer.counts.cloned) linked from the cache"
+                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
+                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked + writer.counts.cloned) linked from the cache; \(writer.counts.rendered) page(s) rendered"
                 ))
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))

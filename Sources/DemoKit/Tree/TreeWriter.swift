@@ -51,6 +51,9 @@ public struct TreeWriter: Sendable {
         public var reused = 0
         public var linked = 0
         public var cloned = 0
+        /// Generated pages rendered (the others were taken by their keys); a rendered
+        /// page with unchanged bytes is also counted as reused.
+        public var rendered = 0
     }
 
     public init(mtime: Date, progress: any ProgressReporter = SilentProgress(), previous: PreviousTree? = nil, ownedMemo: FileMemo = FileMemo()) {
@@ -124,9 +127,10 @@ public struct TreeWriter: Sendable {
                 guard let position else { return }
                 let index = indices[position]
                 do {
-                    let (record, how, key) = try writer.writeOne(files[index], root)
+                    let (record, how, key, rendered) = try writer.writeOne(files[index], root)
                     shared.lock.withLock {
                         shared.records[index] = record
+                        if rendered { shared.counts.rendered += 1 }
                         if let key { shared.pages[record.path] = PageRecord(key: key, sha256: record.sha256, size: record.size) }
                         switch how {
                         case .written: shared.counts.written += 1
@@ -152,19 +156,20 @@ public struct TreeWriter: Sendable {
 
     enum How { case written, reused, linked(String), cloned }
 
-    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, String?) {
+    /// The file's record, how it was placed, its page key, and whether it was rendered.
+    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, String?, Bool) {
         if case let .generated(make) = file.content {
             let destination = root.appendingPathComponent(file.path)
             let (key, render) = try make()
             if let key, let known = previous?.pages[file.path], known.key == key, try reuse(file.path, known.sha256, known.size, destination) {
-                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key)
+                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false)
             }
             let data = try render()
             let (sha256, how) = try writeBytes(data, file, destination)
-            return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key)
+            return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key, true)
         }
         let (record, how) = try writeOther(file, root)
-        return (record, how, nil)
+        return (record, how, nil, false)
     }
 
     func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
