@@ -28,9 +28,10 @@ public struct BuildCache {
     public let outputs: FileMemo
     /// As stored: the key, the other files read, the warnings.
     public var stored: Stored?
-    /// Generated pages of the output in place: their keys and hashes. Read only when
-    /// a build runs (a build with nothing to do never needs them).
-    public var pages: [String: TreeWriter.PageRecord] { Self.readPages(folder.appendingPathComponent("pages.tsv")) }
+    /// Generated pages of the output in place: their keys and hashes, read from
+    /// `pages.tsv` at each call — only when a build runs (a build with nothing to do
+    /// never needs them).
+    public func readPages() -> [String: TreeWriter.PageRecord] { Self.readPages(folder.appendingPathComponent("pages.tsv")) }
 
     public struct Stored: Sendable, Equatable {
         public var key: String

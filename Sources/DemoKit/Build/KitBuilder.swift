@@ -237,7 +237,7 @@ public struct KitBuilder {
             try plan.checkFAT32()
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
-                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.pages), ownedMemo: store.memo)
+                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             var records = try writer.write(plan, into: swap.staging) { generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
