@@ -12,3 +12,12 @@ static const unsigned int DEMOKIT_AE_IFDIR = AE_IFDIR;
 static inline int demokit_clone_file(int destination, int source) {
     return ioctl(destination, FICLONE, source);
 }
+
+// malloc.h is not part of Swift's Glibc module. A build frees its pages' data in
+// phases (catalogue loaded, database and site planned, files written); glibc keeps
+// the freed memory and its peak would add up across phases: malloc_trim gives the
+// free pages back to the system between them (issue 8, peak memory).
+#include <malloc.h>
+static inline void demokit_release_free_memory(void) {
+    malloc_trim(0);
+}

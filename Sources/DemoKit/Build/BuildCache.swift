@@ -87,14 +87,17 @@ public struct BuildCache {
         extraInput: (String) -> Bool
     ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var pageLines = ""
-        for (path, page) in pages.sorted(by: { $0.key < $1.key }) where !path.contains("\t") && !path.contains("\n") {
-            pageLines += "\(path)\t\(page.key)\t\(page.sha256)\t\(page.size)\n"
+        try FileMemo.writeReplacing(folder.appendingPathComponent("pages.tsv")) { file in
+            for path in pages.keys.sorted() where !path.contains("\t") && !path.contains("\n") {
+                let page = pages[path]!
+                try file.write("\(path)\t\(page.key)\t\(page.sha256)\t\(page.size)\n")
+            }
         }
-        try FileMemo.writeReplacing(Data(pageLines.utf8), to: folder.appendingPathComponent("pages.tsv"))
         let outputs = FileMemo()
+        var root = output.path
+        if root.hasSuffix("/") { root.removeLast() }
         for record in outputFiles {
-            outputs.remember(output.appendingPathComponent(record.path), sha256: record.sha256, size: record.size)
+            outputs.remember(path: root + "/" + record.path, sha256: record.sha256, size: record.size)
         }
         try outputs.save(to: folder.appendingPathComponent("outputs.tsv"))
         try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) }

@@ -114,6 +114,7 @@ public struct KitBuilder {
         let (_, site) = try concurrently(
             { try CatalogueWriter.write(written, to: database) },
             { try SiteGenerator(kit: written, theme: theme).plan() })
+        Memory.releaseFree()
         var plan = TreePlan()
         try plan.add(contentsOf: site)
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
@@ -221,9 +222,9 @@ public struct KitBuilder {
         defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
-            let prepared = try prepare(
+            var prepared = try prepare(
                 database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store)
-            let kit = prepared.kit, mtime = prepared.mtime, plan = prepared.plan, base = prepared.base
+            let kit = prepared.kit, mtime = prepared.mtime, base = prepared.base
             var warnings = prepared.warnings.map(\.description)
             if base == nil { warnings.append(BootFiles.noBaseWarning) }
             for item in prepared.apps.missing {
@@ -234,12 +235,12 @@ public struct KitBuilder {
                 warnings.append(warning)
             }
 
-            try plan.checkFAT32()
+            try prepared.plan.checkFAT32()
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
                 mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
-            var records = try writer.write(plan, into: swap.staging) { generated in
+            var records = try writer.write(prepared.plan, into: swap.staging) { generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
                 if let keySize = options.keySize {
                     let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
@@ -252,10 +253,24 @@ public struct KitBuilder {
                 }
                 if options.image != nil, let size = options.imageSize {
                     let generatedSizes = Dictionary(generated.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
-                    let sizes = try plan.sizes().map { ($0.path, generatedSizes[$0.path] ?? $0.size) }
+                    let sizes = try prepared.plan.sizes().map { ($0.path, generatedSizes[$0.path] ?? $0.size) }
                     try DiskImage.precheck(files: sizes, size: size, margin: 8 << 20)
                 }
             }
+            // The key of the tree being built, with every other file the build read.
+            var extras = Set(
+                prepared.plan.files.compactMap { file -> String? in
+                    switch file.content {
+                    case let .copy(url), let .owned(url): return key.isKitFile(url.path) || url.path.hasPrefix(baseWork.path + "/") ? nil : url.path
+                    case .bytes, .generated: return nil
+                    }
+                })
+            // Peak memory (issue 8): the pages' closures hold the site's tables, and the
+            // previous build's page records are no longer needed; the manifest's
+            // encoding and the cache's files are made without them.
+            prepared.plan = TreePlan()
+            writer.previous = nil
+            Memory.releaseFree()
             progress.detail(
                 bilingual(
                     "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
@@ -293,14 +308,6 @@ public struct KitBuilder {
             for path in Set(writer.linkedOwned) { store.memo.refresh(path) }
             store.saveMemo()
 
-            // The key of what is now in place, with every other file the build read.
-            var extras = Set(
-                plan.files.compactMap { file -> String? in
-                    switch file.content {
-                    case let .copy(url), let .owned(url): return key.isKitFile(url.path) || url.path.hasPrefix(baseWork.path + "/") ? nil : url.path
-                    case .bytes, .generated: return nil
-                    }
-                })
             if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
             for profile in kit.profiles {
                 for app in profile.apps {

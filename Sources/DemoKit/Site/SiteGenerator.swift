@@ -31,24 +31,19 @@ public struct SiteGenerator: Sendable {
             { parallelMap(SiteLanguage.allCases) { SitePages(kit: kit, language: $0, strings: theme.strings[$0.rawValue] ?? [:]) } },
             { SearchIndex(kit: kit).script })
         for pages in languagePages {
-            let language = pages.language
-            // Computed and hashed once per language: every page carries the same words,
-            // kit name and filter options, so a page's key hashes only its own values.
-            let shared = sharedContext(language)
-            let sharedDigest = PageKey.digest(of: shared), sharedKeys = Array(shared.keys)
-            let sharedBox = Unchecked(shared)
+            let site = LanguageSite(generator: self, language: pages.language)
             for (page, template, context) in pages.all() {
                 let make = Unchecked(context)
-                let generator = self
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
                         content: .generated {
-                            var context = generator.pageContext(page, make.value())
+                            var context = site.generator.pageContext(page, make.value())
                             let key = PageKey.hash(
-                                template: template, context: context, shared: (sharedKeys, sharedDigest), theme: generator.theme.templatesHash)
-                            context.merge(sharedBox.value) { _, shared in shared }
-                            return (key, { Data(try generator.theme.render(template, context).utf8) })
+                                template: template, context: context, shared: (site.sharedKeys, site.sharedDigest),
+                                theme: site.generator.theme.templatesHash)
+                            context.merge(site.shared) { _, shared in shared }
+                            return (key, { Data(try site.generator.theme.render(template, context).utf8) })
                         },
                         role: .site))
             }
@@ -105,6 +100,25 @@ public struct SiteGenerator: Sendable {
             "licences": licences.map { ["value": $0, "label": $0] },
             "platforms": platforms.map { ["value": $0, "label": SitePlatform.label($0, language)] },
         ]
+    }
+}
+
+/// What all pages of a language share, held once: the 40,000 page closures of a
+/// 10,000-entry catalogue point to it rather than each keeping a copy (issue 8).
+/// Unchecked: `[String: Any]` is not `Sendable`; these are constants, only read.
+final class LanguageSite: @unchecked Sendable {
+    let generator: SiteGenerator
+    /// Computed and hashed once per language: every page carries the same words,
+    /// kit name and filter options, so a page's key hashes only its own values.
+    let shared: [String: Any]
+    let sharedKeys: [String]
+    let sharedDigest: String
+
+    init(generator: SiteGenerator, language: SiteLanguage) {
+        self.generator = generator
+        shared = generator.sharedContext(language)
+        sharedKeys = Array(shared.keys)
+        sharedDigest = PageKey.digest(of: shared)
     }
 }
 

@@ -3,18 +3,22 @@ import Foundation
 /// The pages of one language and the context each template gets (`docs/theme.md`).
 /// Links are built here, relative to the page that shows them, so templates never
 /// compute a path.
-struct SitePages: Sendable {
-    var kit: Kit
-    var language: SiteLanguage
+///
+/// A class: each of the 40,000 pages of a 10,000-entry catalogue keeps a closure
+/// that makes its context, and they all share one instance instead of each holding
+/// a copy of these tables. The tables hold positions in `kit.catalogue`, not copies
+/// of its entries, for the same reason (peak memory, issue 8).
+final class SitePages: Sendable {
+    let kit: Kit
+    let language: SiteLanguage
     /// The theme's words for this language (`strings.json`).
-    var strings: [String: String]
+    let strings: [String: String]
 
     /// Worked out once for all pages (a 10,000-entry catalogue lists each entry on
     /// several pages): entries in reading order, by id, by category; summaries.
-    let sortedCatalogue: [CatalogueEntry]
-    let entriesByID: [String: CatalogueEntry]
-    let byCategory: [String: [CatalogueEntry]]
-    let rank: [String: Int]
+    let sortedOrder: [Int]
+    let positionByID: [String: Int]
+    let byCategory: [String: [Int]]
     let summaries: [String: String]
     let onKey: Set<String>
 
@@ -22,17 +26,24 @@ struct SitePages: Sendable {
         self.kit = kit
         self.language = language
         self.strings = strings
-        sortedCatalogue = kit.catalogue.map { (SiteSort.key($0.name), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        entriesByID = Dictionary(kit.catalogue.map { ($0.id.value, $0) }, uniquingKeysWith: { first, _ in first })
-        rank = Dictionary(sortedCatalogue.enumerated().map { ($1.id.value, $0) }, uniquingKeysWith: { first, _ in first })
-        var byCategory: [String: [CatalogueEntry]] = [:]
-        for entry in sortedCatalogue {
-            for category in Set(entry.categories.map(\.value)) { byCategory[category, default: []].append(entry) }
+        let catalogue = kit.catalogue
+        sortedOrder = catalogue.indices.map { (SiteSort.key(catalogue[$0].name), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        positionByID = Dictionary(catalogue.indices.map { (catalogue[$0].id.value, $0) }, uniquingKeysWith: { first, _ in first })
+        var byCategory: [String: [Int]] = [:]
+        for position in sortedOrder {
+            for category in Set(catalogue[position].categories.map(\.value)) { byCategory[category, default: []].append(position) }
         }
         self.byCategory = byCategory
         summaries = Dictionary(
-            kit.catalogue.map { ($0.id.value, SearchIndex.summary(language.pick($0.description).text)) }, uniquingKeysWith: { first, _ in first })
+            catalogue.map { ($0.id.value, SearchIndex.summary(language.pick($0.description).text)) }, uniquingKeysWith: { first, _ in first })
         onKey = Set(kit.profiles.flatMap { $0.apps.map(\.value) })
+    }
+
+    /// Entries in reading order (sorted by name).
+    var sortedCatalogue: [CatalogueEntry] { sortedOrder.map { kit.catalogue[$0] } }
+
+    func entries(inCategory id: String) -> [CatalogueEntry] {
+        (byCategory[id] ?? []).map { kit.catalogue[$0] }
     }
 
     /// Printed sheets must fit one A4 page whatever the imported data holds.
@@ -52,7 +63,7 @@ struct SitePages: Sendable {
             let page = SitePage(language: language, path: path)
             pages.append((page, template, { build(page) }))
         }
-        add("index.html", "home") { page in
+        add("index.html", "home") { [self] page in
             [
                 "title": title(words("homeHeading")),
                 "heading": words("homeHeading"),
@@ -61,42 +72,45 @@ struct SitePages: Sendable {
             ]
         }
         for profile in kit.profiles {
-            add("profils/\(profile.id.value).html", "profile") { page in
+            add("profils/\(profile.id.value).html", "profile") { [self] page in
                 var context = profileDetail(profile, from: page, sheet: false)
                 context["title"] = title(language.pick(profile.name).text)
                 context["sheetHref"] = page.base + "fiches/profils/\(profile.id.value).html"
                 return context
             }
-            add("fiches/profils/\(profile.id.value).html", "sheet-profile") { page in
+            add("fiches/profils/\(profile.id.value).html", "sheet-profile") { [self] page in
                 var context = profileDetail(profile, from: page, sheet: true)
                 context["title"] = title(words("sheet") + " : " + language.pick(profile.name).text)
                 context["pageHref"] = page.base + "profils/\(profile.id.value).html"
                 return context
             }
         }
-        add("logiciels/index.html", "software-list") { page in
+        add("logiciels/index.html", "software-list") { [self] page in
             [
                 "title": title(words("softwareListTitle")),
                 "software": sortedCatalogue.map { softwareSummary($0, from: page) },
             ]
         }
-        for entry in kit.catalogue {
-            add("logiciels/\(entry.id.value).html", "software") { page in
-                [
+        for position in kit.catalogue.indices {
+            let id = kit.catalogue[position].id.value
+            add("logiciels/\(id).html", "software") { [self] page in
+                let entry = kit.catalogue[position]
+                return [
                     "title": title(entry.name + " — " + words("softwareHeading")),
                     "software": softwareDetail(entry, from: page, sheet: false),
                     "sheetHref": page.base + "fiches/logiciels/\(entry.id.value).html",
                 ]
             }
-            add("fiches/logiciels/\(entry.id.value).html", "sheet-software") { page in
-                [
+            add("fiches/logiciels/\(id).html", "sheet-software") { [self] page in
+                let entry = kit.catalogue[position]
+                return [
                     "title": title(words("sheet") + " : " + entry.name),
                     "software": softwareDetail(entry, from: page, sheet: true),
                     "pageHref": page.base + "logiciels/\(entry.id.value).html",
                 ]
             }
         }
-        add("categories/index.html", "category-list") { page in
+        add("categories/index.html", "category-list") { [self] page in
             [
                 "title": title(words("categoriesTitle")),
                 "categories": sortedCategories.map { category in
@@ -109,22 +123,22 @@ struct SitePages: Sendable {
             ]
         }
         for category in kit.categories {
-            add("categories/\(category.id.value).html", "category") { page in
+            add("categories/\(category.id.value).html", "category") { [self] page in
                 let name = language.pick(category.name)
                 return [
                     "title": title(name.text + " — " + words("categoryHeading")),
                     "category": ["id": category.id.value, "name": name.text, "nameLang": name.lang],
-                    "software": (byCategory[category.id.value] ?? []).map { softwareSummary($0, from: page) },
+                    "software": entries(inCategory: category.id.value).map { softwareSummary($0, from: page) },
                 ]
             }
         }
-        add("alternatives.html", "alternatives") { page in
+        add("alternatives.html", "alternatives") { [self] page in
             ["title": title(words("alternativesTitle")), "products": groups(\.replaces, from: page)]
         }
-        add("prestataires.html", "providers") { page in
+        add("prestataires.html", "providers") { [self] page in
             ["title": title(words("providersTitle")), "providers": groups(\.providers, from: page)]
         }
-        add("credits.html", "credits") { _ in
+        add("credits.html", "credits") { [self] _ in
             ["title": title(words("creditsTitle")), "sources": sources()]
         }
         return pages
@@ -156,8 +170,7 @@ struct SitePages: Sendable {
 
     func profileDetail(_ profile: Profile, from page: SitePage, sheet: Bool) -> [String: Any] {
         let pitch = language.pick(profile.pitch)
-        let entries = entriesByID
-        var apps = profile.apps.compactMap { entries[$0.value] }
+        var apps = profile.apps.compactMap { positionByID[$0.value].map { kit.catalogue[$0] } }
         if sheet { apps = Array(apps.prefix(Self.sheetApps)) }
         return [
             "profile": profileSummary(profile, from: page),
@@ -259,7 +272,8 @@ struct SitePages: Sendable {
     /// Proprietary products or providers, each with the software that goes with it.
     func groups(_ names: KeyPath<CatalogueEntry, [String]>, from page: SitePage) -> [[String: Any]] {
         var grouped: [String: (name: String, entries: [CatalogueEntry])] = [:]
-        for entry in sortedCatalogue {
+        for position in sortedOrder {
+            let entry = kit.catalogue[position]
             for name in entry[keyPath: names] {
                 let key = TextFolding.fold(name)
                 grouped[key, default: (name, [])].entries.append(entry)

@@ -97,6 +97,19 @@ public enum FileHashing {
         return fd
     }
 
+    /// Writes all of `bytes` to `fd` (`write` may take part of them, or be interrupted).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, to url: URL) throws {
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let written = Glibc.write(fd, base + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw posixError(url, "écriture / write")
+            }
+            offset += written
+        }
+    }
+
     static func posixError(_ url: URL, _ what: String) -> FileError {
         let code = errno
         let reason = String(cString: strerror(code))

@@ -110,8 +110,12 @@ public final class FileMemo: @unchecked Sendable {
     /// Remembers a file this process just wrote with known content. `time` 0 marks it
     /// as trusted at once: demokit's own outputs are not edited while it writes them.
     public func remember(_ url: URL, sha256: String, size: Int64) {
-        guard let fingerprint = FileFingerprint.of(url.path), fingerprint.size == size else { return }
-        record(url.path, Entry(fingerprint: fingerprint, sha256: sha256, time: .max))
+        remember(path: url.path, sha256: sha256, size: size)
+    }
+
+    public func remember(path: String, sha256: String, size: Int64) {
+        guard let fingerprint = FileFingerprint.of(path), fingerprint.size == size else { return }
+        record(path, Entry(fingerprint: fingerprint, sha256: sha256, time: .max))
     }
 
     /// Takes the fingerprint again after a metadata change (a hard link, a time stamp)
@@ -159,24 +163,70 @@ public final class FileMemo: @unchecked Sendable {
 
     /// Written beside and renamed over: a memo is never half-written.
     public func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
-        var text = ""
         let snapshot = lock.withLock { entries }
-        for (path, entry) in snapshot.sorted(by: { $0.key < $1.key }) where keep(path) {
-            // A path with a tab or a line break is simply not remembered.
-            guard !path.contains("\t"), !path.contains("\n") else { continue }
-            let f = entry.fingerprint
-            text += "\(path)\t\(f.device)\t\(f.inode)\t\(f.size)\t\(f.mtime)\t\(f.ctime)\t\(entry.sha256)\t\(entry.time)\n"
+        try FileMemo.writeReplacing(url) { file in
+            for (path, entry) in snapshot.sorted(by: { $0.key < $1.key }) where keep(path) {
+                // A path with a tab or a line break is simply not remembered.
+                guard !path.contains("\t"), !path.contains("\n") else { continue }
+                let f = entry.fingerprint
+                try file.write("\(path)\t\(f.device)\t\(f.inode)\t\(f.size)\t\(f.mtime)\t\(f.ctime)\t\(entry.sha256)\t\(entry.time)\n")
+            }
         }
-        try FileMemo.writeReplacing(Data(text.utf8), to: url)
     }
 
     static func writeReplacing(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw FileHashing.posixError(url, "renommage / rename")
+        try writeReplacing(url) { try $0.write(data) }
+    }
+
+    /// Writes a file through a temporary one renamed over it. The cache's files have
+    /// a line per file of the key: `body` writes them as they come rather than
+    /// gathering them into one string first (peak memory, issue 8).
+    static func writeReplacing(_ url: URL, _ body: (BufferedFile) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileHashing.posixError(temporary, "création / create") }
+        let file = BufferedFile(fd: fd, url: temporary)
+        do {
+            try body(file)
+            try file.flush()
+            let closed = close(fd)
+            file.fd = -1
+            guard closed == 0 else { throw FileHashing.posixError(temporary, "écriture / write") }
+            guard rename(temporary.path, url.path) == 0 else { throw FileHashing.posixError(url, "renommage / rename") }
+        } catch {
+            if file.fd >= 0 { close(file.fd) }
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
+    /// Text and bytes gathered by the mebibyte before they are written.
+    final class BufferedFile {
+        fileprivate var fd: Int32
+        let url: URL
+        private var buffer: [UInt8] = []
+
+        fileprivate init(fd: Int32, url: URL) {
+            self.fd = fd
+            self.url = url
+            buffer.reserveCapacity(1 << 20)
+        }
+
+        func write(_ text: String) throws {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        func write(_ data: Data) throws {
+            try flush()
+            try data.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: url) }
+        }
+
+        fileprivate func flush() throws {
+            try buffer.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: url) }
+            buffer.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -209,17 +209,7 @@ public struct TreeWriter: Sendable {
         let fd = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         defer { close(fd) }
-        try data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw FileHashing.posixError(destination, "écriture / write")
-                }
-                offset += written
-            }
-        }
+        try data.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: destination) }
         try stamp(fd: fd, destination.path, mode: 0o644)
         return (sha256, .written)
     }

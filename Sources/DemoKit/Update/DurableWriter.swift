@@ -88,15 +88,7 @@ public final class DurableWriter {
 
     func writeAll(_ handle: FileDescriptor, _ bytes: UnsafeRawBufferPointer, _ url: URL) throws {
         tick()
-        var offset = 0
-        while offset < bytes.count, let base = bytes.baseAddress {
-            let written = posixWrite(handle.fd, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileHashing.posixError(url, "écriture / write")
-            }
-            offset += written
-        }
+        try FileHashing.writeAll(handle.fd, bytes, to: url)
         bytesWritten += Int64(bytes.count)
     }
 
@@ -165,6 +157,5 @@ final class FileDescriptor {
 }
 
 // The system calls under names that members called write, rename and close do not shadow.
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
 private func posixRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
 private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
