@@ -388,3 +388,94 @@ enum GeneratedKit {
         #expect(key == PageKey.hash(template: "software", context: withShadow, shared: shared, theme: "h"))
     }
 }
+
+/// Partials that show only shared values are rendered once per language
+/// (`ConstantPartials`): never at the cost of a byte.
+@Suite struct ConstantPartialTests {
+    func pages(_ kit: Kit, _ theme: Theme) -> [(site: LanguageSite, page: SitePage, template: String, context: [String: Any])] {
+        let generator = SiteGenerator(kit: kit, theme: theme)
+        return SiteLanguage.allCases.flatMap { language in
+            let site = LanguageSite(generator: generator, language: language)
+            let strings = theme.strings[language.rawValue] ?? [:]
+            return SitePages(kit: kit, language: language, strings: strings).all().map { page, template, make in
+                var context = generator.pageContext(page, make())
+                context.merge(site.shared) { _, shared in shared }
+                return (site, page, template, context)
+            }
+        }
+    }
+
+    /// Every page of a generated catalogue, rendered with the swapped partials and
+    /// with the theme as written: the same bytes.
+    func expectSameBytes(_ kit: Kit, _ theme: Theme) throws {
+        for (site, page, template, context) in pages(kit, theme) {
+            let fast = try site.theme.render(template, context)
+            let slow = try theme.render(template, context)
+            #expect(fast == slow, "\(page.keyPath)")
+            if fast != slow { return }
+        }
+    }
+
+    @Test func defaultThemeSwapsTheSearchFormAndKeepsTheBytes() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 40)
+        let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"))
+        let site = LanguageSite(generator: SiteGenerator(kit: kit, theme: theme), language: .fr)
+        let constants = ConstantPartials(theme: theme, shared: SiteGenerator(kit: kit, theme: theme).sharedContext(.fr))
+        // The search form is what makes it worth it; header and footer show the page's title and paths.
+        #expect(constants.html.keys.sorted() == ["search"])
+        #expect(constants.html["search"]?.contains("f-categorie") == true)
+        #expect(site.theme.library.getTemplate(named: "search")?.render([:] as [String: Any]) == "")
+        try expectSameBytes(kit, theme)
+    }
+
+    /// A partial that reads a page's value — at its top, or as a fallback from a
+    /// section's item — that is included indented (directly or through its
+    /// includer), or a theme with a delimiter change: not swapped. Page templates
+    /// never are.
+    @Test func partialsThatCouldDifferAreNotSwapped() throws {
+        let cases: [(template: String, text: String, expected: [String])] = [
+            ("search", "<p>{{title}}</p>\n", []),
+            ("search", "{{#filters.profiles}}<i>{{lang}}</i>{{/filters.profiles}}\n", []),
+            // The header shows nothing of the page now: it is swapped whole, its
+            // indented search form included.
+            ("header", "<html>\n  {{> search}}\n<main>\n", ["header"]),
+            ("software", "  {{> header}}\n{{title}}\n{{> footer}}\n", []),
+            ("credits", "{{=<% %>=}}<%> header%>\n", []),
+            ("search", "{{#t}}<b>{{searchLabel}}</b>{{/t}}\n", ["search"]),
+        ]
+        for (template, text, expected) in cases {
+            let dir = try TemporaryDirectory()
+            let kit = try GeneratedKit.make(in: dir, entries: 12)
+            let folder = kit.root.appendingPathComponent("payload/theme")
+            try text.write(to: folder.appendingPathComponent("templates/\(template).mustache"), atomically: true, encoding: .utf8)
+            let theme = try Theme.load(from: folder)
+            let constants = ConstantPartials(theme: theme, shared: SiteGenerator(kit: kit, theme: theme).sharedContext(.en))
+            #expect(constants.html.keys.sorted() == expected, "\(template): \(text)")
+            try expectSameBytes(kit, theme)
+        }
+    }
+
+    /// Sections cannot hide the shared values: no page context uses their keys.
+    @Test func pageContextsLeaveTheSharedKeysAlone() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 30)
+        let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"))
+        let generator = SiteGenerator(kit: kit, theme: theme)
+        let reserved = Set(generator.sharedContext(.fr).keys).union([ConstantPartials.contextKey])
+        func keys(_ value: Any) -> Set<String> {
+            if let dictionary = value as? [String: Any] { return Set(dictionary.keys).union(dictionary.values.flatMap(keys)) }
+            if let array = value as? [Any] { return Set(array.flatMap(keys)) }
+            return []
+        }
+        var checked = 0
+        for language in SiteLanguage.allCases {
+            for (page, _, make) in SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:]).all() {
+                let used = keys(generator.pageContext(page, make()))
+                #expect(used.isDisjoint(with: reserved), "\(page.keyPath): \(used.intersection(reserved))")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
+}

@@ -43,7 +43,7 @@ public struct SiteGenerator: Sendable {
                                 template: template, context: context, shared: (site.sharedKeys, site.sharedDigest),
                                 theme: site.generator.theme.templatesHash)
                             context.merge(site.shared) { _, shared in shared }
-                            return (key, { Data(try site.generator.theme.render(template, context).utf8) })
+                            return (key, { Data(try site.theme.render(template, context).utf8) })
                         },
                         role: .site))
             }
@@ -108,6 +108,9 @@ public struct SiteGenerator: Sendable {
 /// Unchecked: `[String: Any]` is not `Sendable`; these are constants, only read.
 final class LanguageSite: @unchecked Sendable {
     let generator: SiteGenerator
+    /// The theme with the partials that show only shared values swapped for their
+    /// HTML, rendered once (`ConstantPartials`).
+    let theme: Theme
     /// Computed and hashed once per language: every page carries the same words,
     /// kit name and filter options, so a page's key hashes only its own values.
     let shared: [String: Any]
@@ -116,9 +119,15 @@ final class LanguageSite: @unchecked Sendable {
 
     init(generator: SiteGenerator, language: SiteLanguage) {
         self.generator = generator
-        shared = generator.sharedContext(language)
-        sharedKeys = Array(shared.keys)
+        var shared = generator.sharedContext(language)
+        // The constant partials' HTML follows from the shared values and the
+        // templates, both already in every page's key.
         sharedDigest = PageKey.digest(of: shared)
+        let constants = ConstantPartials(theme: generator.theme, shared: shared)
+        shared[ConstantPartials.contextKey] = constants.contextValue
+        theme = constants.apply(to: generator.theme)
+        self.shared = shared
+        sharedKeys = Array(shared.keys)
     }
 }
 

@@ -12,6 +12,8 @@ public struct Theme: Sendable {
     public var strings: [String: [String: String]] = [:]
     /// A hash of the templates: with a page's context, it names the page's bytes.
     public var templatesHash = ""
+    /// Each template's text as written (name without `.mustache`).
+    public var sources: [String: String] = [:]
 
     public static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
         let fm = FileManager.default
@@ -26,6 +28,7 @@ public struct Theme: Sendable {
         var library = MustacheLibrary()
         var diagnostics: [Diagnostic] = []
         var hashed = ""
+        var sources: [String: String] = [:]
         for name in names.sorted() where name.hasSuffix(".mustache") {
             let url = templates.appendingPathComponent(name)
             let display = displayPrefix + "payload/theme/templates/" + name
@@ -34,8 +37,10 @@ public struct Theme: Sendable {
                 continue
             }
             hashed += "\(name)\t\(FileHashing.sha256(of: data))\n"
+            let templateName = String(name.dropLast(".mustache".count))
+            sources[templateName] = text
             do {
-                try library.register(PageHTML.pragma + text, named: String(name.dropLast(".mustache".count)))
+                try library.register(PageHTML.pragma + text, named: templateName)
             } catch let error as MustacheTemplate.ParserError {
                 diagnostics.append(
                     Diagnostic(
@@ -58,7 +63,7 @@ public struct Theme: Sendable {
         }
         return Theme(
             library: library, assets: assets.sorted { $0.0 < $1.0 }, strings: strings,
-            templatesHash: FileHashing.sha256(of: Data(hashed.utf8)))
+            templatesHash: FileHashing.sha256(of: Data(hashed.utf8)), sources: sources)
     }
 
     static let languages = ["fr", "en"]
