@@ -41,6 +41,29 @@ import Testing
         #expect(!result.stderr.contains("\u{1B}["))
     }
 
+    /// Page keys name pages from one run of demokit to the next (no per-process
+    /// hashing seed in them): after one entry changed, a second process renders
+    /// only the pages that show it.
+    @Test func rebuildInAnotherProcessRendersOnlyChangedPages() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 20).root
+        let out = dir.path("key")
+        func rendered() throws -> Int {
+            let result = try run(demokitBinary, ["build", "--verbose", "--kit", kit.path, "--out", out.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let line = try #require(result.stderr.split(separator: "\n").first { $0.contains("page(s) rendue(s)") })
+            let count = line.split(separator: ";").last?.split(separator: " ").first.flatMap { Int($0) }
+            return try #require(count, "\(line)")
+        }
+        let clean = try rendered()
+        let entry = kit.appendingPathComponent("payload/catalogue/gen-3.yml")
+        let yaml = try String(contentsOf: entry, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "  fr: \"", with: "  fr: \"Changé. ").write(to: entry, atomically: true, encoding: .utf8)
+        let again = try rendered()
+        #expect(again > 0)
+        #expect(again * 4 < clean, "\(again) of \(clean) pages rendered")
+    }
+
     @Test func quietBuildPrintsNothing() throws {
         let dir = try TemporaryDirectory()
         let kit = try TestKit.make(in: dir)

@@ -397,7 +397,7 @@ enum GeneratedKit {
         return SiteLanguage.allCases.flatMap { language in
             let site = LanguageSite(generator: generator, language: language)
             let strings = theme.strings[language.rawValue] ?? [:]
-            return SitePages(kit: kit, language: language, strings: strings).all().map { page, template, make in
+            return SitePages(kit: kit, language: language, strings: strings).all().map { page, template, make, _ in
                 var context = generator.pageContext(page, make())
                 context.merge(site.shared) { _, shared in shared }
                 return (site, page, template, context)
@@ -470,12 +470,84 @@ enum GeneratedKit {
         }
         var checked = 0
         for language in SiteLanguage.allCases {
-            for (page, _, make) in SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:]).all() {
+            for (page, _, make, _) in SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:]).all() {
                 let used = keys(generator.pageContext(page, make()))
                 #expect(used.isDisjoint(with: reserved), "\(page.keyPath): \(used.intersection(reserved))")
                 checked += 1
             }
         }
         #expect(checked > 100)
+    }
+}
+
+/// An entry's page and sheet are named by their inputs (the entry, the kit without
+/// its catalogue, the path) instead of their context, which a rebuild would otherwise
+/// make for every page. Sound only if equal inputs always give equal contexts: this
+/// changes each kind of thing a kit holds and checks it on every entry page.
+@Suite struct EntryPageKeyTests {
+    typealias Keys = [String: (inputs: String, context: String)]
+
+    func keys(_ kit: Kit, _ theme: Theme) throws -> Keys {
+        let generator = SiteGenerator(kit: kit, theme: theme)
+        let others = PageKey.kitWithoutCatalogue(kit)
+        var keys: Keys = [:]
+        for language in SiteLanguage.allCases {
+            let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
+            for (page, _, make, entry) in pages.all() {
+                guard let entry else { continue }
+                let inputs = PageKey.entryPage(entry: try PageKey.entryDigest(kit.catalogue[entry]), kit: others, path: page.keyPath)
+                keys[page.keyPath] = (inputs, PageKey.digest(of: generator.pageContext(page, make())))
+            }
+        }
+        return keys
+    }
+
+    @Test func equalInputsMeanEqualContexts() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 24)
+        let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"))
+        let before = try keys(kit, theme)
+        #expect(before.count == kit.catalogue.count * 4)
+        #expect(try keys(kit, theme).mapValues(\.inputs) == before.mapValues(\.inputs), "the same kit, the same keys")
+
+        let changes: [(String, (inout Kit) -> Void)] = [
+            ("an entry's name", { $0.catalogue[3].name += " bis" }),
+            ("an entry's description", { $0.catalogue[4].description = LocalizedText(fr: "Autre.\n\nTexte.", en: "Other") }),
+            ("an entry's category", { $0.catalogue[5].categories = [$0.catalogue[6].categories[0], $0.catalogue[7].categories[0]] }),
+            ("an entry's users", { $0.catalogue[6].users = ["Commune de Test"] }),
+            ("an entry's source", { $0.catalogue[7].source = EntrySource(name: "sill", id: "1", licence: "etalab-2.0") }),
+            ("an entry removed", { $0.catalogue.remove(at: 8) }),
+            (
+                "an entry added",
+                { kit in
+                    var entry = kit.catalogue[9]
+                    entry.id.value = "zz-new"
+                    entry.name = "Nouveau"
+                    kit.catalogue.append(entry)
+                }
+            ),
+            ("other entries renamed", { kit in for i in kit.catalogue.indices where i != 0 { kit.catalogue[i].name = "Z \(i)" } }),
+            ("a category renamed", { $0.categories[0].name = LocalizedText(fr: "Bureau", en: "Office") }),
+            ("the kit's name", { $0.settings.name = LocalizedText(fr: "Autre clé", en: "Other key") }),
+            ("the kit's date", { $0.settings.date = "2031-06-01" }),
+            ("an application added to a profile", { kit in kit.profiles[0].apps.append(kit.catalogue[10].id) }),
+            ("profiles", { $0.profiles.removeLast() }),
+        ]
+        var changedPages = 0
+        for (name, change) in changes {
+            var other = kit
+            change(&other)
+            let after = try keys(other, theme)
+            for (path, key) in after {
+                guard let old = before[path] else { continue }
+                if old.inputs == key.inputs {
+                    #expect(old.context == key.context, "\(name): \(path) keeps its inputs but its context changed")
+                } else if old.context != key.context {
+                    changedPages += 1
+                }
+            }
+        }
+        // The changes above do change pages: the check is not vacuous.
+        #expect(changedPages > 100)
     }
 }

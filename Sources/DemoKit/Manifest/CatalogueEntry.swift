@@ -2,7 +2,9 @@ import Yams
 
 /// `payload/catalogue/<id>.yml`: one free software of the catalogue. Imported entries
 /// (`payload/catalogue/imported/<source>/<id>.yml`) use the same format.
-public struct CatalogueEntry: Sendable {
+/// `Encodable` names an entry's site pages from its content (`PageKey.entryPage`):
+/// every stored property counts, a field added later included.
+public struct CatalogueEntry: Sendable, Encodable {
     public var id: Located<String>
     public var name: String
     public var description: LocalizedText
@@ -203,7 +205,7 @@ public struct CatalogueEntry: Sendable {
 }
 
 /// Provenance of a catalogue entry: which source, its id there, licence and date.
-public struct EntrySource: Sendable, Equatable, Hashable {
+public struct EntrySource: Sendable, Equatable, Hashable, Encodable {
     public var name: String
     public var id: String?
     public var licence: String?

@@ -298,3 +298,5 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+extension Located: Encodable where Value: Encodable {}

@@ -27,23 +27,32 @@ public struct SiteGenerator: Sendable {
                 try theme.render("root", ["kit": kitContext(.fr), "kitEn": kitContext(.en), "strings": theme.strings["fr"] ?? [:]]),
                 role: .site))
         // Each language's pages and the search index are worked out on their own core.
-        let (languagePages, index) = try concurrently(
+        let (languagePages, (index, entryDigests)) = try concurrently(
             { parallelMap(SiteLanguage.allCases) { SitePages(kit: kit, language: $0, strings: theme.strings[$0.rawValue] ?? [:]) } },
-            { SearchIndex(kit: kit).script })
+            { (SearchIndex(kit: kit).script, try kit.catalogue.map(PageKey.entryDigest)) })
+        let others = PageKey.kitWithoutCatalogue(kit)
         for pages in languagePages {
             let site = LanguageSite(generator: self, language: pages.language)
-            for (page, template, context) in pages.all() {
+            for (page, template, context, entry) in pages.all() {
                 let make = Unchecked(context)
+                // An entry's pages are named by their inputs, so a rebuild after one
+                // entry changed does not make 40,000 contexts only to hash them.
+                let inputs = entry.map { PageKey.entryPage(entry: entryDigests[$0], kit: others, path: page.keyPath) }
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
                         content: .generated {
-                            var context = site.generator.pageContext(page, make.value())
-                            let key = PageKey.hash(
-                                template: template, context: context, shared: (site.sharedKeys, site.sharedDigest),
-                                theme: site.generator.theme.templatesHash)
-                            context.merge(site.shared) { _, shared in shared }
-                            return (key, { Data(try site.theme.render(template, context).utf8) })
+                            let theme = site.generator.theme.templatesHash, shared = (site.sharedKeys, site.sharedDigest)
+                            func context() -> [String: Any] {
+                                site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
+                            }
+                            if let inputs {
+                                let key = PageKey.hash(template: template, inputs: inputs, shared: shared, theme: theme)
+                                return (key, { Data(try site.theme.render(template, context()).utf8) })
+                            }
+                            let full = context()
+                            let key = PageKey.hash(template: template, context: full, shared: shared, theme: theme)
+                            return (key, { Data(try site.theme.render(template, full).utf8) })
                         },
                         role: .site))
             }
@@ -145,43 +154,34 @@ enum PageKey {
         return digest(of: context, prefix: [renderer, theme, template, shared.digest])
     }
 
+    /// An entry's page or sheet, from what its context is made of: the entry, the
+    /// kit's other parts (profiles, categories, applications, settings) and its path.
+    /// `EntryPageKeyTests` checks that whenever these are equal, so are the contexts.
+    static func entryPage(entry: String, kit others: String, path: String) -> String {
+        StableDigest.of([entry, others, path] as [Any], prefix: ["entry-page"])
+    }
+
+    /// An entry's content: its JSON encoding (every stored property; sorted keys, so
+    /// the same in every run), hashed. A tenth of what `StableDigest`'s reflection costs.
+    static func entryDigest(_ entry: CatalogueEntry) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return FileHashing.sha256(of: try encoder.encode(entry))
+    }
+
+    /// The kit's parts an entry's page may show besides the entry: all but the catalogue.
+    static func kitWithoutCatalogue(_ kit: Kit) -> String {
+        var others = kit
+        others.catalogue = []
+        return StableDigest.of(others)
+    }
+
+    static func hash(template: String, inputs: String, shared: (keys: [String], digest: String), theme: String) -> String {
+        StableDigest.of(inputs, prefix: [renderer, theme, template, shared.digest, "inputs"])
+    }
+
     static func digest(of context: [String: Any], prefix: [String] = []) -> String {
-        var hasher = SHA256()
-        func feed(_ text: String) {
-            var length = UInt64(text.utf8.count).littleEndian
-            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        func feed(any value: Any) {
-            switch value {
-            case let text as String: feed("s" + text)
-            case let flag as Bool: feed(flag ? "t" : "f")
-            case let number as Int: feed("i\(number)")
-            case let number as Int64: feed("i\(number)")
-            case let number as Double: feed("d\(number)")
-            case let dictionary as [String: Any]:
-                feed("{\(dictionary.count)")
-                for key in dictionary.keys.sorted() {
-                    feed(key)
-                    feed(any: dictionary[key]!)
-                }
-            case let array as [Any]:
-                feed("[\(array.count)")
-                for item in array { feed(any: item) }
-            default:
-                let mirror = Mirror(reflecting: value)
-                if mirror.displayStyle == .optional {
-                    if let some = mirror.children.first { feed(any: some.value) } else { feed("nil") }
-                } else {
-                    // Not a kind templates are given today: hashed by its description.
-                    feed("?\(type(of: value))\(String(describing: value))")
-                }
-            }
-        }
-        for text in prefix { feed(text) }
-        feed(any: context)
-        return FileHashing.hex(hasher.finalize())
+        StableDigest.of(context, prefix: prefix)
     }
 }
 

@@ -55,13 +55,16 @@ final class SitePages: Sendable {
     static let sheetPitchLength = 700
 
     /// A page, its template, and its context — made only when the page is written.
-    typealias Page = (page: SitePage, template: String, context: () -> [String: Any])
+    /// `entry`: for an entry's page and sheet, the entry's position in the catalogue —
+    /// their context follows from the entry and the kit's other parts only
+    /// (`PageKey.entryPage`).
+    typealias Page = (page: SitePage, template: String, context: () -> [String: Any], entry: Int?)
 
     func all() -> [Page] {
         var pages: [Page] = []
-        func add(_ path: String, _ template: String, _ build: @escaping (SitePage) -> [String: Any]) {
+        func add(_ path: String, _ template: String, entry: Int? = nil, _ build: @escaping (SitePage) -> [String: Any]) {
             let page = SitePage(language: language, path: path)
-            pages.append((page, template, { build(page) }))
+            pages.append((page, template, { build(page) }, entry))
         }
         add("index.html", "home") { [self] page in
             [
@@ -93,7 +96,7 @@ final class SitePages: Sendable {
         }
         for position in kit.catalogue.indices {
             let id = kit.catalogue[position].id.value
-            add("logiciels/\(id).html", "software") { [self] page in
+            add("logiciels/\(id).html", "software", entry: position) { [self] page in
                 let entry = kit.catalogue[position]
                 return [
                     "title": title(entry.name + " — " + words("softwareHeading")),
@@ -101,7 +104,7 @@ final class SitePages: Sendable {
                     "sheetHref": page.base + "fiches/logiciels/\(entry.id.value).html",
                 ]
             }
-            add("fiches/logiciels/\(id).html", "sheet-software") { [self] page in
+            add("fiches/logiciels/\(id).html", "sheet-software", entry: position) { [self] page in
                 let entry = kit.catalogue[position]
                 return [
                     "title": title(words("sheet") + " : " + entry.name),
