@@ -94,8 +94,7 @@ public struct BuildCache {
             }
         }
         let outputs = FileMemo()
-        var root = output.path
-        if root.hasSuffix("/") { root.removeLast() }
+        let root = TreeWriter.folderPath(output)
         for record in outputFiles {
             outputs.remember(path: root + "/" + record.path, sha256: record.sha256, size: record.size)
         }
@@ -114,8 +113,7 @@ public struct BuildCache {
     public func outputIsIntact(store: FileMemo) -> Bool {
         let files = FileWalk.regularFiles(under: output)
         let known = Set(outputs.paths)
-        var outputPath = output.path
-        if outputPath.hasSuffix("/") { outputPath.removeLast() }
+        let outputPath = TreeWriter.folderPath(output)
         guard files.count == known.count else { return false }
         var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
         for relative in files {

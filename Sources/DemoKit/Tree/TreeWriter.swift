@@ -23,7 +23,10 @@ public struct TreeWriter: Sendable {
 
     /// A previous build: its folder and what each of its files holds.
     public struct PreviousTree: Sendable {
-        public var root: URL
+        public var root: URL {
+            didSet { rootPath = TreeWriter.folderPath(root) }
+        }
+        private(set) var rootPath: String
         /// Absolute paths of the previous build's files → their hash, trusted only while
         /// their fingerprint is unchanged.
         public var memo: FileMemo
@@ -33,6 +36,7 @@ public struct TreeWriter: Sendable {
 
         public init(root: URL, memo: FileMemo, pages: [String: PageRecord] = [:]) {
             self.root = root
+            rootPath = TreeWriter.folderPath(root)
             self.memo = memo
             self.pages = pages
         }
@@ -116,6 +120,7 @@ public struct TreeWriter: Sendable {
 
     func run(_ indices: [Int], _ files: [PlannedFile], _ root: URL, _ shared: Shared) throws {
         let writer = self
+        let rootPath = Self.folderPath(root)
         shared.next = 0
         DispatchQueue.concurrentPerform(iterations: min(workers, max(indices.count, 1))) { _ in
             while true {
@@ -127,7 +132,7 @@ public struct TreeWriter: Sendable {
                 guard let position else { return }
                 let index = indices[position]
                 do {
-                    let (record, how, key, rendered) = try writer.writeOne(files[index], root)
+                    let (record, how, key, rendered) = try writer.writeOne(files[index], root, rootPath)
                     shared.lock.withLock {
                         shared.records[index] = record
                         if rendered { shared.counts.rendered += 1 }
@@ -157,15 +162,16 @@ public struct TreeWriter: Sendable {
     enum How { case written, reused, linked(String), cloned }
 
     /// The file's record, how it was placed, its page key, and whether it was rendered.
-    func writeOne(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, String?, Bool) {
+    func writeOne(_ file: PlannedFile, _ root: URL, _ rootPath: String) throws -> (FileRecord, How, String?, Bool) {
         if case let .generated(make) = file.content {
-            let destination = root.appendingPathComponent(file.path)
             let (key, render) = try make()
-            if let key, let known = previous?.pages[file.path], known.key == key, try reuse(file.path, known.sha256, known.size, destination) {
+            if let key, let known = previous?.pages[file.path], known.key == key,
+                try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
+            {
                 return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false)
             }
             let data = try render()
-            let (sha256, how) = try writeBytes(data, file, destination)
+            let (sha256, how) = try writeBytes(data, file, root.appendingPathComponent(file.path))
             return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key, true)
         }
         let (record, how) = try writeOther(file, root)
@@ -189,7 +195,7 @@ public struct TreeWriter: Sendable {
             return (record(hashed.size, hashed.sha256), .written)
         case let .owned(source):
             let known = try ownedMemo.sha256(of: source)
-            if try reuse(file.path, known.sha256, known.size, destination) { return (record(known.size, known.sha256), .reused) }
+            if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
             let (how, copied) = try place(source, at: destination)
             if let copied {
                 // Copied: the copy's own hash, taken while writing, is what is on the key.
@@ -205,7 +211,7 @@ public struct TreeWriter: Sendable {
     /// Writes bytes, or links the previous build's identical file.
     func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How) {
         let sha256 = FileHashing.sha256(of: data)
-        if try reuse(file.path, sha256, Int64(data.count), destination) { return (sha256, .reused) }
+        if try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused) }
         let fd = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         defer { close(fd) }
@@ -216,15 +222,32 @@ public struct TreeWriter: Sendable {
 
     /// Hard-links the previous build's file at the same path when it holds these
     /// bytes and was not touched since it was written.
-    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: URL) throws -> Bool {
+    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Bool {
         guard let previous else { return false }
-        let old = previous.root.appendingPathComponent(path).path
+        let old = previous.rootPath + "/" + path
         guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
             let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256,
-            link(old, destination.path) == 0
+            link(old, destination) == 0
         else { return false }
-        try stamp(destination.path, mode: 0o644)
+        // Its change time is the one recorded after the previous build stamped it: its
+        // mode is still 0644; its time is this build's unless the kit's date moved.
+        if fingerprint.mtime != stampTime.nanosecondsSince1970 { try stamp(destination, mode: 0o644) }
         return true
+    }
+
+    /// A folder's path without a trailing slash: files' paths are made by adding
+    /// "/" and their relative path, not by building a `URL` (40,000 times a build).
+    static func folderPath(_ folder: URL) -> String {
+        var path = folder.path
+        if path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// The build's time as `futimens` takes it.
+    var stampTime: (seconds: Int, nanoseconds: Int, nanosecondsSince1970: Int64) {
+        let seconds = Int(mtime.timeIntervalSince1970.rounded(.down))
+        let nanoseconds = Int((mtime.timeIntervalSince1970 - Double(seconds)) * 1e9)
+        return (seconds, nanoseconds, Int64(seconds) * 1_000_000_000 + Int64(nanoseconds))
     }
 
     /// Clone, hard link, or copy, in that order of preference.
@@ -275,8 +298,7 @@ public struct TreeWriter: Sendable {
     func stamp(fd: Int32, _ path: String, mode: mode_t) throws {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "stat") }
-        let seconds = Int(mtime.timeIntervalSince1970.rounded(.down))
-        let nanoseconds = Int((mtime.timeIntervalSince1970 - Double(seconds)) * 1e9)
+        let (seconds, nanoseconds, _) = stampTime
         if info.st_mode & 0o7777 != mode {
             guard fchmod(fd, mode) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "chmod") }
         }
