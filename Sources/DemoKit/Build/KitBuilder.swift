@@ -291,7 +291,7 @@ public struct KitBuilder {
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
-            let manifestData = try manifest.encoded()
+            let manifestData = try manifest.encodedInPieces()
             try manifestData.write(to: manifestURL)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
             for url in [manifestURL.deletingLastPathComponent(), swap.staging] {

@@ -74,9 +74,42 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
 
     /// Stable bytes: sorted keys, no escaped slashes, trailing newline.
     public func encoded() throws -> Data {
+        var data = try Self.encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
+        return encoder
+    }
+
+    /// The same bytes as `encoded()`, with far less memory for a large tree: encoding
+    /// 46,000 records at once builds them all as a tree of values first (tens of MiB,
+    /// a build's peak, issue 8). The manifest is encoded without its files, then each
+    /// record on its own, indented to its place in the array, and spliced in.
+    /// `UpdateManifestTests` compares the two.
+    public func encodedInPieces() throws -> Data {
+        let encoder = Self.encoder
+        var envelope = self
+        envelope.files = []
+        let head = try encoder.encode(envelope)
+        let empty = Data("\"files\" : [\n\n  ]".utf8)
+        guard !files.isEmpty, let slot = head.range(of: empty) else { return try encoded() }
+        var data = Data(head[..<slot.lowerBound])
+        data.append(contentsOf: "\"files\" : [\n".utf8)
+        let indent = Data("    ".utf8)
+        for (number, file) in files.enumerated() {
+            if number > 0 { data.append(contentsOf: ",\n".utf8) }
+            data.append(indent)
+            for byte in try encoder.encode(file) {
+                data.append(byte)
+                if byte == 0x0A { data.append(indent) }
+            }
+        }
+        data.append(contentsOf: "\n  ]".utf8)
+        data.append(head[slot.upperBound...])
         data.append(0x0A)
         return data
     }
