@@ -85,6 +85,8 @@ public struct TreeWriter: Sendable {
         let totalBytes = try plan.sizes().reduce(Int64(0)) { $0 + $1.size }
         let shared = Shared(count: files.count, totalFiles: files.count, totalBytes: totalBytes)
         try run(small, files, root, shared)
+        // What rendering the pages freed goes back before the copies (peak memory).
+        Memory.releaseFree()
         try beforeCopies(small.compactMap { shared.records[$0] })
         try run(large, files, root, shared)
         counts = shared.counts
