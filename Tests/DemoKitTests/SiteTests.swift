@@ -490,12 +490,13 @@ enum GeneratedKit {
     func keys(_ kit: Kit, _ theme: Theme) throws -> Keys {
         let generator = SiteGenerator(kit: kit, theme: theme)
         let others = PageKey.kitWithoutCatalogue(kit)
+        let entryDigests = try PageKey.entryDigests(kit.catalogue)
         var keys: Keys = [:]
         for language in SiteLanguage.allCases {
             let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
             for (page, _, make, entry) in pages.all() {
                 guard let entry else { continue }
-                let inputs = PageKey.entryPage(entry: try PageKey.entryDigest(kit.catalogue[entry]), kit: others, path: page.keyPath)
+                let inputs = PageKey.entryPage(entry: entryDigests[entry], kit: others, path: page.keyPath)
                 keys[page.keyPath] = (inputs, PageKey.digest(of: generator.pageContext(page, make())))
             }
         }

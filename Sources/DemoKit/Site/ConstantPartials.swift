@@ -59,9 +59,6 @@ struct ConstantPartials {
         return theme
     }
 
-    /// The value to add to the pages' shared context.
-    var contextValue: [String: Any] { html }
-
     struct Tag {
         /// The sigil: `>`, `<`, `#`, `^`, `/`, `$`, `=`, `&`, `{`, `!`, `%`, or "" for a variable.
         var kind: Character?

@@ -23,10 +23,9 @@ public struct TreeWriter: Sendable {
 
     /// A previous build: its folder and what each of its files holds.
     public struct PreviousTree: Sendable {
-        public var root: URL {
-            didSet { rootPath = TreeWriter.folderPath(root) }
-        }
-        private(set) var rootPath: String
+        public let root: URL
+        /// `root` as a path, for the 40,000 paths made from it.
+        let rootPath: String
         /// Absolute paths of the previous build's files → their hash, trusted only while
         /// their fingerprint is unchanged.
         public var memo: FileMemo
