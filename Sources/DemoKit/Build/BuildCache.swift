@@ -115,10 +115,12 @@ public struct BuildCache {
         let known = Set(outputs.paths)
         let outputPath = TreeWriter.folderPath(output)
         guard files.count == known.count else { return false }
+        // 46,000 `stat`s: after a reboot, each waits on the disk (`diskWorkers`).
+        let paths = files.map { outputPath + "/" + $0 }
+        let fingerprints = parallelMap(paths, workers: diskWorkers) { FileFingerprint.of($0) }
         var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
-        for relative in files {
-            let path = outputPath + "/" + relative
-            guard known.contains(path), let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return false }
+        for (path, current) in zip(paths, fingerprints) {
+            guard known.contains(path), let entry = outputs.entry(path), let current else { return false }
             if current == entry.fingerprint { continue }
             if storeByInode == nil {
                 var index: [String: (path: String, entry: FileMemo.Entry)] = [:]
@@ -158,12 +160,16 @@ struct BuildKey {
     }
 
     /// Every file of the kit's folders, hashed through the memo (read only when changed).
+    /// 10,000 entry files are 10,000 `stat`s, and reads on a first build: `diskWorkers`.
     mutating func addKitFiles(memo: FileMemo) throws {
         for folder in Self.kitFolders {
             let root = kitRoot.appendingPathComponent(folder)
-            for relative in FileWalk.regularFiles(under: root) {
-                let hashed = try memo.sha256(of: root.appendingPathComponent(relative))
-                add("kit", "\(folder)/\(relative)\t\(hashed.sha256)")
+            let files = FileWalk.regularFiles(under: root)
+            let hashes = parallelMap(files, workers: diskWorkers) { relative in
+                Result { try memo.sha256(of: root.appendingPathComponent(relative)).sha256 }
+            }
+            for (relative, hash) in zip(files, hashes) {
+                add("kit", "\(folder)/\(relative)\t\(try hash.get())")
             }
         }
     }

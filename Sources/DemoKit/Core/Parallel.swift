@@ -2,13 +2,17 @@ import Foundation
 
 /// `transform` applied to every item on every core, items taken in `order` (default:
 /// as given) by whichever core is free; results come back in the items' order.
-func parallelMap<Item, Result>(_ items: [Item], order: [Int]? = nil, _ transform: @escaping (Item) -> Result) -> [Result] {
+/// `workers`: how many run at once; by default one per core.
+func parallelMap<Item, Result>(
+    _ items: [Item], order: [Int]? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+    _ transform: @escaping (Item) -> Result
+) -> [Result] {
     let order = order ?? Array(items.indices)
     let results = UncheckedResults<Result>(count: items.count)
     let cursor = WorkCursor()
     let work = Unchecked(transform)
     let box = Unchecked(items)
-    DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count))) { _ in
+    runWorkers(max(1, min(workers, items.count))) {
         while true {
             let position = cursor.take()
             guard position < order.count else { return }
@@ -18,6 +22,33 @@ func parallelMap<Item, Result>(_ items: [Item], order: [Int]? = nil, _ transform
     }
     return results.values.map { $0! }
 }
+
+/// Runs `body` on `count` workers at once and waits for them. Up to one per core,
+/// Dispatch's pool; beyond that, threads of their own: `concurrentPerform` never runs
+/// more than one worker per core, which leaves a disk-bound pass waiting on one
+/// request at a time per core.
+func runWorkers(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    if count <= ProcessInfo.processInfo.activeProcessorCount {
+        DispatchQueue.concurrentPerform(iterations: count) { _ in body() }
+        return
+    }
+    let group = DispatchGroup()
+    for _ in 0..<count {
+        group.enter()
+        let thread = Thread {
+            body()
+            group.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    group.wait()
+}
+
+/// Workers for work that waits on the disk rather than the CPU: `stat` and small
+/// reads of thousands of files whose metadata is not in memory yet (a rebuild after
+/// a reboot). The disk serves several requests at once; one per core leaves it idle.
+let diskWorkers = 8
 
 /// Slots filled by parallel workers, each slot by one worker only.
 final class UncheckedResults<T>: @unchecked Sendable {
