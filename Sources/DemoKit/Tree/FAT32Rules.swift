@@ -77,6 +77,56 @@ public enum FAT32Rules {
 
     /// Problems of one path (relative, `/`-separated) and size, not counting collisions.
     public static func check(path: String, size: Int64 = 0) -> [Problem] {
+        if size <= maxFileSize, isPlainPath(path) { return [] }
+        return slowCheck(path: path, size: size)
+    }
+
+    /// A path that breaks no rule, told from its bytes: short, printable ASCII without
+    /// the forbidden characters, no empty, `.` or `..` component, none ending in a dot
+    /// or a space, no reserved stem. The 46,000 paths of a large key are nearly all
+    /// like that; `slowCheck` says the same of them (`FAT32RulesTests` compares the
+    /// two on random paths), at a fraction of the cost.
+    static func isPlainPath(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { isPlainPath(bytes: $0) }
+    }
+
+    static func isPlainPath(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maxPathLength else { return false }
+        var start = 0
+        for index in 0...bytes.count {
+            let byte: UInt8 = index < bytes.count ? bytes[index] : 0x2F
+            if byte == 0x2F {
+                let length = index - start
+                guard length > 0 else { return false }
+                let last = bytes[index - 1]
+                // A trailing dot or space; `.` and `..` end with a dot too.
+                guard last != 0x2E, last != 0x20 else { return false }
+                // The stem as `slowCheck` takes it: leading dots skipped, up to the
+                // next dot, spaces trimmed. Reserved names have 3 to 7 characters.
+                var stemStart = start
+                while stemStart < index, bytes[stemStart] == 0x2E { stemStart += 1 }
+                var stemEnd = stemStart
+                while stemEnd < index, bytes[stemEnd] != 0x2E { stemEnd += 1 }
+                while stemStart < stemEnd, bytes[stemStart] == 0x20 { stemStart += 1 }
+                while stemEnd > stemStart, bytes[stemEnd - 1] == 0x20 { stemEnd -= 1 }
+                if (3...7).contains(stemEnd - stemStart) {
+                    let stem = String(decoding: UnsafeBufferPointer(rebasing: bytes[stemStart..<stemEnd]), as: UTF8.self)
+                    guard !reservedNames.contains(stem.uppercased()) else { return false }
+                }
+                start = index + 1
+                continue
+            }
+            // Printable ASCII but  " * : < > ? \ |
+            guard byte >= 0x20, byte < 0x7F, !plainForbidden[Int(byte)] else { return false }
+        }
+        return true
+    }
+
+    static let plainForbidden: [Bool] = (0..<128).map { Array("<>:\"\\|?*".utf8).contains(UInt8($0)) }
+
+    /// The rules one by one, for any path.
+    static func slowCheck(path: String, size: Int64 = 0) -> [Problem] {
         var problems: [Problem] = []
         if path.hasPrefix("/") || path.hasPrefix("\\") || path.contains("\\") {
             problems.append(.absoluteOrClimbing)
@@ -123,18 +173,36 @@ public enum FAT32Rules {
     public static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
         var problems: [(String, Problem)] = []
         var seen: [String: String] = [:]
+        // A folder of thousands of files is compared once, not once per file.
+        var foldersSeen: Set<Substring> = []
         for file in files.sorted(by: { $0.path < $1.path }) {
             for problem in check(path: file.path, size: file.size) {
                 problems.append((file.path, problem))
             }
-            let components = file.path.split(separator: "/").map(String.init)
-            for depth in 1...max(components.count, 1) where depth <= components.count {
-                let prefix = components[0..<depth].joined(separator: "/")
+            let components = file.path.split(separator: "/")
+            guard !components.isEmpty else { continue }
+            var prefixes: [Substring] = []
+            if file.path.hasPrefix("/") || file.path.hasSuffix("/") || file.path.contains("//") {
+                // Empty components (already reported): compared as joined without them.
+                prefixes = (1...components.count).map { Substring(components[0..<$0].joined(separator: "/")) }
+            } else {
+                // Folders from the deepest up, as long as they are new; then the file.
+                var end = components.count - 1
+                while end > 0 {
+                    let folder = file.path[components[0].startIndex..<components[end - 1].endIndex]
+                    guard foldersSeen.insert(folder).inserted else { break }
+                    prefixes.append(folder)
+                    end -= 1
+                }
+                prefixes.reverse()
+                prefixes.append(Substring(file.path))
+            }
+            for prefix in prefixes {
                 let key = prefix.uppercased()
                 if let other = seen[key], other != prefix {
-                    problems.append((prefix, .collision(with: other)))
+                    problems.append((String(prefix), .collision(with: other)))
                 } else {
-                    seen[key] = prefix
+                    seen[key] = String(prefix)
                 }
             }
         }

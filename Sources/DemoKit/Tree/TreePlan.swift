@@ -83,8 +83,9 @@ public struct TreePlan: Sendable {
             case let .bytes(data): return (file.path, Int64(data.count))
             case let .generated(make): return (file.path, generate ? Int64(try make().render().count) : 0)
             case let .copy(url), let .owned(url):
-                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
-                return (file.path, size)
+                // A plain `stat`: Foundation's attributes look up owner names too, for
+                // each of thousands of files.
+                return (file.path, FileFingerprint.of(url.path)?.size ?? 0)
             }
         }
     }
