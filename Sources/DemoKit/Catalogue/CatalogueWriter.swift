@@ -214,11 +214,11 @@ public struct SearchFields: Sendable {
     public var description: String
 
     public init(_ entry: CatalogueEntry, categories: [Category] = []) {
-        name = TextFolding.fold(entry.name + " " + entry.id.value.replacingOccurrences(of: "-", with: " "))
+        name = TextFolding.fold(entry.name + " " + TextFolding.hyphensAsSpaces(entry.id.value))
         replaces = TextFolding.fold(entry.replaces.joined(separator: " ; "))
         var words = entry.keywords
         for category in entry.categories {
-            words.append(category.value.replacingOccurrences(of: "-", with: " "))
+            words.append(TextFolding.hyphensAsSpaces(category.value))
             if let known = categories.first(where: { $0.id.value == category.value }) { words.append(known.name.fr) }
         }
         keywords = TextFolding.fold(words.joined(separator: " ; "))

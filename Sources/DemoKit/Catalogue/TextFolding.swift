@@ -54,6 +54,14 @@ public enum TextFolding {
         return String(scalars)
     }
 
+    /// An id's words: `maarch-courrier` → `maarch courrier`. By bytes (a hyphen is
+    /// one byte in UTF-8 and never part of another character's): Foundation's
+    /// `replacingOccurrences` copies through `NSString`, twice per entry and stage.
+    static func hyphensAsSpaces(_ id: String) -> String {
+        guard id.utf8.contains(0x2D) else { return id }
+        return String(decoding: id.utf8.map { $0 == 0x2D ? 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// Words of folded text: runs of letters and digits.
     public static func tokens(_ text: String) -> [String] {
         // By UTF-8 bytes, ASCII classified without the Unicode tables (a letter or a

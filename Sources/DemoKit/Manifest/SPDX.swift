@@ -47,9 +47,21 @@ public enum SPDX {
         byLowercase[id.lowercased()]
     }
 
+    /// Words and parentheses: `(MIT OR Apache-2.0)` → `(`, `MIT`, `OR`, `Apache-2.0`, `)`.
     static func tokens(_ expression: String) -> [String] {
-        expression.replacingOccurrences(of: "(", with: " ( ").replacingOccurrences(of: ")", with: " ) ")
-            .split(whereSeparator: \.isWhitespace).map(String.init)
+        var tokens: [String] = []
+        var word = ""
+        for character in expression {
+            if character == "(" || character == ")" || character.isWhitespace {
+                if !word.isEmpty { tokens.append(word) }
+                word = ""
+                if !character.isWhitespace { tokens.append(String(character)) }
+            } else {
+                word.append(character)
+            }
+        }
+        if !word.isEmpty { tokens.append(word) }
+        return tokens
     }
 
     /// nil when valid, otherwise a bilingual message naming the problem and a fix.
