@@ -300,7 +300,9 @@ public struct KitBuilder {
 
             progress.stage(bilingual("mise en place", "moving into place"))
             cache.invalidate()
-            try swap.commit()
+            // The previous key is removed while the caches are saved.
+            let removal = try swap.commit()
+            defer { removal.wait() }
             // The base's extracted files are linked into the key: removing their work
             // folder changes their fingerprints, so it goes before they are taken.
             try? FileManager.default.removeItem(at: baseWork)

@@ -20,7 +20,7 @@ public struct OutputSwap {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             // Leftovers of an interrupted build.
             for item in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where item.hasPrefix(".\(name).staging-") || item.hasPrefix(".\(name).old-") {
-                try? fm.removeItem(at: parent.appendingPathComponent(item))
+                TreeRemoval.remove(parent.appendingPathComponent(item).path)
             }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
@@ -50,16 +50,22 @@ public struct OutputSwap {
         }
     }
 
-    /// Puts the staging folder in place of the output.
-    public func commit() throws {
+    /// Puts the staging folder in place of the output. The previous key, moved
+    /// aside, is removed while the caller goes on: `wait()` on what this returns
+    /// before exiting. (A removal cut short leaves a hidden folder that the next
+    /// build removes.)
+    @discardableResult
+    public func commit() throws -> Removal {
         let fm = FileManager.default
         let old = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
         do {
+            var moved = false
             if fm.fileExists(atPath: output.path) {
                 try fm.moveItem(at: output, to: old)
+                moved = true
             }
             try fm.moveItem(at: staging, to: output)
-            try? fm.removeItem(at: old)
+            return Removal(moved ? old.path : nil)
         } catch {
             // Put the previous key back if it was moved aside.
             if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: old.path) {
@@ -72,6 +78,32 @@ public struct OutputSwap {
     }
 
     public func discard() {
-        try? FileManager.default.removeItem(at: staging)
+        TreeRemoval.remove(staging.path)
+    }
+
+    /// The previous key being removed on a thread of its own.
+    public final class Removal: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var waited = false
+
+        init(_ path: String?) {
+            guard let path else {
+                done.signal()
+                return
+            }
+            let done = self.done
+            let thread = Thread {
+                TreeRemoval.remove(path)
+                done.signal()
+            }
+            thread.start()
+        }
+
+        /// Returns once the previous key is gone.
+        public func wait() {
+            guard !waited else { return }
+            waited = true
+            done.wait()
+        }
     }
 }
