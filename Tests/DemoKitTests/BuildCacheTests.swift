@@ -107,6 +107,9 @@ import Testing
         let clean = try setup.build("clean-all")
         #expect(afterEntry.counts.rendered > 0)
         #expect(afterEntry.counts.rendered * 2 < clean.counts.rendered, "\(afterEntry.counts.rendered) of \(clean.counts.rendered) pages rendered")
+        // Only that entry's file is parsed again; a clean build parses them all.
+        #expect(afterEntry.entriesParsed == 1)
+        #expect(clean.entriesParsed > 1)
 
         try setup.edit("payload/theme/templates/software.mustache") { $0.replacingOccurrences(of: "</article>", with: "<p>changed</p></article>") }
         try setup.expectSameAsClean("template", 3)
@@ -121,10 +124,32 @@ import Testing
 
         // The base ISO replaced at the same path.
         _ = try TestISO.make(in: setup.dir, info: "Debian test base, point release\n")
-        try setup.expectSameAsClean("base ISO", 5)
+        #expect(try !setup.expectSameAsClean("base ISO", 5).baseReused)
 
         // And nothing more to do afterwards.
         #expect(try setup.build("out").unchanged)
+    }
+
+    /// The same ISO as the last build: its files are taken from the key in place,
+    /// not read and checked again — unless one of them changed there.
+    @Test func theBaseIsTakenFromTheKeyInPlaceWhileItsFilesAreUntouched() throws {
+        let setup = try Setup()
+        let first = try setup.build("out")
+        #expect(!first.baseReused)
+        let kernel = setup.dir.path("out/live/vmlinuz").path
+        let inode = try #require(FileFingerprint.of(kernel)).inode
+        let entry = try #require(TestKit.allFiles(in: setup.app.kit.appendingPathComponent("payload/catalogue")).first)
+        try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: ", with: "name: Renamed ") }
+        #expect(try setup.expectSameAsClean("catalogue entry", 1).baseReused)
+        #expect(FileFingerprint.of(kernel)?.inode == inode, "the kernel was written again, not linked")
+
+        try "edited".write(toFile: kernel, atomically: false, encoding: .utf8)
+        try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: Renamed ", with: "name: Again ") }
+        #expect(try !setup.expectSameAsClean("base file edited in the key", 2).baseReused)
+        #expect(try String(contentsOfFile: kernel, encoding: .utf8) == "kernel")
+        // And from then on, taken again.
+        try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: Again ", with: "name: Third ") }
+        #expect(try setup.expectSameAsClean("catalogue entry again", 3).baseReused)
     }
 
     @Test func anOutputFileChangedByHandIsPutBack() throws {

@@ -76,6 +76,21 @@ public struct BuildCache {
         return stored
     }
 
+    /// What the key in place took from its base ISO, if recorded.
+    func readBase() -> BaseRecord? {
+        (try? Data(contentsOf: folder.appendingPathComponent(BaseRecord.fileName))).flatMap(BaseRecord.decode)
+    }
+
+    /// After the output was replaced: what it took from its base ISO (nil: none).
+    func saveBase(_ record: BaseRecord?) throws {
+        let url = folder.appendingPathComponent(BaseRecord.fileName)
+        guard let data = record?.encoded() else {
+            unlink(url.path)
+            return
+        }
+        try FileMemo.writeReplacing(data, to: url)
+    }
+
     /// Before the output is replaced: from now on the stored key does not describe it.
     public func invalidate() {
         unlink(folder.appendingPathComponent("key").path)

@@ -50,6 +50,10 @@ public struct KitBuilder {
         public var unchanged = false
         /// Files written, taken from the previous build, cloned or hard-linked.
         public var counts = TreeWriter.Counts()
+        /// Catalogue files parsed; the others were taken from the build cache.
+        public var entriesParsed = 0
+        /// The base system was taken from the key in place, not read from the ISO.
+        public var baseReused = false
     }
 
     public var options: Options
@@ -74,15 +78,23 @@ public struct KitBuilder {
         var apps: AppPayloads
         var base: BaseSystem?
         var baseSource: BaseSource?
+        var entriesParsed = 0
+        var baseReused = false
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
     /// database at `database` and plans every other file of the key.
     /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
-    func prepare(database: URL, baseWork: URL, verify: Bool, allowMissing: Bool, store: ContentStore? = nil) throws -> Prepared {
+    /// `entries`: the build cache's parsed entries, taken when their files did not change.
+    /// `cache`: the build cache of the output, whose previous key may hold the base system.
+    func prepare(
+        database: URL, baseWork: URL, verify: Bool, allowMissing: Bool, store: ContentStore? = nil, entries: EntryCache? = nil,
+        cache: BuildCache? = nil
+    ) throws -> Prepared {
         let store = store ?? self.store
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
-        let loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
+        var loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
+        loader.entryCache = entries
         let (fullKit, warnings) = try loader.loadValid()
         var kit = try fullKit.selecting(profiles: options.profiles)
         let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"), displayPrefix: loader.displayPrefix)
@@ -92,6 +104,23 @@ public struct KitBuilder {
                 "kit « \(kit.settings.id) » \(kit.settings.version) : \(kit.profiles.count) profils, \(kit.catalogue.count) logiciels",
                 "kit \"\(kit.settings.id)\" \(kit.settings.version): \(kit.profiles.count) profiles, \(kit.catalogue.count) software"))
         progress.detail(bilingual("date des fichiers : \(mtime)", "file date: \(mtime)"))
+        let entriesParsed = entries?.parsedCount ?? kit.catalogue.count
+        if let entries {
+            let parsed = entries.parsedCount
+            progress.detail(
+                bilingual(
+                    "fiches du catalogue : \(parsed) lue(s), les autres reprises de la construction précédente",
+                    "catalogue entries: \(parsed) read, the others taken from the previous build"))
+            do {
+                try entries.save()
+            } catch {
+                // Only the next build will be slower.
+                progress.warning(
+                    bilingual(
+                        "avertissement : fiches du catalogue non enregistrées dans le cache (\(error.localizedDescription))",
+                        "warning: catalogue entries not saved in the cache (\(error.localizedDescription))"))
+            }
+        }
 
         progress.stage(bilingual("applications", "applications"))
         let apps = try AppPayloads.resolve(kit, store: store, verify: verify, progress: progress)
@@ -105,7 +134,7 @@ public struct KitBuilder {
         }
         kit.placements = apps.placements
         let baseSource = baseSource(kit)
-        let base = try readBase(baseSource, into: baseWork, extracted: store.memo)
+        let (base, baseReused) = try readBase(baseSource, into: baseWork, extracted: store.memo, cache: cache)
 
         progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -125,7 +154,8 @@ public struct KitBuilder {
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
         }
         return Prepared(
-            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource)
+            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource,
+            entriesParsed: entriesParsed, baseReused: baseReused)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"
@@ -222,8 +252,12 @@ public struct KitBuilder {
         defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
+            let entries = EntryCache(
+                url: cache.folder.appendingPathComponent("entries.tsv"), memo: cache.inputs,
+                displayPrefix: KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix).displayPrefix)
             var prepared = try prepare(
-                database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store)
+                database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store, entries: entries,
+                cache: cache)
             let kit = prepared.kit, mtime = prepared.mtime, base = prepared.base
             var warnings = prepared.warnings.map(\.description)
             if base == nil { warnings.append(BootFiles.noBaseWarning) }
@@ -261,7 +295,10 @@ public struct KitBuilder {
             var extras = Set(
                 prepared.plan.files.compactMap { file -> String? in
                     switch file.content {
-                    case let .copy(url), let .owned(url): return key.isKitFile(url.path) || url.path.hasPrefix(baseWork.path + "/") ? nil : url.path
+                    case let .copy(url), let .owned(url):
+                        // The base's files come from its work folder or the previous key.
+                        let path = url.path
+                        return key.isKitFile(path) || path.hasPrefix(baseWork.path + "/") || path.hasPrefix(swap.output.path + "/") ? nil : path
                     case .bytes, .generated: return nil
                     }
                 })
@@ -326,6 +363,11 @@ public struct KitBuilder {
                 try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, outputFiles: outputFiles, pages: writer.pages) {
                     extras.contains($0) || key.isKitFile($0)
                 }
+                // The ISO's hash is the build key's: already in the memo.
+                let record = try base.flatMap { base in
+                    try prepared.baseSource.flatMap { BaseRecord(base: base, isoSHA256: try cache.inputs.sha256(of: $0.iso).sha256, records: records) }
+                }
+                try cache.saveBase(record)
             } catch {
                 // The key is built; only the next build will be slower.
                 progress.warning(
@@ -336,7 +378,9 @@ public struct KitBuilder {
 
             var report = Report(
                 output: options.output, manifest: manifest, warnings: prepared.warnings,
-                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts)
+                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
+                entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
+            removal.wait()
             try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
             return report
         } catch {
@@ -366,18 +410,32 @@ public struct KitBuilder {
     }
 
     /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
-    func readBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo) throws -> BaseSystem? {
+    /// From the previous key when it was read from the same ISO (`BaseRecord`).
+    func readBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache? = nil) throws -> (
+        BaseSystem?, reused: Bool
+    ) {
         guard let source else {
             progress.warning(BootFiles.noBaseWarning)
-            return nil
+            return (nil, false)
         }
         progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
+        if let cache, let record = cache.readBase(), FileManager.default.fileExists(atPath: source.iso.path),
+            let isoSHA256 = try? inputsMemo.sha256(of: source.iso).sha256,
+            source.sha256 == nil || source.sha256?.lowercased() == isoSHA256,
+            let base = record.system(isoSHA256: isoSHA256, previousKey: cache.output, outputs: cache.outputs)
+        {
+            progress.detail(
+                bilingual(
+                    "même ISO que la construction précédente : \(base.files.count) fichier(s) repris de la clé en place",
+                    "same ISO as the previous build: \(base.files.count) file(s) taken from the key in place"))
+            return (base, true)
+        }
         let base = try BaseISO.read(source, into: workDir, progress: progress, memo: inputsMemo, extracted: extracted)
         progress.detail(
             bilingual(
                 "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",
                 "kernel \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) file(s) checked against \(base.checksumList ?? "no list")"))
-        return base
+        return (base, false)
     }
 
     /// `payload/files/`: copied as they are to the key's root (LISEZMOI.txt, …).

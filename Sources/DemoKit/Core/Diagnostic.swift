@@ -1,7 +1,7 @@
 /// A problem found in a kit's files, printed as `file:line:column: error: message`
 /// so editors and CI logs can jump to it.
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable { case error, warning, note }
+public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Codable { case error, warning, note }
 
     public var severity: Severity
     /// Path of the file as the user gave it (relative to the kit when possible).

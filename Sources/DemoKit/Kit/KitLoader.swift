@@ -8,6 +8,8 @@ public struct KitLoader {
     /// How paths are shown in diagnostics: relative to the kit when it is the
     /// current folder, otherwise prefixed with the kit path as the user typed it.
     public var displayPrefix: String
+    /// Entries parsed by an earlier build, taken by their file's hash (a build sets it).
+    public var entryCache: EntryCache?
 
     public init(root: URL, displayPrefix: String? = nil) {
         self.root = root.standardizedFileURL
@@ -82,15 +84,10 @@ public struct KitLoader {
 
         var curated: [CatalogueEntry] = []
         var imported: [CatalogueEntry] = []
-        // Thousands of entries: parsed on every core, then taken in file order so
-        // diagnostics come out the same on every run.
+        // Thousands of entries: parsed on every core (or taken from the entry cache),
+        // then taken in file order so diagnostics come out the same on every run.
         let catalogueFiles = yamlFiles(in: "payload/catalogue")
-        let parsed = parallelMap(catalogueFiles) { file -> (CatalogueEntry?, [Diagnostic]) in
-            var found: [Diagnostic] = []
-            let isImported = file.hasPrefix("payload/catalogue/imported/")
-            let entry = readOne(file, &found, { CatalogueEntry.read($0, source: .curated, imported: isImported) })
-            return (entry, found)
-        }
+        let parsed = parallelMap(catalogueFiles) { file in readEntry(file) }
         for (file, (entry, found)) in zip(catalogueFiles, parsed) {
             diagnostics += found
             guard let entry else { continue }
@@ -206,6 +203,29 @@ public struct KitLoader {
         }
         guard let fields = reader.mapping(node, what: file) else { return nil }
         return read(fields)
+    }
+
+    /// One catalogue entry file: from the entry cache when its bytes did not change,
+    /// else parsed (and recorded when it has no error).
+    private func readEntry(_ file: String) -> (CatalogueEntry?, [Diagnostic]) {
+        let url = root.appendingPathComponent(file)
+        if let cached = entryCache?.lookup(file, at: url) { return (cached.entry, cached.diagnostics) }
+        let isImported = file.hasPrefix("payload/catalogue/imported/")
+        let reader = ManifestReader(file: display(file))
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            reader.error(at: nil, bilingual("fichier illisible", "cannot read file"))
+            return (nil, reader.diagnostics)
+        }
+        guard let node = reader.parse(data: data) else {
+            if reader.diagnostics.isEmpty { reader.error(at: nil, bilingual("fichier vide", "empty file")) }
+            return (nil, reader.diagnostics)
+        }
+        guard let fields = reader.mapping(node, what: file) else { return (nil, reader.diagnostics) }
+        let entry = CatalogueEntry.read(fields, source: .curated, imported: isImported)
+        if let entry, let entryCache, !reader.diagnostics.hasErrors {
+            entryCache.record(file, sha256: FileHashing.sha256(of: data), entry: entry, diagnostics: reader.diagnostics)
+        }
+        return (entry, reader.diagnostics)
     }
 
     private func readList<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> [T] {

@@ -3,8 +3,9 @@ import Yams
 /// `payload/catalogue/<id>.yml`: one free software of the catalogue. Imported entries
 /// (`payload/catalogue/imported/<source>/<id>.yml`) use the same format.
 /// `Encodable` names an entry's site pages from its content (`PageKey.entryPage`):
-/// every stored property counts, a field added later included.
-public struct CatalogueEntry: Sendable, Encodable {
+/// every stored property counts, a field added later included. `Decodable` reads it
+/// back from the build cache (`EntryCache`).
+public struct CatalogueEntry: Sendable, Codable {
     public var id: Located<String>
     public var name: String
     public var description: LocalizedText
@@ -205,7 +206,7 @@ public struct CatalogueEntry: Sendable, Encodable {
 }
 
 /// Provenance of a catalogue entry: which source, its id there, licence and date.
-public struct EntrySource: Sendable, Equatable, Hashable, Encodable {
+public struct EntrySource: Sendable, Equatable, Hashable, Codable {
     public var name: String
     public var id: String?
     public var licence: String?

@@ -52,6 +52,11 @@ public final class ManifestReader {
             diagnostics.append(Diagnostic(file: file, message: bilingual("fichier illisible", "cannot read file")))
             return nil
         }
+        return parse(data: data)
+    }
+
+    /// Parses a file's bytes, which must be UTF-8.
+    public func parse(data: Data) -> Node? {
         guard let text = String(data: data, encoding: .utf8) else {
             diagnostics.append(
                 Diagnostic(
@@ -299,4 +304,4 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return previous[b.count]
 }
 
-extension Located: Encodable where Value: Encodable {}
+extension Located: Codable where Value: Codable {}

@@ -220,6 +220,11 @@ public final class FileMemo: @unchecked Sendable {
         }
 
         func write(_ data: Data) throws {
+            guard data.count >= 1 << 20 else {
+                buffer.append(contentsOf: data)
+                if buffer.count >= 1 << 20 { try flush() }
+                return
+            }
             try flush()
             try data.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: url) }
         }

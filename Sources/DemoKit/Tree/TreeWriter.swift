@@ -39,6 +39,13 @@ public struct TreeWriter: Sendable {
             self.memo = memo
             self.pages = pages
         }
+
+        /// Size and hash of one of its files, if untouched since it was written.
+        func known(_ path: String) -> (size: Int64, sha256: String)? {
+            guard path.hasPrefix(rootPath + "/"), let fingerprint = FileFingerprint.of(path), let entry = memo.trusted(path, fingerprint)
+            else { return nil }
+            return (fingerprint.size, entry.sha256)
+        }
     }
 
     /// A generated file's key and the hash of the bytes it gave.
@@ -221,7 +228,9 @@ public struct TreeWriter: Sendable {
             try stamp(destination.path, mode: 0o644)
             return (record(hashed.size, hashed.sha256), .written)
         case let .owned(source):
-            let known = try ownedMemo.sha256(of: source)
+            // A file of the previous build (the base system taken from it) is known
+            // by the output's memo; demokit's other files by the store's.
+            let known = try previous?.known(source.path) ?? ownedMemo.sha256(of: source)
             if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
             let (how, copied) = try place(source, at: destination)
             if let copied {

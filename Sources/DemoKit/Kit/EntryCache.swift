@@ -1,0 +1,108 @@
+import Foundation
+
+/// The catalogue entries of the last build as parsed, by the SHA-256 of their file
+/// (issue 8): a rebuild after one entry changed parses that entry's YAML again, not
+/// the 10,000 others. Kept in the build cache folder (`entries.tsv`).
+///
+/// Never stale: a record is used only for a file whose bytes hash to the record's
+/// hash (the hash comes from the build cache's memo, by fingerprint, as for the
+/// build key), read by this very demokit (its identity is in the file), shown with
+/// the same path prefix (it is in every position an entry carries). A file with an
+/// error is not recorded: it is parsed again, and reported, at every build.
+public final class EntryCache: @unchecked Sendable {
+    public struct Record: Codable, Sendable {
+        public var entry: CatalogueEntry
+        /// Its warnings, shown again.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// A record as stored: its file's hash and its JSON, decoded only when used.
+    struct Line {
+        var sha256: String
+        var json: Data
+    }
+
+    /// Line 1 is the format, line 2 demokit and the display prefix the records were
+    /// made with, then one `path TAB sha256 TAB json` line per file. Records are
+    /// decoded where they are used, on the loader's cores, and written back as they
+    /// were read: a JSON coder is slow (a second for 10,000 entries), so a rebuild
+    /// encodes only the entries it parsed.
+    static let format = "demokit-entries 2"
+
+    public let url: URL
+    let memo: FileMemo
+    let identity: String
+    private let previous: [String: Line]
+    private var current: [String: Line] = [:]
+    private var parsed = 0
+    private let lock = NSLock()
+
+    /// `memo`: hashes of the kit's files by fingerprint. `displayPrefix`: how the
+    /// loader shows paths (`KitLoader.displayPrefix`).
+    public init(url: URL, memo: FileMemo, displayPrefix: String) {
+        self.url = url
+        self.memo = memo
+        identity = (BuildKey.executableIdentity + "\t" + displayPrefix).replacingOccurrences(of: "\n", with: " ")
+        previous = Self.read(url, identity: identity)
+    }
+
+    static func read(_ url: URL, identity: String) -> [String: Line] {
+        guard let data = try? Data(contentsOf: url) else { return [:] }
+        var lines: [String: Line] = [:]
+        var number = 0
+        var valid = true
+        TSVLines.forEach(in: data) { bytes, fields in
+            number += 1
+            guard valid else { return }
+            let whole = fields[0].lowerBound..<fields[fields.count - 1].upperBound
+            switch number {
+            case 1: valid = TSVLines.text(bytes, whole) == format
+            case 2: valid = TSVLines.text(bytes, whole) == identity
+            default:
+                guard fields.count == 3, fields[1].count == 64 else { return }
+                lines[TSVLines.text(bytes, fields[0])] = Line(
+                    sha256: TSVLines.text(bytes, fields[1]), json: Data(UnsafeBufferPointer(rebasing: bytes[fields[2]])))
+            }
+        }
+        return valid && number >= 2 ? lines : [:]
+    }
+
+    /// The entry of `file` (kit-relative) at `fileURL` as last parsed, if its bytes
+    /// are the same.
+    func lookup(_ file: String, at fileURL: URL) -> Record? {
+        guard let line = previous[file], let hashed = try? memo.sha256(of: fileURL), hashed.sha256 == line.sha256,
+            let record = try? JSONDecoder().decode(Record.self, from: line.json)
+        else { return nil }
+        lock.withLock { current[file] = line }
+        return record
+    }
+
+    /// An entry just parsed from bytes of hash `sha256`, with no error.
+    func record(_ file: String, sha256: String, entry: CatalogueEntry, diagnostics: [Diagnostic]) {
+        guard !file.contains("\t"), !file.contains("\n"),
+            let json = try? JSONEncoder().encode(Record(entry: entry, diagnostics: diagnostics))
+        else { return }
+        lock.withLock {
+            current[file] = Line(sha256: sha256, json: json)
+            parsed += 1
+        }
+    }
+
+    /// Entries parsed by this build (the others came from the cache).
+    public var parsedCount: Int { lock.withLock { parsed } }
+
+    /// Writes the records of this build's files, unless they are the ones stored.
+    public func save() throws {
+        let (lines, unchanged) = lock.withLock { (current, parsed == 0 && current.count == previous.count) }
+        guard !unchanged else { return }
+        try FileMemo.writeReplacing(url) { file in
+            try file.write(Self.format + "\n" + identity + "\n")
+            for path in lines.keys.sorted() {
+                let line = lines[path]!
+                try file.write(path + "\t" + line.sha256 + "\t")
+                try file.write(line.json)
+                try file.write("\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+@testable import DemoKit
+
+/// The entry cache (issue 8): a rebuild parses again only the catalogue files whose
+/// bytes changed, and the kit it loads is the one a cold load gives.
+@Suite struct EntryCacheTests {
+    /// A copy of the repository's kit (curated and SILL-imported entries, warnings
+    /// included) in a temporary folder.
+    static func repositoryKit(in dir: TemporaryDirectory) throws -> URL {
+        let kit = dir.path("kit")
+        try FileManager.default.createDirectory(at: kit, withIntermediateDirectories: true)
+        for part in ["profiles", "payload"] {
+            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent(part), to: kit.appendingPathComponent(part))
+        }
+        return kit
+    }
+
+    /// The loaded kit's catalogue and warnings, as bytes: what the build makes of them.
+    static func loaded(_ kit: URL, cache: EntryCache?, prefix: String = "") throws -> (catalogue: Data, warnings: [Diagnostic]) {
+        var loader = KitLoader(root: kit, displayPrefix: prefix)
+        loader.entryCache = cache
+        let (loaded, warnings) = try loader.loadValid()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try encoder.encode(loaded.catalogue), warnings)
+    }
+
+    @Test func everyEntryComesBackAsParsed() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let url = dir.path("entries.tsv")
+        let memo = FileMemo()
+        let cold = try Self.loaded(kit, cache: nil)
+
+        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
+        #expect(try Self.loaded(kit, cache: first) == cold)
+        let files = try TestKit.allFiles(in: kit.appendingPathComponent("payload/catalogue")).count
+        #expect(first.parsedCount == files)
+        try first.save()
+
+        let second = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let warm = try Self.loaded(kit, cache: second)
+        #expect(second.parsedCount == 0)
+        #expect(warm.catalogue == cold.catalogue)
+        #expect(warm.warnings == cold.warnings)
+    }
+
+    /// An entry's warnings are kept with it and shown again.
+    @Test func warningsComeBackWithTheirEntry() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let file = "payload/catalogue/libreoffice.yml"
+        let fileURL = kit.appendingPathComponent(file)
+        let entry = try #require(try KitLoader(root: kit, displayPrefix: "").loadValid().kit.entry("libreoffice"))
+        let warning = Diagnostic(.warning, file: file, line: 3, column: 7, message: "avertissement / warning")
+        let url = dir.path("entries.tsv")
+        let first = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        first.record(file, sha256: try FileHashing.sha256(fileAt: fileURL).sha256, entry: entry, diagnostics: [warning])
+        try first.save()
+        let record = try #require(EntryCache(url: url, memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL))
+        #expect(record.diagnostics == [warning])
+        #expect(record.entry.name == entry.name)
+        // Not for other bytes.
+        try (try String(contentsOf: fileURL, encoding: .utf8) + "\n").write(to: fileURL, atomically: false, encoding: .utf8)
+        #expect(EntryCache(url: url, memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL) == nil)
+    }
+
+    @Test func onlyTheChangedFileIsParsedAgain() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let url = dir.path("entries.tsv")
+        let memo = FileMemo()
+        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
+        _ = try Self.loaded(kit, cache: first)
+        try first.save()
+
+        let entry = kit.appendingPathComponent("payload/catalogue/libreoffice.yml")
+        let text = try String(contentsOf: entry, encoding: .utf8)
+        try text.replacingOccurrences(of: "name: LibreOffice", with: "name: LibreOffice Renamed").write(
+            to: entry, atomically: false, encoding: .utf8)
+        let second = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let warm = try Self.loaded(kit, cache: second)
+        #expect(second.parsedCount == 1)
+        #expect(warm.catalogue == (try Self.loaded(kit, cache: nil)).catalogue)
+        #expect(String(decoding: warm.catalogue, as: UTF8.self).contains("LibreOffice Renamed"))
+    }
+
+    /// Positions carry the path as shown: records made with another prefix, or by
+    /// another demokit, are not used.
+    @Test func anotherPrefixOrAnotherDemokitStartsAfresh() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let url = dir.path("entries.tsv")
+        let memo = FileMemo()
+        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
+        _ = try Self.loaded(kit, cache: first)
+        try first.save()
+
+        let other = EntryCache(url: url, memo: memo, displayPrefix: "elsewhere/")
+        let loaded = try Self.loaded(kit, cache: other, prefix: "elsewhere/")
+        #expect(other.parsedCount > 0)
+        #expect(loaded.warnings.allSatisfy { $0.file.hasPrefix("elsewhere/") })
+        #expect(loaded == (try Self.loaded(kit, cache: nil, prefix: "elsewhere/")))
+
+        var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+        #expect(lines[1] == first.identity)
+        lines[1] = "0.0.0\t/another/demokit\t1-2-3-4\t"
+        try lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
+        let rebuilt = EntryCache(url: url, memo: memo, displayPrefix: "")
+        _ = try Self.loaded(kit, cache: rebuilt)
+        #expect(rebuilt.parsedCount > 0)
+    }
+
+    /// A broken file is never recorded: it is reported at every build.
+    @Test func aBrokenEntryIsReportedEveryTime() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let url = dir.path("entries.tsv")
+        let memo = FileMemo()
+        let entry = kit.appendingPathComponent("payload/catalogue/libreoffice.yml")
+        try (try String(contentsOf: entry, encoding: .utf8) + "platforms: [amiga]\n").write(to: entry, atomically: false, encoding: .utf8)
+        for _ in 0..<2 {
+            let cache = EntryCache(url: url, memo: memo, displayPrefix: "")
+            var loader = KitLoader(root: kit, displayPrefix: "")
+            loader.entryCache = cache
+            let result = loader.load()
+            #expect(result.kit == nil)
+            #expect(result.diagnostics.contains { $0.file == "payload/catalogue/libreoffice.yml" && $0.severity == .error })
+            try cache.save()
+        }
+    }
+
+    /// A damaged cache file is a cold start, not an error.
+    @Test func aDamagedCacheFileIsIgnored() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try Self.repositoryKit(in: dir)
+        let url = dir.path("entries.tsv")
+        let first = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        _ = try Self.loaded(kit, cache: first)
+        try first.save()
+        // Cut in the middle of a record, as a full disk would leave it.
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count / 2).write(to: url)
+        let cache = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        #expect(try Self.loaded(kit, cache: cache) == (try Self.loaded(kit, cache: nil)))
+        #expect(cache.parsedCount > 0)
+    }
+}
