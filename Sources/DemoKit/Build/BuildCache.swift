@@ -14,7 +14,10 @@ import Foundation
 /// - `key`: the build key of the output in place — a hash of demokit itself, the
 ///   options, the environment that matters, every file of `profiles/` and `payload/`
 ///   and every other file the build read (content store, base ISO, boot loaders) —
-///   then those other files, and the warnings to show again.
+///   then those other files, and the warnings to show again;
+/// - `pages.tsv`: each generated page's key and hash;
+/// - `entries.tsv`: the catalogue entries as parsed, by their file's hash (`EntryCache`);
+/// - `base.tsv`: what the output took from its base ISO (`BaseRecord`).
 ///
 /// A build whose key equals the stored one, on an output whose files all still have
 /// the fingerprints they were written with, has nothing to do. Otherwise the build
