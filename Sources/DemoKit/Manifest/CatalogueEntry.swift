@@ -173,10 +173,17 @@ public struct CatalogueEntry: Sendable, Codable {
         entry.releaseDate = releaseDate?.value
         entry.developmentStatus = developmentStatus?.value
         entry.maintenance = maintenance?.value
-        entry.provenance = Dictionary(uniqueKeysWithValues: entry.presentFields.map { ($0, entrySource) })
-        for user in entry.users { entry.provenance["users:\(user)"] = entrySource }
-        for provider in entry.providers { entry.provenance["providers:\(provider)"] = entrySource }
+        entry.provenance = entry.ownProvenance
         return entry
+    }
+
+    /// Provenance of an entry read from one file: every field it has, and each of its
+    /// organisations, from its own source.
+    var ownProvenance: [String: EntrySource] {
+        var provenance = Dictionary(uniqueKeysWithValues: presentFields.map { ($0, source) })
+        for user in users { provenance["users:\(user)"] = source }
+        for provider in providers { provenance["providers:\(provider)"] = source }
+        return provenance
     }
 
     /// The `factFields` this entry has a value for.
