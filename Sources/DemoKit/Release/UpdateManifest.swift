@@ -100,7 +100,7 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         // Records encoded on every core, a slice of the list each, then joined.
         let records = files
         let slices = stride(from: 0, to: records.count, by: 2048).map { $0..<min($0 + 2048, records.count) }
-        let pieces = parallelMap(slices) { slice in
+        var pieces = parallelMap(slices) { slice in
             Result { () throws -> [UInt8] in
                 let encoder = Self.encoder
                 var bytes: [UInt8] = []
@@ -122,7 +122,11 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         }
         var data = Data(head[..<slot.lowerBound])
         data.append(contentsOf: "\"files\" : [\n".utf8)
-        for piece in pieces { data.append(contentsOf: try piece.get()) }
+        // Each slice let go of once copied: the manifest is held once, not twice.
+        for index in pieces.indices {
+            data.append(contentsOf: try pieces[index].get())
+            pieces[index] = .success([])
+        }
         data.append(contentsOf: "\n  ]".utf8)
         data.append(head[slot.upperBound...])
         data.append(0x0A)
