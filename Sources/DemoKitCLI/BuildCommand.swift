@@ -83,12 +83,12 @@ struct Build: ParsableCommand {
         }
         for warning in report.warnings { progress.warning(warning.description) }
         guard !output.quiet else { return }
-        let manifest = report.manifest
+        let summary = report.summary
         let index = URL(fileURLWithPath: out).standardizedFileURL.appendingPathComponent("index.html").path
         print(
             bilingual(
-                "Clé construite dans \(out) : \(manifest.files.count + 1) fichiers, \(formatBytes(manifest.totalSize)), profils \(manifest.profiles.joined(separator: ", ")).",
-                "Key built in \(out): \(manifest.files.count + 1) files, \(formatBytes(manifest.totalSize, english: true)), profiles \(manifest.profiles.joined(separator: ", "))."
+                "Clé construite dans \(out) : \(summary.files) fichiers, \(formatBytes(summary.bytes)), profils \(summary.profiles.joined(separator: ", ")).",
+                "Key built in \(out): \(summary.files) files, \(formatBytes(summary.bytes, english: true)), profiles \(summary.profiles.joined(separator: ", "))."
             ))
         print(bilingual("Ouvrir le catalogue : file://\(index)", "Open the catalogue: file://\(index)"))
         if !report.missing.isEmpty {

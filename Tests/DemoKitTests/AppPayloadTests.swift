@@ -89,7 +89,7 @@ import Testing
         // Shared by both profiles, stored once.
         #expect(files.filter { $0.hasSuffix("Office.AppImage") }.count == 1)
         #expect(try Data(contentsOf: out.appendingPathComponent("apps/linux/Office.AppImage")) == Data(contentsOf: setup.appImage))
-        let roles = Dictionary(report.manifest.files.map { ($0.path, $0.role) }, uniquingKeysWith: { a, _ in a })
+        let roles = try Dictionary(report.manifest.files.map { ($0.path, $0.role) }, uniquingKeysWith: { a, _ in a })
         #expect(roles["apps/linux/Office.AppImage"] == .application)
 
         // Each profile's list says where to start the app.

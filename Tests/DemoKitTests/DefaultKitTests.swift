@@ -24,7 +24,7 @@ import Testing
         options.displayPrefix = ""
         options.environment = [:]
         let report = try KitBuilder(options: options).build()
-        let listing = report.manifest.files.map { "\($0.path) \($0.size)" }.joined(separator: "\n") + "\n"
+        let listing = try report.manifest.files.map { "\($0.path) \($0.size)" }.joined(separator: "\n") + "\n"
         let golden = Repo.root.appendingPathComponent("Tests/DemoKitTests/Golden/default-kit-tree.txt")
         if Repo.recording {
             try listing.write(to: golden, atomically: true, encoding: .utf8)

@@ -1,5 +1,14 @@
 import Foundation
 
+/// What the end of a build says of the key.
+public struct KeySummary: Sendable, Equatable {
+    /// Files on the key, its manifest included.
+    public var files: Int
+    /// Bytes of the files the manifest lists.
+    public var bytes: Int64
+    public var profiles: [String]
+}
+
 /// Runs the stages in order: manifests → kit → applications (from the content store)
 /// → base system → catalogue → site → application lists → payload files → boot files
 /// → size and FAT32 checks → tree → update manifest → archive → disk image.
@@ -38,7 +47,15 @@ public struct KitBuilder {
 
     public struct Report: Sendable {
         public var output: URL
-        public var manifest: UpdateManifest
+        /// The key's manifest: the one this build wrote or, after a build with nothing
+        /// to do, the key's, read when first asked for (decoding its 46,000 records
+        /// was a fifth of such a build, and the summary needs none of them).
+        public var manifest: UpdateManifest {
+            get throws { try manifestSource.manifest() }
+        }
+        /// Files on the key (the manifest included), their bytes, its profiles.
+        public var summary: KeySummary
+        var manifestSource: ManifestSource
         public var archive: URL?
         public var warnings: [Diagnostic]
         /// Artifacts left out with `--skip-missing`.
@@ -54,6 +71,48 @@ public struct KitBuilder {
         public var entriesParsed = 0
         /// The base system was taken from the key in place, not read from the ISO.
         public var baseReused = false
+
+        init(
+            output: URL, manifest: ManifestSource, summary: KeySummary, warnings: [Diagnostic], missing: [MissingArtifactsError.Item] = [],
+            bootable: Bool = false, unchanged: Bool = false, counts: TreeWriter.Counts = TreeWriter.Counts(), entriesParsed: Int = 0,
+            baseReused: Bool = false
+        ) {
+            self.output = output
+            manifestSource = manifest
+            self.summary = summary
+            self.warnings = warnings
+            self.missing = missing
+            self.bootable = bootable
+            self.unchanged = unchanged
+            self.counts = counts
+            self.entriesParsed = entriesParsed
+            self.baseReused = baseReused
+        }
+    }
+
+    /// A key's manifest, in memory or read from the key once, when first needed.
+    final class ManifestSource: @unchecked Sendable {
+        private let lock = NSLock()
+        private var loaded: UpdateManifest?
+        private let url: URL?
+
+        init(_ manifest: UpdateManifest) {
+            loaded = manifest
+            url = nil
+        }
+
+        init(reading url: URL) {
+            self.url = url
+        }
+
+        func manifest() throws -> UpdateManifest {
+            try lock.withLock {
+                if let loaded { return loaded }
+                let manifest = try UpdateManifest.read(from: url ?? URL(fileURLWithPath: "/"))
+                loaded = manifest
+                return manifest
+            }
+        }
     }
 
     public var options: Options
@@ -204,25 +263,31 @@ public struct KitBuilder {
         var key = BuildKey(kitRoot: options.kitRoot)
         addSettings(to: &key, store: store)
         try key.addKitFiles(memo: cache.inputs)
-        let hashExtra = { (url: URL) throws -> String in
-            if let fingerprint = FileFingerprint.of(url.path), let known = store.memo.trusted(url.path, fingerprint) { return known.sha256 }
-            return try cache.inputs.sha256(of: url).sha256
+        let storeMemo = store.memo, inputs = cache.inputs
+        let hashExtra = { @Sendable (url: URL) throws -> String in
+            if let fingerprint = FileFingerprint.of(url.path), let known = storeMemo.trusted(url.path, fingerprint) { return known.sha256 }
+            return try inputs.sha256(of: url).sha256
         }
         if let stored = cache.stored {
             var check = key
-            for extra in stored.extras { check.addExtra(extra, hash: hashExtra) }
-            if check.value == stored.key, cache.outputIsIntact(store: store.memo),
-                let manifest = try? UpdateManifest.read(from: options.output.appendingPathComponent(UpdateManifest.path))
-            {
+            check.addExtras(stored.extras, hash: hashExtra)
+            // Every file of the output as written, the manifest included: its summary,
+            // saved with the key, is the manifest's.
+            if check.value == stored.key, let summary = stored.summary, cache.outputIsIntact(store: store.memo) {
                 progress.info(
                     bilingual(
                         "rien n'a changé depuis la dernière construction : la clé est à jour", "nothing changed since the last build: the key is up to date"))
                 for warning in stored.warnings { progress.warning(warning) }
-                let mtime = SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment)
+                let source = ManifestSource(reading: options.output.appendingPathComponent(UpdateManifest.path))
                 var report = Report(
-                    output: options.output, manifest: manifest, warnings: [],
-                    bootable: manifest.files.contains { $0.path == BootFiles.checksumListPath }, unchanged: true)
-                try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
+                    output: options.output, manifest: source, summary: summary, warnings: [],
+                    bootable: cache.outputs.entry(TreeWriter.folderPath(options.output) + "/" + BootFiles.checksumListPath) != nil,
+                    unchanged: true)
+                if options.archive != nil || options.image != nil {
+                    let manifest = try source.manifest()
+                    try writeArchiveAndImage(
+                        manifest, mtime: SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment), into: &report)
+                }
                 return report
             }
         }
@@ -245,7 +310,7 @@ public struct KitBuilder {
         }
     }
 
-    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: (URL) throws -> String) throws -> Report {
+    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: @escaping @Sendable (URL) throws -> String) throws -> Report {
         let swap = try OutputSwap(output: options.output)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
@@ -357,10 +422,13 @@ public struct KitBuilder {
             }
             let sortedExtras = extras.sorted()
             var full = key
-            for extra in sortedExtras { full.addExtra(extra, hash: hashExtra) }
+            full.addExtras(sortedExtras, hash: hashExtra)
             let outputFiles = records + [FileRecord(path: UpdateManifest.path, size: Int64(manifestData.count), sha256: FileHashing.sha256(of: manifestData))]
+            let summary = KeySummary(files: outputFiles.count, bytes: manifest.totalSize, profiles: manifest.profiles)
             do {
-                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, outputFiles: outputFiles, pages: writer.pages) {
+                try cache.save(
+                    key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles, pages: writer.pages
+                ) {
                     extras.contains($0) || key.isKitFile($0)
                 }
                 // The ISO's hash is the build key's: already in the memo.
@@ -377,7 +445,7 @@ public struct KitBuilder {
             }
 
             var report = Report(
-                output: options.output, manifest: manifest, warnings: prepared.warnings,
+                output: options.output, manifest: ManifestSource(manifest), summary: summary, warnings: prepared.warnings,
                 missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
                 entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
             removal.wait()

@@ -48,9 +48,10 @@ public struct Publisher {
         defer { try? fm.removeItem(at: work) }
         var buildOptions = KitBuilder.Options(kitRoot: options.kitRoot, output: work.appendingPathComponent("key"))
         buildOptions.environment = options.environment
-        let built = try KitBuilder(options: buildOptions, progress: progress).build()
-        let tree = built.output
-        let kit = built.manifest.kit
+        let result = try KitBuilder(options: buildOptions, progress: progress).build()
+        let tree = result.output
+        let built = try result.manifest
+        let kit = built.kit
 
         progress.stage(bilingual("confiance", "trust"))
         let trust = try currentTrust(kit: kit.id)
@@ -76,8 +77,8 @@ public struct Publisher {
         }
 
         progress.stage(bilingual("copie des fichiers", "copying files"))
-        var report = Report(manifest: built.manifest, manifestPath: manifestURL)
-        for file in built.manifest.files {
+        var report = Report(manifest: built, manifestPath: manifestURL)
+        for file in built.files {
             let object = options.release.appendingPathComponent(ReleaseLayout.object(file.sha256))
             if let size = try? fm.attributesOfItem(atPath: object.path)[.size] as? Int64, size == file.size {
                 report.objectsReused += 1
@@ -98,7 +99,7 @@ public struct Publisher {
                 number: number, created: Timestamp.string(options.now),
                 expires: Timestamp.string(options.now.addingTimeInterval(TimeInterval(options.expiresInDays) * 86400)),
                 previous: previous, minimumDemokit: DemoKitVersion.current),
-            profiles: built.manifest.profiles, files: built.manifest.files)
+            profiles: built.profiles, files: built.files)
         let data = try manifest.encoded()
         let comment = "timestamp:\(Int(options.now.timeIntervalSince1970))\tfile:manifest.json\tkit:\(kit.id) channel:\(kit.channel) release:\(number)"
         let signature = Data(try TrustFile.sign(data, with: options.keys, comment: comment).utf8)

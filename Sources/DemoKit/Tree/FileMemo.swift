@@ -93,13 +93,16 @@ public final class FileMemo: @unchecked Sendable {
     /// The file's size and SHA-256, from memory when the file has not changed, else
     /// read (and remembered).
     public func sha256(of url: URL) throws -> (size: Int64, sha256: String) {
-        let path = url.path
+        try sha256(ofPath: url.path)
+    }
+
+    public func sha256(ofPath path: String) throws -> (size: Int64, sha256: String) {
         let time = Self.now()
         guard let before = FileFingerprint.of(path) else {
             throw FileError(path: path, reason: bilingual("fichier introuvable ou illisible", "file missing or unreadable"))
         }
         if let known = trusted(path, before) { return (known.fingerprint.size, known.sha256) }
-        let hashed = try FileHashing.sha256(fileAt: url)
+        let hashed = try FileHashing.sha256(fileAt: URL(fileURLWithPath: path))
         // Remembered only if it did not change while it was read.
         if FileFingerprint.of(path) == before, hashed.size == before.size {
             record(path, Entry(fingerprint: before, sha256: hashed.sha256, time: time))
