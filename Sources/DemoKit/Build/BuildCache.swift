@@ -228,13 +228,15 @@ struct BuildKey {
 /// by hand because `FileManager`'s enumerator stats every entry through Foundation
 /// and takes several times longer on 40,000 files, which a no-change rebuild feels.
 enum FileWalk {
-    static func regularFiles(under root: URL) -> [String] {
+    /// Sorted paths relative to `root`. `followingLinks`: a link to a file counts as
+    /// that file; otherwise links are left out.
+    static func regularFiles(under root: URL, followingLinks: Bool = true) -> [String] {
         var found: [String] = []
-        walk(root.path, "", &found)
+        walk(root.path, "", followingLinks, &found)
         return found.sorted()
     }
 
-    private static func walk(_ base: String, _ relative: String, _ found: inout [String]) {
+    private static func walk(_ base: String, _ relative: String, _ followingLinks: Bool, _ found: inout [String]) {
         let folder = relative.isEmpty ? base : base + "/" + relative
         guard let dir = opendir(folder) else { return }
         defer { closedir(dir) }
@@ -245,16 +247,17 @@ enum FileWalk {
             if name == "." || name == ".." { continue }
             let path = relative.isEmpty ? name : relative + "/" + name
             var type = entry.pointee.d_type
+            if type == UInt8(DT_LNK), !followingLinks { continue }
             if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
                 var info = stat()
-                guard stat(base + "/" + path, &info) == 0 else { continue }
+                guard (followingLinks ? stat(base + "/" + path, &info) : lstat(base + "/" + path, &info)) == 0 else { continue }
                 let format = info.st_mode & S_IFMT
                 type = format == S_IFDIR ? UInt8(DT_DIR) : format == S_IFREG ? UInt8(DT_REG) : 0
                 // Folders reached through a link are not followed (no loops).
                 if format == S_IFDIR, entry.pointee.d_type == UInt8(DT_LNK) { continue }
             }
             if type == UInt8(DT_DIR) {
-                walk(base, path, &found)
+                walk(base, path, followingLinks, &found)
             } else if type == UInt8(DT_REG) {
                 found.append(path)
             }
