@@ -17,7 +17,8 @@ import Testing
             try fm.createDirectory(at: tree.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         for number in 0..<300 {
-            try "\(number)".write(to: tree.appendingPathComponent(["a", "a/b", "a/b/c", "e"][number % 4] + "/f\(number).html"), atomically: false, encoding: .utf8)
+            let folder = ["a", "a/b", "a/b/c", "e"][number % 4]
+            try "\(number)".write(to: tree.appendingPathComponent(folder + "/f\(number).html"), atomically: false, encoding: .utf8)
         }
         try fm.createSymbolicLink(atPath: tree.appendingPathComponent("a/d/folder-link").path, withDestinationPath: outside.path)
         try fm.createSymbolicLink(atPath: tree.appendingPathComponent("e/file-link").path, withDestinationPath: outside.appendingPathComponent("keep.txt").path)

@@ -139,6 +139,8 @@ public struct KitBuilder {
         var baseSource: BaseSource?
         var entriesParsed = 0
         var baseReused = false
+        /// The entry cache being saved; waited for before the build ends.
+        var entriesSaving: BackgroundWork?
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
@@ -170,16 +172,12 @@ public struct KitBuilder {
                 bilingual(
                     "fiches du catalogue : \(parsed) lue(s), les autres reprises de la construction précédente",
                     "catalogue entries: \(parsed) read, the others taken from the previous build"))
-            do {
-                try entries.save()
-            } catch {
-                // Only the next build will be slower.
-                progress.warning(
-                    bilingual(
-                        "avertissement : fiches du catalogue non enregistrées dans le cache (\(error.localizedDescription))",
-                        "warning: catalogue entries not saved in the cache (\(error.localizedDescription))"))
-            }
         }
+        // Encoded and written while the next stages read the disk.
+        let entriesSaving = entries.map { entries in BackgroundWork { try entries.save() } }
+        // A stage that fails does not leave it running: the caller waits otherwise.
+        var prepared = false
+        defer { if !prepared { entriesSaving?.wait() } }
 
         progress.stage(bilingual("applications", "applications"))
         let apps = try AppPayloads.resolve(kit, store: store, verify: verify, progress: progress)
@@ -212,9 +210,10 @@ public struct KitBuilder {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
         }
+        prepared = true
         return Prepared(
             kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource,
-            entriesParsed: entriesParsed, baseReused: baseReused)
+            entriesParsed: entriesParsed, baseReused: baseReused, entriesSaving: entriesSaving)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"
@@ -323,6 +322,15 @@ public struct KitBuilder {
             var prepared = try prepare(
                 database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store, entries: entries,
                 cache: cache)
+            defer {
+                if let error = prepared.entriesSaving?.wait() {
+                    // Only the next build will be slower.
+                    progress.warning(
+                        bilingual(
+                            "avertissement : fiches du catalogue non enregistrées dans le cache (\(error.localizedDescription))",
+                            "warning: catalogue entries not saved in the cache (\(error.localizedDescription))"))
+                }
+            }
             let kit = prepared.kit, mtime = prepared.mtime, base = prepared.base
             var warnings = prepared.warnings.map(\.description)
             if base == nil { warnings.append(BootFiles.noBaseWarning) }

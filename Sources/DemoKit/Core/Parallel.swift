@@ -45,6 +45,34 @@ func runWorkers(_ count: Int, _ body: @escaping @Sendable () -> Void) {
     group.wait()
 }
 
+/// Work done on a thread of its own while the caller goes on; `wait()` for it
+/// (and its error) before relying on what it did.
+final class BackgroundWork: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Void, any Error> = .success(())
+    private var waited = false
+
+    init(_ work: @escaping @Sendable () throws -> Void) {
+        let thread = Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Returns once the work is done: nil, or the error it threw.
+    @discardableResult
+    func wait() -> (any Error)? {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        if case let .failure(error) = result { return error }
+        return nil
+    }
+}
+
 /// Workers for work that waits on the disk rather than the CPU: `stat` and small
 /// reads of thousands of files whose metadata is not in memory yet (a rebuild after
 /// a reboot). The disk serves several requests at once; one per core leaves it idle.

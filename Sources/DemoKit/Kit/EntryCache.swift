@@ -19,23 +19,32 @@ public final class EntryCache: @unchecked Sendable {
         var ownProvenance: Bool? = nil
     }
 
-    /// A record as stored: its file's hash and its JSON, decoded only when used.
-    struct Line {
-        var sha256: String
-        var json: Data
-    }
-
     /// Line 1 is the format, line 2 demokit and the display prefix the records were
     /// made with, then one `path TAB sha256 TAB json` line per file. Records are
     /// decoded where they are used, on the loader's cores, and written back as they
     /// were read: a JSON coder is slow (a second for 10,000 entries), so a rebuild
-    /// encodes only the entries it parsed.
+    /// encodes only the entries it parsed — when saving, one at a time, so that no
+    /// JSON is held beside the kit (peak memory, issue 8).
     static let format = "demokit-entries 3"
+
+    /// A record of this build: as read from the file (a range of `data`), or parsed.
+    enum Line {
+        case stored(sha256: String, json: Range<Int>)
+        case parsed(sha256: String, record: Record)
+
+        var sha256: String {
+            switch self {
+            case let .stored(sha256, _), let .parsed(sha256, _): return sha256
+            }
+        }
+    }
 
     public let url: URL
     let memo: FileMemo
     let identity: String
-    private var previous: [String: Line]
+    /// The file as read, and where each record's JSON is in it.
+    private var data = Data()
+    private var previous: [String: (sha256: String, json: Range<Int>)] = [:]
     private var current: [String: Line] = [:]
     private var parsed = 0
     private let lock = NSLock()
@@ -46,12 +55,8 @@ public final class EntryCache: @unchecked Sendable {
         self.url = url
         self.memo = memo
         identity = (BuildKey.executableIdentity + "\t" + displayPrefix).replacingOccurrences(of: "\n", with: " ")
-        previous = Self.read(url, identity: identity)
-    }
-
-    static func read(_ url: URL, identity: String) -> [String: Line] {
-        guard let data = try? Data(contentsOf: url) else { return [:] }
-        var lines: [String: Line] = [:]
+        guard let data = try? Data(contentsOf: url) else { return }
+        var lines: [String: (sha256: String, json: Range<Int>)] = [:]
         var number = 0
         var valid = true
         TSVLines.forEach(in: data) { bytes, fields in
@@ -59,41 +64,37 @@ public final class EntryCache: @unchecked Sendable {
             guard valid else { return }
             let whole = fields[0].lowerBound..<fields[fields.count - 1].upperBound
             switch number {
-            case 1: valid = TSVLines.text(bytes, whole) == format
+            case 1: valid = TSVLines.text(bytes, whole) == Self.format
             case 2: valid = TSVLines.text(bytes, whole) == identity
             default:
                 guard fields.count == 3, fields[1].count == 64 else { return }
-                lines[TSVLines.text(bytes, fields[0])] = Line(
-                    sha256: TSVLines.text(bytes, fields[1]), json: Data(UnsafeBufferPointer(rebasing: bytes[fields[2]])))
+                lines[TSVLines.text(bytes, fields[0])] = (TSVLines.text(bytes, fields[1]), fields[2])
             }
         }
-        return valid && number >= 2 ? lines : [:]
+        guard valid, number >= 2 else { return }
+        self.data = data
+        previous = lines
     }
 
     /// The entry of `file` (kit-relative) at `fileURL` as last parsed, if its bytes
     /// are the same.
     func lookup(_ file: String, at fileURL: URL) -> Record? {
         guard let line = previous[file], let hashed = try? memo.sha256(of: fileURL), hashed.sha256 == line.sha256,
-            var record = try? JSONDecoder().decode(Record.self, from: line.json)
+            var record = try? JSONDecoder().decode(Record.self, from: data[line.json])
         else { return nil }
         if record.ownProvenance == true {
             record.entry.provenance = record.entry.ownProvenance
             record.ownProvenance = nil
         }
-        lock.withLock { current[file] = line }
+        lock.withLock { current[file] = .stored(sha256: line.sha256, json: line.json) }
         return record
     }
 
     /// An entry just parsed from bytes of hash `sha256`, with no error.
     func record(_ file: String, sha256: String, entry: CatalogueEntry, diagnostics: [Diagnostic]) {
-        var record = Record(entry: entry, diagnostics: diagnostics)
-        if entry.provenance == entry.ownProvenance {
-            record.entry.provenance = [:]
-            record.ownProvenance = true
-        }
-        guard !file.contains("\t"), !file.contains("\n"), let json = try? JSONEncoder().encode(record) else { return }
+        guard !file.contains("\t"), !file.contains("\n") else { return }
         lock.withLock {
-            current[file] = Line(sha256: sha256, json: json)
+            current[file] = .parsed(sha256: sha256, record: Record(entry: entry, diagnostics: diagnostics))
             parsed += 1
         }
     }
@@ -102,22 +103,32 @@ public final class EntryCache: @unchecked Sendable {
     public var parsedCount: Int { lock.withLock { parsed } }
 
     /// Writes the records of this build's files, unless they are the ones stored,
-    /// and lets go of them: 20 MiB of JSON for 10,000 entries (peak memory, issue 8).
+    /// and lets go of them.
     public func save() throws {
-        let (lines, unchanged) = lock.withLock {
+        let (lines, data, unchanged) = lock.withLock {
             defer {
                 current = [:]
                 previous = [:]
+                self.data = Data()
             }
-            return (current, parsed == 0 && current.count == previous.count)
+            return (current, self.data, parsed == 0 && current.count == previous.count)
         }
         guard !unchanged else { return }
+        let encoder = JSONEncoder()
         try FileMemo.writeReplacing(url) { file in
             try file.write(Self.format + "\n" + identity + "\n")
             for path in lines.keys.sorted() {
                 let line = lines[path]!
                 try file.write(path + "\t" + line.sha256 + "\t")
-                try file.write(line.json)
+                switch line {
+                case let .stored(_, json): try file.write(data[json])
+                case var .parsed(_, record):
+                    if record.entry.provenance == record.entry.ownProvenance {
+                        record.entry.provenance = [:]
+                        record.ownProvenance = true
+                    }
+                    try file.write(try encoder.encode(record))
+                }
                 try file.write("\n")
             }
         }

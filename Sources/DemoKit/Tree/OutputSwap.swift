@@ -83,27 +83,15 @@ public struct OutputSwap {
 
     /// The previous key being removed on a thread of its own.
     public final class Removal: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private var waited = false
+        private let work: BackgroundWork?
 
         init(_ path: String?) {
-            guard let path else {
-                done.signal()
-                return
-            }
-            let done = self.done
-            let thread = Thread {
-                TreeRemoval.remove(path)
-                done.signal()
-            }
-            thread.start()
+            work = path.map { path in BackgroundWork { TreeRemoval.remove(path) } }
         }
 
         /// Returns once the previous key is gone.
         public func wait() {
-            guard !waited else { return }
-            waited = true
-            done.wait()
+            work?.wait()
         }
     }
 }
