@@ -67,14 +67,20 @@ import Testing
         #expect(EntryCache(url: url, memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL) == nil)
     }
 
-    @Test func onlyTheChangedFileIsParsedAgain() throws {
-        let dir = try TemporaryDirectory()
-        let kit = try Self.repositoryKit(in: dir)
+    /// The repository's kit loaded once through a new entry cache, saved.
+    static func warmed(in dir: TemporaryDirectory) throws -> (kit: URL, url: URL, memo: FileMemo, first: EntryCache) {
+        let kit = try repositoryKit(in: dir)
         let url = dir.path("entries.tsv")
         let memo = FileMemo()
         let first = EntryCache(url: url, memo: memo, displayPrefix: "")
-        _ = try Self.loaded(kit, cache: first)
+        _ = try loaded(kit, cache: first)
         try first.save()
+        return (kit, url, memo, first)
+    }
+
+    @Test func onlyTheChangedFileIsParsedAgain() throws {
+        let dir = try TemporaryDirectory()
+        let (kit, url, memo, _) = try Self.warmed(in: dir)
 
         let entry = kit.appendingPathComponent("payload/catalogue/libreoffice.yml")
         let text = try String(contentsOf: entry, encoding: .utf8)
@@ -91,12 +97,7 @@ import Testing
     /// another demokit, are not used.
     @Test func anotherPrefixOrAnotherDemokitStartsAfresh() throws {
         let dir = try TemporaryDirectory()
-        let kit = try Self.repositoryKit(in: dir)
-        let url = dir.path("entries.tsv")
-        let memo = FileMemo()
-        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
-        _ = try Self.loaded(kit, cache: first)
-        try first.save()
+        let (kit, url, memo, first) = try Self.warmed(in: dir)
 
         let other = EntryCache(url: url, memo: memo, displayPrefix: "elsewhere/")
         let loaded = try Self.loaded(kit, cache: other, prefix: "elsewhere/")
