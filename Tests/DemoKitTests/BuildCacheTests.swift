@@ -82,6 +82,23 @@ import Testing
         #expect(FileFingerprint.of(setup.dir.path("out/catalogue/index.html").path) == inode)
     }
 
+    /// `--out ./out`: the output named by a path that is not standardized is still
+    /// found up to date, and still said to boot.
+    @Test func aNoChangeBuildOfAnUnstandardizedOutputSaysItBoots() throws {
+        let setup = try Setup()
+        let output = URL(fileURLWithPath: setup.dir.url.path + "/./out")
+        let build = {
+            try setup.app.build("out") {
+                $0.base = BaseSource(iso: setup.iso); $0.output = output
+            }
+        }
+        #expect(try build().bootable)
+        let second = try build()
+        #expect(second.unchanged)
+        #expect(second.bootable)
+        #expect(second.summary.files == (try second.manifest).files.count + 1)
+    }
+
     /// Two keys built from one content store share its files by hard links, which
     /// changes their change times: neither build makes the other start over.
     @Test func twoOutputsFromOneStoreStayUpToDate() throws {

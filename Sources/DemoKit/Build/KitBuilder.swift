@@ -166,12 +166,11 @@ public struct KitBuilder {
                 "kit \"\(kit.settings.id)\" \(kit.settings.version): \(kit.profiles.count) profiles, \(kit.catalogue.count) software"))
         progress.detail(bilingual("date des fichiers : \(mtime)", "file date: \(mtime)"))
         let entriesParsed = entries?.parsedCount ?? kit.catalogue.count
-        if let entries {
-            let parsed = entries.parsedCount
+        if entries != nil {
             progress.detail(
                 bilingual(
-                    "fiches du catalogue : \(parsed) lue(s), les autres reprises de la construction précédente",
-                    "catalogue entries: \(parsed) read, the others taken from the previous build"))
+                    "fiches du catalogue : \(entriesParsed) lue(s), les autres reprises de la construction précédente",
+                    "catalogue entries: \(entriesParsed) read, the others taken from the previous build"))
         }
         // Encoded and written while the next stages read the disk.
         let entriesSaving = entries.map { entries in BackgroundWork { try entries.save() } }
@@ -280,7 +279,8 @@ public struct KitBuilder {
                 let source = ManifestSource(reading: options.output.appendingPathComponent(UpdateManifest.path))
                 var report = Report(
                     output: options.output, manifest: source, summary: summary, warnings: [],
-                    bootable: cache.outputs.entry(TreeWriter.folderPath(options.output) + "/" + BootFiles.checksumListPath) != nil,
+                    // The memo knows the output by its standardized path (`./build/kit` is `build/kit`).
+                    bootable: cache.outputs.entry(TreeWriter.folderPath(cache.output) + "/" + BootFiles.checksumListPath) != nil,
                     unchanged: true)
                 if options.archive != nil || options.image != nil {
                     let manifest = try source.manifest()
@@ -410,7 +410,8 @@ public struct KitBuilder {
 
             progress.stage(bilingual("mise en place", "moving into place"))
             cache.invalidate()
-            // The previous key is removed while the caches are saved.
+            // The previous key is removed while the content store's memo is saved and
+            // the extras are hashed.
             let removal = try swap.commit()
             defer { removal.wait() }
             // The base's extracted files are linked into the key: removing their work
@@ -433,6 +434,10 @@ public struct KitBuilder {
             full.addExtras(sortedExtras, hash: hashExtra)
             let outputFiles = records + [FileRecord(path: UpdateManifest.path, size: Int64(manifestData.count), sha256: FileHashing.sha256(of: manifestData))]
             let summary = KeySummary(files: outputFiles.count, bytes: manifest.totalSize, profiles: manifest.profiles)
+            // Not before the previous key is gone: most of its files are the new key's
+            // under other names, and unlinking a name changes the file's change time,
+            // which is in the fingerprints the cache saves next.
+            removal.wait()
             do {
                 try cache.save(
                     key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles, pages: writer.pages
@@ -456,7 +461,6 @@ public struct KitBuilder {
                 output: options.output, manifest: ManifestSource(manifest), summary: summary, warnings: prepared.warnings,
                 missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
                 entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
-            removal.wait()
             try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
             return report
         } catch {
