@@ -52,8 +52,9 @@ public struct OutputSwap {
 
     /// Puts the staging folder in place of the output. The previous key, moved
     /// aside, is removed while the caller goes on: `wait()` on what this returns
-    /// before exiting. (A removal cut short leaves a hidden folder that the next
-    /// build removes.)
+    /// before taking the new key's fingerprints (unlinking the old names of files
+    /// linked from it changes their change times) and before exiting. (A removal
+    /// cut short leaves a hidden folder that the next build removes.)
     @discardableResult
     public func commit() throws -> Removal {
         let fm = FileManager.default

@@ -229,7 +229,14 @@ public struct TreeWriter: Sendable {
             return (record(hashed.size, hashed.sha256), .written)
         case let .owned(source):
             // A file of the previous build (the base system taken from it) is known
-            // by the output's memo; demokit's other files by the store's.
+            // by the output's memo; demokit's other files by the store's. One changed
+            // since the build checked it is no longer the ISO's: refused, not hashed.
+            if let previous, source.path.hasPrefix(previous.rootPath + "/"), previous.known(source.path) == nil {
+                throw FileError(
+                    path: source.path,
+                    reason: bilingual("fichier modifié pendant la construction", "file changed during the build"),
+                    hint: bilingual("relancez la construction", "run the build again"))
+            }
             let known = try previous?.known(source.path) ?? ownedMemo.sha256(of: source)
             if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
             let (how, copied) = try place(source, at: destination)
