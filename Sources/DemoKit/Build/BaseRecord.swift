@@ -10,7 +10,7 @@ import Foundation
 /// still in the previous key with the fingerprint it was written with (the output
 /// memo): then its bytes are the ones checked against the ISO's list when it was
 /// extracted. Anything else, and the ISO is read as on a first build.
-struct BaseRecord: Equatable {
+struct BaseRecord {
     var isoSHA256: String
     var kernel: String
     var initrd: String
@@ -23,16 +23,10 @@ struct BaseRecord: Equatable {
     static let format = "demokit-base 1"
     static let fileName = "base.tsv"
 
-    static func == (a: BaseRecord, b: BaseRecord) -> Bool {
-        a.isoSHA256 == b.isoSHA256 && a.kernel == b.kernel && a.initrd == b.initrd && a.kernelParameters == b.kernelParameters
-            && a.checksumList == b.checksumList && a.verifiedFiles == b.verifiedFiles
-            && a.files.map { "\($0.path)\t\($0.sha256)\t\($0.size)" } == b.files.map { "\($0.path)\t\($0.sha256)\t\($0.size)" }
-    }
-
     /// One line a field; none may hold a tab or a newline, or the record is not kept.
     func encoded() -> Data? {
         var lines = [
-            Self.format, BuildKey.executableIdentity.replacingOccurrences(of: "\n", with: " "), isoSHA256, kernel, initrd,
+            Self.format, BuildKey.executableIdentityLine, isoSHA256, kernel, initrd,
             kernelParameters.joined(separator: "\t"), checksumList ?? "", "\(verifiedFiles)",
         ]
         for file in files { lines.append("\(file.path)\t\(file.sha256)\t\(file.size)") }
@@ -43,7 +37,7 @@ struct BaseRecord: Equatable {
 
     static func decode(_ data: Data) -> BaseRecord? {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 9, lines[0] == format, lines[1] == BuildKey.executableIdentity.replacingOccurrences(of: "\n", with: " "),
+        guard lines.count >= 9, lines[0] == format, lines[1] == BuildKey.executableIdentityLine,
             let verified = Int(lines[7]), lines.last == ""
         else { return nil }
         var files: [(path: String, sha256: String, size: Int64)] = []
@@ -56,32 +50,6 @@ struct BaseRecord: Equatable {
             isoSHA256: lines[2], kernel: lines[3], initrd: lines[4],
             kernelParameters: lines[5].isEmpty ? [] : lines[5].components(separatedBy: "\t"),
             checksumList: lines[6].isEmpty ? nil : lines[6], verifiedFiles: verified, files: files)
-    }
-
-    /// The record of a base just read, from the key's records of its files.
-    init?(base: BaseSystem, isoSHA256: String, records: [FileRecord]) {
-        let byPath = Dictionary(records.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        var files: [(path: String, sha256: String, size: Int64)] = []
-        for file in base.files {
-            guard let record = byPath[file.path] else { return nil }
-            files.append((file.path, record.sha256, record.size))
-        }
-        self.init(
-            isoSHA256: isoSHA256, kernel: base.kernel, initrd: base.initrd, kernelParameters: base.kernelParameters,
-            checksumList: base.checksumList, verifiedFiles: base.verifiedFiles, files: files)
-    }
-
-    init(
-        isoSHA256: String, kernel: String, initrd: String, kernelParameters: [String], checksumList: String?, verifiedFiles: Int,
-        files: [(path: String, sha256: String, size: Int64)]
-    ) {
-        self.isoSHA256 = isoSHA256
-        self.kernel = kernel
-        self.initrd = initrd
-        self.kernelParameters = kernelParameters
-        self.checksumList = checksumList
-        self.verifiedFiles = verifiedFiles
-        self.files = files
     }
 
     /// The base system as the previous key holds it, if this record still describes
@@ -100,5 +68,20 @@ struct BaseRecord: Equatable {
         return BaseSystem(
             files: system, kernel: kernel, initrd: initrd, kernelParameters: kernelParameters, checksumList: checksumList,
             verifiedFiles: verifiedFiles)
+    }
+}
+
+extension BaseRecord {
+    /// The record of a base just read, from the key's records of its files.
+    init?(base: BaseSystem, isoSHA256: String, records: [FileRecord]) {
+        let byPath = Dictionary(records.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var files: [(path: String, sha256: String, size: Int64)] = []
+        for file in base.files {
+            guard let record = byPath[file.path] else { return nil }
+            files.append((file.path, record.sha256, record.size))
+        }
+        self.init(
+            isoSHA256: isoSHA256, kernel: base.kernel, initrd: base.initrd, kernelParameters: base.kernelParameters,
+            checksumList: base.checksumList, verifiedFiles: base.verifiedFiles, files: files)
     }
 }

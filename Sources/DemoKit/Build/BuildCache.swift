@@ -216,6 +216,9 @@ struct BuildKey {
 
     var value: String { FileHashing.sha256(of: Data(parts.joined(separator: "\n").utf8)) }
 
+    /// `executableIdentity` on one line, for the build cache's line-based files.
+    static var executableIdentityLine: String { executableIdentity.replacingOccurrences(of: "\n", with: " ") }
+
     /// demokit itself: a rebuilt binary may write other bytes with the same version.
     static var executableIdentity: String {
         let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""

@@ -42,7 +42,7 @@ public struct TreeWriter: Sendable {
 
         /// Size and hash of one of its files, if untouched since it was written.
         func known(_ path: String) -> (size: Int64, sha256: String)? {
-            guard path.hasPrefix(rootPath + "/"), let fingerprint = FileFingerprint.of(path), let entry = memo.trusted(path, fingerprint)
+            guard let fingerprint = FileFingerprint.of(path), let entry = memo.trusted(path, fingerprint)
             else { return nil }
             return (fingerprint.size, entry.sha256)
         }
@@ -231,13 +231,19 @@ public struct TreeWriter: Sendable {
             // A file of the previous build (the base system taken from it) is known
             // by the output's memo; demokit's other files by the store's. One changed
             // since the build checked it is no longer the ISO's: refused, not hashed.
-            if let previous, source.path.hasPrefix(previous.rootPath + "/"), previous.known(source.path) == nil {
-                throw FileError(
-                    path: source.path,
-                    reason: bilingual("fichier modifié pendant la construction", "file changed during the build"),
-                    hint: bilingual("relancez la construction", "run the build again"))
+            let fromPrevious = previous.map { source.path.hasPrefix($0.rootPath + "/") } ?? false
+            let known: (size: Int64, sha256: String)
+            if fromPrevious {
+                guard let previousKnown = previous?.known(source.path) else {
+                    throw FileError(
+                        path: source.path,
+                        reason: bilingual("fichier modifié pendant la construction", "file changed during the build"),
+                        hint: bilingual("relancez la construction", "run the build again"))
+                }
+                known = previousKnown
+            } else {
+                known = try ownedMemo.sha256(of: source)
             }
-            let known = try previous?.known(source.path) ?? ownedMemo.sha256(of: source)
             if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
             let (how, copied) = try place(source, at: destination)
             if let copied {
