@@ -316,6 +316,7 @@ public struct KitBuilder {
         defer { try? FileManager.default.removeItem(at: baseWork) }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
+            if swap.stagingHoldsATree { SpareTree.makeRoom(for: Self.databasePath, in: swap.staging.path) }
             let entries = EntryCache(
                 url: cache.folder.appendingPathComponent("entries.tsv"), memo: cache.inputs,
                 displayPrefix: KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix).displayPrefix)
@@ -347,7 +348,9 @@ public struct KitBuilder {
             var writer = TreeWriter(
                 mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
             let databaseRecord = try FileHashing.sha256(fileAt: database)
-            var records = try writer.write(prepared.plan, into: swap.staging) { generated in
+            // Over the spare: the database is already written there.
+            var records = try writer.write(prepared.plan, into: swap.staging, overTree: swap.stagingHoldsATree, keep: [Self.databasePath]) {
+                generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
                 if let keySize = options.keySize {
                     let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
@@ -392,7 +395,7 @@ public struct KitBuilder {
                 // For live-boot's verify-checksums: every file of the key but this list and the manifest.
                 let list = Data(BootFiles.checksumList(records).utf8)
                 let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
-                try list.write(to: listURL)
+                try list.write(to: listURL, options: .withoutOverwriting)
                 try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: listURL.path)
                 records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
             }
@@ -402,7 +405,7 @@ public struct KitBuilder {
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
             let manifestData = try manifest.encodedInPieces()
-            try manifestData.write(to: manifestURL)
+            try manifestData.write(to: manifestURL, options: .withoutOverwriting)
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
             for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
                 try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o755], ofItemAtPath: url.path)

@@ -57,10 +57,14 @@ public enum FileHashing {
     }
 
     /// Copies `source` to `destination` while hashing what is written, in one pass.
-    public static func copyAndHash(from source: URL, to destination: URL, onChunk: (Int) -> Void = { _ in }) throws -> (size: Int64, sha256: String) {
+    /// `newFile`: fail rather than write into a file already there (in a tree written
+    /// over a spare, it could be another key's file under a second name).
+    public static func copyAndHash(
+        from source: URL, to destination: URL, newFile: Bool = false, onChunk: (Int) -> Void = { _ in }
+    ) throws -> (size: Int64, sha256: String) {
         let input = try openForReading(source)
         defer { close(input) }
-        let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let output = open(destination.path, O_WRONLY | O_CREAT | (newFile ? O_EXCL : O_TRUNC), 0o644)
         guard output >= 0 else { throw posixError(destination, "création / create") }
         var hasher = SHA256()
         var size: Int64 = 0

@@ -79,12 +79,29 @@ public struct TreeWriter: Sendable {
     public private(set) var pages: [String: PageRecord] = [:]
     /// Owned files hard-linked into the tree: their fingerprints change with the link.
     public private(set) var linkedOwned: [String] = []
+    /// Writing over an earlier tree (`OutputSwap`'s spare): its planned files found in
+    /// place, by inode, and the device they are on.
+    var present: [String: UInt64] = [:]
+    var presentDevice: UInt64?
 
     /// Writes every planned file. Generated and in-memory files come first; then
     /// `beforeCopies` sees their records (to refuse a key that does not fit before
     /// gigabytes are copied); then copies.
-    public mutating func write(_ plan: TreePlan, into root: URL, beforeCopies: ([FileRecord]) throws -> Void = { _ in }) throws -> [FileRecord] {
+    /// `overTree`: `root` holds an earlier tree, whose entries other than the planned
+    /// files and `keep` (paths relative to `root`) are removed first; a planned file
+    /// there is kept only if it is the previous build's file at the same path.
+    public mutating func write(
+        _ plan: TreePlan, into root: URL, overTree: Bool = false, keep: Set<String> = [], beforeCopies: ([FileRecord]) throws -> Void = { _ in }
+    ) throws -> [FileRecord] {
         let files = plan.sortedFiles
+        if overTree {
+            let paths = Set(files.map(\.path)).union(keep)
+            var folderSet = folders(of: files)
+            for path in keep { folderSet.formUnion(Self.folders(of: path)) }
+            present = SpareTree.prune(Self.folderPath(root), files: paths, folders: folderSet)
+            var info = stat()
+            presentDevice = stat(root.path, &info) == 0 ? UInt64(info.st_dev) : nil
+        }
         try createFolders(for: files, in: root)
         let small = Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files)
         let large = files.indices.filter { !files[$0].isGenerated }
@@ -224,7 +241,8 @@ public struct TreeWriter: Sendable {
         case .generated:
             preconditionFailure("generated files are written by writeOne")
         case let .copy(source):
-            let hashed = try FileHashing.copyAndHash(from: source, to: destination)
+            clear(file.path, destination.path)
+            let hashed = try FileHashing.copyAndHash(from: source, to: destination, newFile: true)
             try stamp(destination.path, mode: 0o644)
             return (record(hashed.size, hashed.sha256), .written)
         case let .owned(source):
@@ -245,6 +263,7 @@ public struct TreeWriter: Sendable {
                 known = try ownedMemo.sha256(of: source)
             }
             if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
+            clear(file.path, destination.path)
             let (how, copied) = try place(source, at: destination)
             if let copied {
                 // Copied: the copy's own hash, taken while writing, is what is on the key.
@@ -261,7 +280,8 @@ public struct TreeWriter: Sendable {
     func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How) {
         let sha256 = FileHashing.sha256(of: data)
         if try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused) }
-        let fd = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        clear(file.path, destination.path)
+        let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         defer { close(fd) }
         try data.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: destination) }
@@ -270,14 +290,22 @@ public struct TreeWriter: Sendable {
     }
 
     /// Hard-links the previous build's file at the same path when it holds these
-    /// bytes and was not touched since it was written.
+    /// bytes and was not touched since it was written; over an earlier tree, keeps
+    /// the file in place when it is that same file.
     func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Bool {
         guard let previous else { return false }
         let old = previous.rootPath + "/" + path
         guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
-            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256,
-            link(old, destination) == 0
+            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256
         else { return false }
+        if let inode = present[path] {
+            if inode != fingerprint.inode || presentDevice != fingerprint.device {
+                unlink(destination)
+                guard link(old, destination) == 0 else { return false }
+            }
+        } else {
+            guard link(old, destination) == 0 else { return false }
+        }
         // Its change time is the one recorded after the previous build stamped it: its
         // mode is still 0644; its time is this build's unless the kit's date moved.
         if fingerprint.mtime != stampTime.nanosecondsSince1970 { try stamp(destination, mode: 0o644) }
@@ -304,7 +332,7 @@ public struct TreeWriter: Sendable {
     func place(_ source: URL, at destination: URL) throws -> (How, String?) {
         let input = try FileHashing.openForReading(source)
         defer { close(input) }
-        let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let output = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         if demokit_clone_file(output, input) == 0 {
             close(output)
@@ -313,7 +341,25 @@ public struct TreeWriter: Sendable {
         close(output)
         unlink(destination.path)
         if link(source.path, destination.path) == 0 { return (.linked(source.path), nil) }
-        return (.written, try FileHashing.copyAndHash(from: source, to: destination).sha256)
+        return (.written, try FileHashing.copyAndHash(from: source, to: destination, newFile: true).sha256)
+    }
+
+    /// Over an earlier tree, removes what is at a planned file's place before it is
+    /// written: it may be the previous key's file under another name (a hard link),
+    /// which must never be written into.
+    func clear(_ path: String, _ destination: String) {
+        if present[path] != nil { unlink(destination) }
+    }
+
+    /// The folders that hold `path`, nearest last.
+    static func folders(of path: String) -> [String] {
+        var result: [String] = []
+        var folder = (path as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            result.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return result
     }
 
     func folders(of files: [PlannedFile]) -> Set<String> {
