@@ -194,11 +194,9 @@ public struct KitBuilder {
 
         progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // Two independent stages of a few seconds each on a large catalogue: one core each.
+        // Independent work of a few seconds each on a large catalogue, sharing the cores.
         let written = kit
-        let (_, site) = try concurrently(
-            { try CatalogueWriter.write(written, to: database) },
-            { try SiteGenerator(kit: written, theme: theme).plan() })
+        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: { try CatalogueWriter.write(written, to: database) })
         Memory.releaseFree()
         var plan = TreePlan()
         try plan.add(contentsOf: site)

@@ -112,6 +112,24 @@ final class Unchecked<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+/// Runs `jobs` on every core, each taken in the given order by whichever core is free
+/// (put the longest first: the cores then finish together). Throws the first error
+/// in the jobs' order, once all are done. Unlike nested `concurrently` calls, a core
+/// done with one job goes on with any other.
+func concurrentJobs(_ jobs: [() throws -> Void]) throws {
+    let errors = UncheckedResults<(any Error)?>(count: jobs.count)
+    let cursor = WorkCursor()
+    let box = Unchecked(jobs)
+    runWorkers(max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))) {
+        while true {
+            let index = cursor.take()
+            guard index < box.value.count else { return }
+            do { try box.value[index]() } catch { errors.set(index, error) }
+        }
+    }
+    if let error = errors.values.lazy.compactMap({ $0 ?? nil }).first { throw error }
+}
+
 /// Runs `first` and `second` at the same time, each on its own core when one is
 /// free; returns both results, or throws the first one's error, then the second's.
 func concurrently<A, B>(_ first: () throws -> A, _ second: () throws -> B) throws -> (A, B) {
