@@ -94,15 +94,16 @@ public struct TreeWriter: Sendable {
         _ plan: TreePlan, into root: URL, overTree: Bool = false, keep: Set<String> = [], beforeCopies: ([FileRecord]) throws -> Void = { _ in }
     ) throws -> [FileRecord] {
         let files = plan.sortedFiles
+        let folderSet = folders(of: files)
         if overTree {
             let paths = Set(files.map(\.path)).union(keep)
-            var folderSet = folders(of: files)
+            var folderSet = folderSet
             for path in keep { folderSet.formUnion(Self.folders(of: path)) }
             present = SpareTree.prune(Self.folderPath(root), files: paths, folders: folderSet)
             var info = stat()
             presentDevice = stat(root.path, &info) == 0 ? UInt64(info.st_dev) : nil
         }
-        try createFolders(for: files, in: root)
+        try createFolders(folderSet, in: root)
         let small = Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files)
         let large = files.indices.filter { !files[$0].isGenerated }
         let totalBytes = try plan.sizes().reduce(Int64(0)) { $0 + $1.size }
@@ -116,7 +117,7 @@ public struct TreeWriter: Sendable {
         linkedOwned = shared.linkedOwned
         pages = shared.pages
         // Folders last: writing files inside them changed their times.
-        for folder in folders(of: files).sorted(by: >) {
+        for folder in folderSet.sorted(by: >) {
             try stamp(root.appendingPathComponent(folder).path, mode: 0o755)
         }
         return files.indices.compactMap { shared.records[$0] }
@@ -362,17 +363,28 @@ public struct TreeWriter: Sendable {
         return result
     }
 
+    /// The folders that hold the files, from their paths' bytes (`NSString` took a
+    /// third of a second for 41,000 paths); files are sorted, so a file in the same
+    /// folder as the one before adds nothing.
     func folders(of files: [PlannedFile]) -> Set<String> {
         var folders: Set<String> = []
+        var last: Substring = ""
+        let slash = UInt8(ascii: "/")
         for file in files {
-            var folder = (file.path as NSString).deletingLastPathComponent
-            while !folder.isEmpty, folders.insert(folder).inserted { folder = (folder as NSString).deletingLastPathComponent }
+            let path = Substring(file.path)
+            guard let end = path.utf8.lastIndex(of: slash) else { continue }
+            var folder = path[..<end]
+            if folder == last { continue }
+            last = folder
+            while folders.insert(String(folder)).inserted, let up = folder.utf8.lastIndex(of: slash) {
+                folder = folder[..<up]
+            }
         }
         return folders
     }
 
-    func createFolders(for files: [PlannedFile], in root: URL) throws {
-        for folder in folders(of: files).sorted() {
+    func createFolders(_ folders: Set<String>, in root: URL) throws {
+        for folder in folders.sorted() {
             let url = root.appendingPathComponent(folder)
             guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else {
                 throw FileError(
