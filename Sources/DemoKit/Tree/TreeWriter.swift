@@ -79,6 +79,18 @@ public struct TreeWriter: Sendable {
     public private(set) var pages: [String: PageRecord] = [:]
     /// Owned files hard-linked into the tree: their fingerprints change with the link.
     public private(set) var linkedOwned: [String] = []
+    /// The generated files' records, handed over and let go of (peak memory).
+    public mutating func takePages() -> [String: PageRecord] {
+        defer { pages = [:] }
+        return pages
+    }
+
+    /// The owned files linked, handed over and let go of.
+    public mutating func takeLinkedOwned() -> [String] {
+        defer { linkedOwned = [] }
+        return linkedOwned
+    }
+
     /// Writing over an earlier tree (`OutputSwap`'s spare): its planned files found in
     /// place, by inode, and the device they are on.
     var present: [String: UInt64] = [:]
@@ -352,15 +364,21 @@ public struct TreeWriter: Sendable {
         if present[path] != nil { unlink(destination) }
     }
 
-    /// The folders that hold `path`, nearest last.
+    /// The folders that hold `path`, nearest first.
     static func folders(of path: String) -> [String] {
         var result: [String] = []
-        var folder = (path as NSString).deletingLastPathComponent
+        var folder = parent(of: path)
         while !folder.isEmpty {
             result.append(folder)
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = parent(of: folder)
         }
         return result
+    }
+
+    /// The folder part of a relative path ("" at the top), from its bytes.
+    static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(path[..<slash])
     }
 
     /// The folders that hold the files, from their paths' bytes (`NSString` took a
