@@ -107,11 +107,9 @@ public struct BuildCache {
         unlink(folder.appendingPathComponent("key").path)
     }
 
-    /// After the output was replaced: what it was built from, and its files' hashes.
-    public func save(
-        key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord], pages: [String: TreeWriter.PageRecord],
-        extraInput: (String) -> Bool
-    ) throws {
+    /// After the output was replaced, before `save`: the generated files' keys.
+    /// Apart, so that the caller lets go of them before `save` (peak memory, issue 8).
+    public func savePages(_ pages: [String: TreeWriter.PageRecord]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileMemo.writeReplacing(folder.appendingPathComponent("pages.tsv")) { file in
             for path in pages.keys.sorted() where !path.contains("\t") && !path.contains("\n") {
@@ -119,6 +117,13 @@ public struct BuildCache {
                 try file.write("\(path)\t\(page.key)\t\(page.sha256)\t\(page.size)\n")
             }
         }
+    }
+
+    /// After the output was replaced: what it was built from, and its files' hashes.
+    public func save(
+        key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord], extraInput: (String) -> Bool
+    ) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let outputs = FileMemo()
         let root = TreeWriter.folderPath(output)
         for record in outputFiles {

@@ -402,8 +402,13 @@ public struct KitBuilder {
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
-            let manifestData = try manifest.encodedInPieces()
-            try manifestData.write(to: manifestURL, options: .withoutOverwriting)
+            // Its 8 MB (11 MB at 4 GiB) are let go once written: the cache saved next
+            // needs only its size and hash (peak memory, issue 8).
+            let manifestRecord = try {
+                let data = try manifest.encodedInPieces()
+                try data.write(to: manifestURL, options: .withoutOverwriting)
+                return FileRecord(path: UpdateManifest.path, size: Int64(data.count), sha256: FileHashing.sha256(of: data))
+            }()
             try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
             for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
                 try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o755], ofItemAtPath: url.path)
@@ -419,7 +424,7 @@ public struct KitBuilder {
             // folder changes their fingerprints, so it goes before they are taken.
             try? FileManager.default.removeItem(at: baseWork)
             // Links changed the fingerprints of the content store's files, not their bytes.
-            for path in Set(writer.linkedOwned) { store.memo.refresh(path) }
+            for path in Set(writer.takeLinkedOwned()) { store.memo.refresh(path) }
             store.saveMemo()
 
             if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
@@ -433,16 +438,15 @@ public struct KitBuilder {
             let sortedExtras = extras.sorted()
             var full = key
             full.addExtras(sortedExtras, hash: hashExtra)
-            let outputFiles = records + [FileRecord(path: UpdateManifest.path, size: Int64(manifestData.count), sha256: FileHashing.sha256(of: manifestData))]
+            let outputFiles = records + [manifestRecord]
             let summary = KeySummary(files: outputFiles.count, bytes: manifest.totalSize, profiles: manifest.profiles)
             // Not before the previous key is gone: most of its files are the new key's
             // under other names, and unlinking a name changes the file's change time,
             // which is in the fingerprints the cache saves next.
             removal.wait()
             do {
-                try cache.save(
-                    key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles, pages: writer.pages
-                ) {
+                try cache.savePages(writer.takePages())
+                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles) {
                     extras.contains($0) || key.isKitFile($0)
                 }
                 // The ISO's hash is the build key's: already in the memo.

@@ -168,7 +168,10 @@ public final class FileMemo: @unchecked Sendable {
     public func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
         let snapshot = lock.withLock { entries }
         try FileMemo.writeReplacing(url) { file in
-            for (path, entry) in snapshot.sorted(by: { $0.key < $1.key }) where keep(path) {
+            // The paths sorted, not the entries: a copy of 60,000 entries was 5 MB more
+            // at the build's end (peak memory, issue 8).
+            for path in snapshot.keys.sorted() where keep(path) {
+                let entry = snapshot[path]!
                 // A path with a tab or a line break is simply not remembered.
                 guard !path.contains("\t"), !path.contains("\n") else { continue }
                 let f = entry.fingerprint
