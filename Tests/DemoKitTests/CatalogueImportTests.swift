@@ -85,8 +85,8 @@ enum CatalogueFixtures {
         #expect(libreoffice.sillStatus == "recommended")
         #expect(libreoffice.sillYears == [2018, 2019, 2020, 2021, 2022])
         #expect(libreoffice.supportContract)
-        #expect(libreoffice.provenance["description"]?.name == "curated")
-        #expect(libreoffice.provenance["sill_years"] == EntrySource(name: "sill", id: "78", licence: SILLImporter.licence, date: "2022-05-10"))
+        #expect(libreoffice.source(of: "description").name == "curated")
+        #expect(libreoffice.source(of: "sill_years") == EntrySource(name: "sill", id: "78", licence: SILLImporter.licence, date: "2022-05-10"))
         let gimp = try #require(loaded.entry("retouche"))
         #expect(gimp.sill == "51" && gimp.name == "Gimp")
         #expect(loaded.entry("gimp") == nil)
@@ -161,8 +161,8 @@ enum CatalogueFixtures {
         #expect(office.licence.value == "MPL-2.0")
         #expect(office.website == "https://office.example.org/")
         #expect(office.sillStatus == "observation")
-        #expect(office.provenance["licence"]?.name == "curated")
-        #expect(office.provenance["sill_status"]?.name == "sill")
+        #expect(office.source(of: "licence").name == "curated")
+        #expect(office.source(of: "sill_status").name == "sill")
     }
 
     @Test(arguments: [

@@ -121,7 +121,7 @@ public enum CatalogueWriter {
             }
             for (role, key, names) in [("user", "users", entry.users), ("provider", "providers", entry.providers)] {
                 for name in Set(names).sorted() {
-                    let source = entry.provenance["\(key):\(name)"] ?? entry.source
+                    let source = entry.source(of: "\(key):\(name)")
                     try db.run(
                         "INSERT OR IGNORE INTO software_organisation VALUES (?, ?, ?, ?)",
                         arguments: [id, organisations[name], role, source.name])
@@ -130,9 +130,9 @@ public enum CatalogueWriter {
             for link in links(entry) {
                 try db.run("INSERT INTO link VALUES (?, ?, ?, ?)", arguments: [id, link.kind, link.url, link.source])
             }
-            var facts = entry.presentFields.map { ($0, entry.provenance[$0] ?? entry.source) }
+            var facts = entry.presentFields.map { ($0, entry.source(of: $0)) }
             if entry.description.en != nil {
-                facts.append(("description_en", entry.provenance["description_en"] ?? entry.provenance["description"] ?? entry.source))
+                facts.append(("description_en", entry.provenance["description_en"] ?? entry.source(of: "description")))
             }
             for (field, source) in facts.sorted(by: { $0.0 < $1.0 }) {
                 try db.run(
@@ -185,7 +185,7 @@ public enum CatalogueWriter {
 
     /// The entry's links, each with the source that gave it.
     static func links(_ entry: CatalogueEntry) -> [(kind: String, url: String, source: String)] {
-        func source(_ field: String) -> String { (entry.provenance[field] ?? entry.source).name }
+        func source(_ field: String) -> String { entry.source(of: field).name }
         var links: [(kind: String, url: String, source: String)] = []
         if let url = entry.website { links.append(("website", url, source("website"))) }
         if let url = entry.repository { links.append(("repository", url, source("repository"))) }

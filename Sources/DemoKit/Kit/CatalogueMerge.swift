@@ -69,11 +69,11 @@ public enum CatalogueMerge {
         func take(_ field: String, _ missing: Bool, _ apply: (inout CatalogueEntry) -> Void) {
             guard missing, secondary.presentFields.contains(field) else { return }
             apply(&merged)
-            merged.provenance[field] = secondary.provenance[field] ?? secondary.source
+            merged.provenance[field] = secondary.source(of: field)
         }
         if merged.description.en == nil, let en = secondary.description.en {
             merged.description.en = en
-            merged.provenance["description_en"] = secondary.provenance["description"] ?? secondary.source
+            merged.provenance["description_en"] = secondary.source(of: "description")
         }
         take("website", primary.website == nil) { $0.website = secondary.website }
         take("repository", primary.repository == nil) { $0.repository = secondary.repository }
@@ -93,13 +93,13 @@ public enum CatalogueMerge {
         if primary.missingFrench && !secondary.missingFrench {
             merged.description.fr = secondary.description.fr
             merged.missingFrench = false
-            merged.provenance["description"] = secondary.provenance["description"] ?? secondary.source
+            merged.provenance["description"] = secondary.source(of: "description")
         }
         merged.users = unite(primary.users, secondary.users)
         merged.providers = unite(primary.providers, secondary.providers)
         for (role, names) in [("users", secondary.users), ("providers", secondary.providers)] {
             for name in names where merged.provenance["\(role):\(name)"] == nil && !primaryHas(primary, role, name) {
-                merged.provenance["\(role):\(name)"] = secondary.provenance["\(role):\(name)"] ?? secondary.source
+                merged.provenance["\(role):\(name)"] = secondary.source(of: "\(role):\(name)")
             }
         }
         merged.mergedSources.append(contentsOf: [secondary.source] + secondary.mergedSources)

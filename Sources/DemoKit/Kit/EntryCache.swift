@@ -14,9 +14,6 @@ public final class EntryCache: @unchecked Sendable {
         public var entry: CatalogueEntry
         /// Its warnings, shown again.
         public var diagnostics: [Diagnostic]
-        /// The entry's provenance is its `ownProvenance`, left out of the record: it
-        /// was half of an entry's JSON, and of the time to decode it.
-        var ownProvenance: Bool? = nil
     }
 
     /// Line 1 is the format, line 2 demokit and the display prefix the records were
@@ -25,7 +22,7 @@ public final class EntryCache: @unchecked Sendable {
     /// were read: a JSON coder is slow (a second for 10,000 entries), so a rebuild
     /// encodes only the entries it parsed — when saving, one at a time, so that no
     /// JSON is held beside the kit (peak memory, issue 8).
-    static let format = "demokit-entries 3"
+    static let format = "demokit-entries 4"
 
     /// A record of this build: as read from the file (a range of `data`), or parsed.
     enum Line {
@@ -80,12 +77,8 @@ public final class EntryCache: @unchecked Sendable {
     /// are the same.
     func lookup(_ file: String, at fileURL: URL) -> Record? {
         guard let line = previous[file], let hashed = try? memo.sha256(of: fileURL), hashed.sha256 == line.sha256,
-            var record = try? JSONDecoder().decode(Record.self, from: data[line.json])
+            let record = try? JSONDecoder().decode(Record.self, from: data[line.json])
         else { return nil }
-        if record.ownProvenance == true {
-            record.entry.provenance = record.entry.ownProvenance
-            record.ownProvenance = nil
-        }
         lock.withLock { current[file] = .stored(sha256: line.sha256, json: line.json) }
         return record
     }
@@ -122,11 +115,7 @@ public final class EntryCache: @unchecked Sendable {
                 try file.write(path + "\t" + line.sha256 + "\t")
                 switch line {
                 case let .stored(_, json): try file.write(data[json])
-                case var .parsed(_, record):
-                    if record.entry.provenance == record.entry.ownProvenance {
-                        record.entry.provenance = [:]
-                        record.ownProvenance = true
-                    }
+                case let .parsed(_, record):
                     try file.write(try encoder.encode(record))
                 }
                 try file.write("\n")

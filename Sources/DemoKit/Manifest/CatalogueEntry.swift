@@ -44,8 +44,10 @@ public struct CatalogueEntry: Sendable, Codable {
     public var maintenance: String?
     /// Where the entry came from: `curated`, or an importer's source name.
     public var source: EntrySource
-    /// Which source gave each field after merging (`field` → source), for provenance.
-    /// Organisations are keyed `users:<name>` / `providers:<name>`.
+    /// The fields another source than `source` gave, after merging (`field` → source);
+    /// a field not listed is `source`'s (`source(of:)`). Organisations are keyed
+    /// `users:<name>` / `providers:<name>`. Only the exceptions are kept: every field
+    /// of 10,000 entries listed with its source was 14 MB (peak memory, issue 8).
     public var provenance: [String: EntrySource] = [:]
     /// The imported entries merged into this one (their sources, file order).
     public var mergedSources: [EntrySource] = []
@@ -173,17 +175,13 @@ public struct CatalogueEntry: Sendable, Codable {
         entry.releaseDate = releaseDate?.value
         entry.developmentStatus = developmentStatus?.value
         entry.maintenance = maintenance?.value
-        entry.provenance = entry.ownProvenance
         return entry
     }
 
-    /// Provenance of an entry read from one file: every field it has, and each of its
-    /// organisations, from its own source.
-    var ownProvenance: [String: EntrySource] {
-        var provenance = Dictionary(uniqueKeysWithValues: presentFields.map { ($0, source) })
-        for user in users { provenance["users:\(user)"] = source }
-        for provider in providers { provenance["providers:\(provider)"] = source }
-        return provenance
+    /// The source that gave `field` (a `factFields` name, `description_en`, or
+    /// `users:<name>` / `providers:<name>`).
+    public func source(of field: String) -> EntrySource {
+        provenance[field] ?? source
     }
 
     /// The `factFields` this entry has a value for.

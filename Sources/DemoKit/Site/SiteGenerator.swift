@@ -54,8 +54,10 @@ public struct SiteGenerator: Sendable {
             for (page, template, context, entry) in pages.all() {
                 let make = Unchecked(context)
                 // An entry's pages are named by their inputs, so a rebuild after one
-                // entry changed does not make 40,000 contexts only to hash them.
-                let inputs = entry.map { PageKey.entryPage(entry: entryDigests[$0], kit: others, path: page.keyPath) }
+                // entry changed does not make 40,000 contexts only to hash them. Worked
+                // out when the page is written: 40,000 of them held until then were
+                // 4.5 MB (peak memory).
+                let entryDigest = entry.map { entryDigests[$0] }
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
@@ -64,7 +66,8 @@ public struct SiteGenerator: Sendable {
                             func context() -> [String: Any] {
                                 site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
                             }
-                            if let inputs {
+                            if let entryDigest {
+                                let inputs = PageKey.entryPage(entry: entryDigest, kit: others, path: page.keyPath)
                                 let key = PageKey.hash(template: template, inputs: inputs, shared: shared, theme: theme)
                                 return (key, { Data(try site.theme.render(template, context()).utf8) })
                             }
