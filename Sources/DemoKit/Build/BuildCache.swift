@@ -126,7 +126,8 @@ public struct BuildCache {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let outputs = FileMemo()
         let root = TreeWriter.folderPath(output)
-        for record in outputFiles {
+        // 46,000 `stat`s, on several threads as in `outputIsIntact`.
+        _ = parallelMap(outputFiles, workers: diskWorkers) { record in
             outputs.remember(path: root + "/" + record.path, sha256: record.sha256, size: record.size)
         }
         try outputs.save(to: folder.appendingPathComponent("outputs.tsv"))
