@@ -24,7 +24,7 @@ import Foundation
 /// runs, and files whose bytes did not change are hard-linked from the previous
 /// output instead of written. The key is removed before the output is replaced and
 /// written after, so an interrupted build can never leave a key that lies.
-public struct BuildCache {
+public struct BuildCache: Sendable {
     public let folder: URL
     public let output: URL
     public let inputs: FileMemo
@@ -214,10 +214,17 @@ struct BuildKey {
     /// yet). Thousands of unpacked portable-app files: hashed through the memo on
     /// `diskWorkers`, added in their order.
     mutating func addExtras(_ paths: [String], hash: @escaping @Sendable (URL) throws -> String) {
-        let values = parallelMap(paths, workers: diskWorkers) { path in
+        addExtras(paths, values: Self.extraValues(paths, hash: hash))
+    }
+
+    mutating func addExtras(_ paths: [String], values: [String]) {
+        for (path, value) in zip(paths, values) { add("extra", "\(path)\t\(value)") }
+    }
+
+    static func extraValues(_ paths: [String], hash: @escaping @Sendable (URL) throws -> String) -> [String] {
+        parallelMap(paths, workers: diskWorkers) { path in
             FileManager.default.fileExists(atPath: path) ? ((try? hash(URL(fileURLWithPath: path))) ?? "?") : "-"
         }
-        for (path, value) in zip(paths, values) { add("extra", "\(path)\t\(value)") }
     }
 
     var value: String { FileHashing.sha256(of: Data(parts.joined(separator: "\n").utf8)) }

@@ -258,18 +258,28 @@ public struct KitBuilder {
         progress.stage(bilingual("recherche des changements", "looking for changes"))
         var key = BuildKey(kitRoot: options.kitRoot)
         addSettings(to: &key, store: store)
-        try key.addKitFiles(memo: cache.inputs)
         let storeMemo = store.memo, inputs = cache.inputs
         let hashExtra = { @Sendable (url: URL) throws -> String in
             if let fingerprint = FileFingerprint.of(url.path), let known = storeMemo.trusted(url.path, fingerprint) { return known.sha256 }
             return try inputs.sha256(of: url).sha256
         }
-        if let stored = cache.stored {
+        // The kit's files, the other files the last build read and the output's files
+        // are looked at side by side: each waits on the disk, not the CPU (a no-change
+        // rebuild after a reboot). A rebuild then finds the output's metadata in memory.
+        let extraValues = cache.stored.map { stored in BackgroundValue { BuildKey.extraValues(stored.extras, hash: hashExtra) } }
+        let outputIntact = cache.stored.map { _ in BackgroundValue { cache.outputIsIntact(store: storeMemo) } }
+        do {
+            try key.addKitFiles(memo: cache.inputs)
+        } catch {
+            _ = (extraValues?.value, outputIntact?.value)
+            throw error
+        }
+        if let stored = cache.stored, let extraValues, let outputIntact {
             var check = key
-            check.addExtras(stored.extras, hash: hashExtra)
+            check.addExtras(stored.extras, values: extraValues.value)
             // Every file of the output as written, the manifest included: its summary,
             // saved with the key, is the manifest's.
-            if check.value == stored.key, let summary = stored.summary, cache.outputIsIntact(store: store.memo) {
+            if check.value == stored.key, let summary = stored.summary, outputIntact.value {
                 progress.info(
                     bilingual(
                         "rien n'a changé depuis la dernière construction : la clé est à jour", "nothing changed since the last build: the key is up to date"))
@@ -288,6 +298,8 @@ public struct KitBuilder {
                 return report
             }
         }
+        // Not reading the output any more while it is rebuilt.
+        _ = outputIntact?.value
         return try builder.rebuild(key: key, cache: cache, store: store, hashExtra: hashExtra)
     }
 

@@ -73,6 +73,23 @@ final class BackgroundWork: @unchecked Sendable {
     }
 }
 
+/// A value made on a thread of its own while the caller goes on; `value` waits for it.
+final class BackgroundValue<Value>: @unchecked Sendable {
+    private final class Slot: @unchecked Sendable { var value: Value? }
+    private let slot = Slot()
+    private let work: BackgroundWork
+
+    init(_ make: @escaping @Sendable () -> Value) {
+        let slot = slot
+        work = BackgroundWork { slot.value = make() }
+    }
+
+    var value: Value {
+        work.wait()
+        return slot.value!
+    }
+}
+
 /// Workers for work that waits on the disk rather than the CPU: `stat` and small
 /// reads of thousands of files whose metadata is not in memory yet (a rebuild after
 /// a reboot). The disk serves several requests at once; one per core leaves it idle.
