@@ -124,19 +124,36 @@ public struct BuildCache: Sendable {
         key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord], extraInput: (String) -> Bool
     ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let outputs = FileMemo()
-        let root = TreeWriter.folderPath(output)
-        // 46,000 `stat`s, on several threads as in `outputIsIntact`.
-        _ = parallelMap(outputFiles, workers: diskWorkers) { record in
-            outputs.remember(path: root + "/" + record.path, sha256: record.sha256, size: record.size)
-        }
-        try outputs.save(to: folder.appendingPathComponent("outputs.tsv"))
+        try saveOutputs(outputFiles)
         try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) }
-        var text = Self.format + "\n" + key + "\n"
-        for extra in extras { text += "E\t\(extra)\n" }
-        for warning in warnings { text += "W\t" + warning.replacingOccurrences(of: "\n", with: "\\n") + "\n" }
-        text += "S\t\(summary.files)\t\(summary.bytes)\t\(summary.profiles.joined(separator: ","))\n"
-        try FileMemo.writeReplacing(Data(text.utf8), to: folder.appendingPathComponent("key"))
+        try FileMemo.writeReplacing(folder.appendingPathComponent("key")) { file in
+            try file.write(Self.format + "\n" + key + "\n")
+            for extra in extras { try file.write("E\t\(extra)\n") }
+            for warning in warnings { try file.write("W\t" + warning.replacingOccurrences(of: "\n", with: "\\n") + "\n") }
+            try file.write("S\t\(summary.files)\t\(summary.bytes)\t\(summary.profiles.joined(separator: ","))\n")
+        }
+    }
+
+    /// `outputs.tsv`, the memo of the output's files, written as its lines come: the
+    /// 46,000 (60,000 at 4 GiB) entries of a memo, built only to be saved, were the
+    /// build's peak memory (issue 8). Fingerprints are taken on several threads, by
+    /// paths relative to the output, which they need not make.
+    func saveOutputs(_ files: [FileRecord]) throws {
+        let root = TreeWriter.folderPath(output)
+        let folderFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderFD >= 0 else { throw FileHashing.posixError(output, "ouverture / open") }
+        defer { close(folderFD) }
+        let fingerprints = parallelMap(files, workers: diskWorkers) { FileFingerprint.of($0.path, in: folderFD) }
+        let order = files.indices.sorted { files[$0].path < files[$1].path }
+        try FileMemo.writeReplacing(folder.appendingPathComponent("outputs.tsv")) { file in
+            for index in order {
+                let record = files[index]
+                guard let fingerprint = fingerprints[index], fingerprint.size == record.size,
+                    let line = FileMemo.line(root + "/" + record.path, FileMemo.Entry(fingerprint: fingerprint, sha256: record.sha256, time: .max))
+                else { continue }
+                try file.write(line)
+            }
+        }
     }
 
     /// Whether the output in place is exactly what the stored key built: the same

@@ -25,7 +25,19 @@ public struct FileFingerprint: Sendable, Hashable {
     /// Nil for a missing file or anything but a regular file (links are followed).
     public static func of(_ path: String) -> FileFingerprint? {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(path, &info) == 0 else { return nil }
+        return of(info)
+    }
+
+    /// `path` relative to the open folder `folder`: no absolute path to make.
+    public static func of(_ path: String, in folder: Int32) -> FileFingerprint? {
+        var info = stat()
+        guard fstatat(folder, path, &info, 0) == 0 else { return nil }
+        return of(info)
+    }
+
+    private static func of(_ info: stat) -> FileFingerprint? {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return FileFingerprint(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
             mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
@@ -164,6 +176,14 @@ public final class FileMemo: @unchecked Sendable {
         return value
     }
 
+    /// One line of a memo's file (nil for a path that cannot be remembered).
+    static func line(_ path: String, _ entry: Entry) -> String? {
+        // A path with a tab or a line break is simply not remembered.
+        guard !path.contains("\t"), !path.contains("\n") else { return nil }
+        let f = entry.fingerprint
+        return "\(path)\t\(f.device)\t\(f.inode)\t\(f.size)\t\(f.mtime)\t\(f.ctime)\t\(entry.sha256)\t\(entry.time)\n"
+    }
+
     /// Written beside and renamed over: a memo is never half-written.
     public func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
         let snapshot = lock.withLock { entries }
@@ -171,11 +191,7 @@ public final class FileMemo: @unchecked Sendable {
             // The paths sorted, not the entries: a copy of 60,000 entries was 5 MB more
             // at the build's end (peak memory, issue 8).
             for path in snapshot.keys.sorted() where keep(path) {
-                let entry = snapshot[path]!
-                // A path with a tab or a line break is simply not remembered.
-                guard !path.contains("\t"), !path.contains("\n") else { continue }
-                let f = entry.fingerprint
-                try file.write("\(path)\t\(f.device)\t\(f.inode)\t\(f.size)\t\(f.mtime)\t\(f.ctime)\t\(entry.sha256)\t\(entry.time)\n")
+                if let line = Self.line(path, snapshot[path]!) { try file.write(line) }
             }
         }
     }
