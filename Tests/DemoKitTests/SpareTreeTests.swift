@@ -18,6 +18,15 @@ import Testing
         try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: \(from)", with: "name: \(to)") }
     }
 
+    /// A key built twice, an entry renamed in between: the first build is the spare.
+    static func keyWithSpare() throws -> Setup {
+        let setup = try Setup()
+        _ = try setup.build("out")
+        try renameEntry(setup, "", "Renamed ")
+        _ = try setup.build("out")
+        return setup
+    }
+
     @Test func aRebuildOverTheSpareLeavesUnchangedFilesAlone() throws {
         let setup = try Setup()
         _ = try setup.build("out")
@@ -41,11 +50,8 @@ import Testing
     /// Whatever became of the spare — files replaced, added, made folders or links —
     /// the rebuild is a clean build, and nothing outside it is touched.
     @Test func whatTheSpareHoldsIsNeverTrusted() throws {
-        let setup = try Setup()
+        let setup = try Self.keyWithSpare()
         let fm = FileManager.default
-        _ = try setup.build("out")
-        try Self.renameEntry(setup, "", "Renamed ")
-        _ = try setup.build("out")
         let spare = Self.spare(setup)
         let outside = setup.dir.path("outside.txt")
         try "outside".write(to: outside, atomically: false, encoding: .utf8)
@@ -76,11 +82,8 @@ import Testing
     /// A build that fails once the pages are written leaves the key as it was and
     /// keeps its tree as the spare; so does one cut short (its staging folder).
     @Test func aFailedOrInterruptedBuildLeavesATreeForTheNext() throws {
-        let setup = try Setup()
+        let setup = try Self.keyWithSpare()
         let fm = FileManager.default
-        _ = try setup.build("out")
-        try Self.renameEntry(setup, "", "Renamed ")
-        _ = try setup.build("out")
         let before = try BuildCacheTests.state(setup.dir.path("out"))
 
         try Self.renameEntry(setup, "Renamed ", "Again ")
