@@ -107,6 +107,28 @@ import Testing
         #expect(fm.fileExists(atPath: Self.spare(setup).path))
     }
 
+    /// Without a spare (as where hard links fail): the previous key is removed, no
+    /// hidden folder stays, and rebuilds are still clean builds; a spare left by an
+    /// earlier build is removed too.
+    @Test func withoutASpareThePreviousKeyIsRemoved() throws {
+        let setup = try Self.keyWithSpare()
+        let build = {
+            try setup.app.build("out") {
+                $0.base = BaseSource(iso: setup.iso)
+                $0.keepSpare = false
+            }
+        }
+        try Self.renameEntry(setup, "Renamed ", "Again ")
+        #expect(try !build().unchanged)
+        try Self.renameEntry(setup, "Again ", "Third ")
+        #expect(try !build().unchanged)
+        _ = try setup.build("clean")
+        #expect(try BuildCacheTests.state(setup.dir.path("out")) == BuildCacheTests.state(setup.dir.path("clean")))
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: setup.dir.url.path).filter { $0.hasPrefix(".out.") }
+        #expect(hidden == [".out.demokit-cache"], "\(hidden)")
+        #expect(try build().unchanged)
+    }
+
     @Test func twoFoldersTradePlaces() throws {
         let dir = try TemporaryDirectory()
         for name in ["a", "b"] {

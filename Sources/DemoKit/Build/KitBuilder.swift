@@ -38,6 +38,9 @@ public struct KitBuilder {
         /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
         public var image: URL?
         public var imageSize: ImageSize?
+        /// Keep the replaced key as the spare for the next rebuild, where hard links
+        /// work (`OutputSwap`). Off, the previous key is removed as on FAT32.
+        public var keepSpare = true
 
         public init(kitRoot: URL, output: URL) {
             self.kitRoot = kitRoot
@@ -320,7 +323,7 @@ public struct KitBuilder {
     }
 
     func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: @escaping @Sendable (URL) throws -> String) throws -> Report {
-        let swap = try OutputSwap(output: options.output)
+        let swap = try OutputSwap(output: options.output, keepSpare: options.keepSpare)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: baseWork) }

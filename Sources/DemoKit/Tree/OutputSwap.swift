@@ -31,7 +31,9 @@ public struct OutputSwap {
     /// Marks a folder as a demokit key, so replacing it is safe.
     static let marker = "demokit/manifest.json"
 
-    public init(output: URL) throws {
+    /// `keepSpare`: false removes the previous key after the swap, even where hard
+    /// links would allow a spare (and any spare left).
+    public init(output: URL, keepSpare: Bool = true) throws {
         self.output = output.standardizedFileURL
         let parent = self.output.deletingLastPathComponent()
         let name = self.output.lastPathComponent
@@ -41,7 +43,7 @@ public struct OutputSwap {
         try Self.refuseForeignFolder(self.output)
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            keepsSpare = Self.hardLinksWork(in: parent.path)
+            keepsSpare = keepSpare && Self.hardLinksWork(in: parent.path)
             // The tree to write over: the spare, else the staging folder of a build cut
             // short; other leftovers of interrupted builds are removed.
             var tree: String? = nil
