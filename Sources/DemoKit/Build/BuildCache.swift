@@ -269,25 +269,35 @@ enum FileWalk {
         return found.sorted()
     }
 
-    private static func walk(_ base: String, _ relative: String, _ followingLinks: Bool, _ found: inout [String]) {
-        let folder = relative.isEmpty ? base : base + "/" + relative
-        guard let dir = opendir(folder) else { return }
+    /// Each entry of `folder` but `.` and `..`: its name, `d_type` and inode as
+    /// `readdir` gives them. False if the folder cannot be opened.
+    @discardableResult
+    static func forEachEntry(in folder: String, _ body: (_ name: String, _ type: UInt8, _ inode: UInt64) -> Void) -> Bool {
+        guard let dir = opendir(folder) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
+            body(name, entry.pointee.d_type, UInt64(entry.pointee.d_ino))
+        }
+        return true
+    }
+
+    private static func walk(_ base: String, _ relative: String, _ followingLinks: Bool, _ found: inout [String]) {
+        let folder = relative.isEmpty ? base : base + "/" + relative
+        forEachEntry(in: folder) { name, entryType, _ in
             let path = relative.isEmpty ? name : relative + "/" + name
-            var type = entry.pointee.d_type
-            if type == UInt8(DT_LNK), !followingLinks { continue }
+            var type = entryType
+            if type == UInt8(DT_LNK), !followingLinks { return }
             if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
                 var info = stat()
-                guard (followingLinks ? stat(base + "/" + path, &info) : lstat(base + "/" + path, &info)) == 0 else { continue }
+                guard (followingLinks ? stat(base + "/" + path, &info) : lstat(base + "/" + path, &info)) == 0 else { return }
                 let format = info.st_mode & S_IFMT
                 type = format == S_IFDIR ? UInt8(DT_DIR) : format == S_IFREG ? UInt8(DT_REG) : 0
                 // Folders reached through a link are not followed (no loops).
-                if format == S_IFDIR, entry.pointee.d_type == UInt8(DT_LNK) { continue }
+                if format == S_IFDIR, entryType == UInt8(DT_LNK) { return }
             }
             if type == UInt8(DT_DIR) {
                 walk(base, path, followingLinks, &found)

@@ -42,16 +42,11 @@ enum SpareTree {
         _ folder: String, _ relative: String, _ files: Set<String>, _ folders: Set<String>, _ present: inout [String: UInt64],
         _ removals: inout [String]
     ) {
-        guard let dir = opendir(folder) else { return }
         var children: [(String, String)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
+        FileWalk.forEachEntry(in: folder) { name, entryType, inode in
             let path = folder + "/" + name
             let relativePath = relative.isEmpty ? name : relative + "/" + name
-            var type = entry.pointee.d_type
+            var type = entryType
             if type == UInt8(DT_UNKNOWN) {
                 var info = stat()
                 if lstat(path, &info) == 0 {
@@ -62,12 +57,11 @@ enum SpareTree {
             if type == UInt8(DT_DIR), folders.contains(relativePath) {
                 children.append((path, relativePath))
             } else if type == UInt8(DT_REG), files.contains(relativePath) {
-                present[relativePath] = UInt64(entry.pointee.d_ino)
+                present[relativePath] = inode
             } else {
                 removals.append(path)
             }
         }
-        closedir(dir)
         for (path, relativePath) in children { visit(path, relativePath, files, folders, &present, &removals) }
     }
 }

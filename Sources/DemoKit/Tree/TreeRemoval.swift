@@ -34,25 +34,20 @@ enum TreeRemoval {
     /// `path` and the folders below it, parents before children, each with the names
     /// of what is not a folder in it.
     private static func list(_ path: String, into folders: inout [(path: String, files: [String])]) {
-        guard let dir = opendir(path) else {
-            folders.append((path, []))
-            return
-        }
         var files: [String] = []
         var children: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            var type = entry.pointee.d_type
+        let opened = FileWalk.forEachEntry(in: path) { name, entryType, _ in
+            var type = entryType
             if type == UInt8(DT_UNKNOWN) {
                 var info = stat()
                 if lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { type = UInt8(DT_DIR) }
             }
             if type == UInt8(DT_DIR) { children.append(name) } else { files.append(name) }
         }
-        closedir(dir)
+        guard opened else {
+            folders.append((path, []))
+            return
+        }
         folders.append((path, files))
         for child in children { list(path + "/" + child, into: &folders) }
     }
