@@ -32,9 +32,8 @@ public struct SiteGenerator: Sendable {
         // one entry changed waits for the longest of them (issue 8).
         var index = ""
         let kit = kit, theme = theme
-        let parts = stride(from: 0, to: kit.catalogue.count, by: max(1, (kit.catalogue.count + 3) / 4)).map {
-            $0..<min($0 + max(1, (kit.catalogue.count + 3) / 4), kit.catalogue.count)
-        }
+        let partSize = max(1, (kit.catalogue.count + 3) / 4)
+        let parts = stride(from: 0, to: kit.catalogue.count, by: partSize).map { $0..<min($0 + partSize, kit.catalogue.count) }
         let digests = UncheckedResults<[String]>(count: parts.count)
         let pages = UncheckedResults<SitePages>(count: SiteLanguage.allCases.count)
         var jobs: [() throws -> Void] = [{ index = SearchIndex(kit: kit).script }]

@@ -311,12 +311,9 @@ public struct TreeWriter: Sendable {
         guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
             let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256
         else { return false }
-        if let inode = present[path] {
-            if inode != fingerprint.inode || presentDevice != fingerprint.device {
-                unlink(destination)
-                guard link(old, destination) == 0 else { return false }
-            }
-        } else {
+        let inPlace = present[path] == fingerprint.inode && presentDevice == fingerprint.device
+        if !inPlace {
+            clear(path, destination)
             guard link(old, destination) == 0 else { return false }
         }
         // Its change time is the one recorded after the previous build stamped it: its
