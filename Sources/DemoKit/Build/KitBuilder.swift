@@ -360,6 +360,7 @@ public struct KitBuilder {
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
                 mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
+            writer.setsModes = swap.storesModes
             let databaseRecord = try FileHashing.sha256(fileAt: database)
             // Over the spare: the database is already written there.
             var records = try writer.write(prepared.plan, into: swap.staging, overTree: swap.stagingHoldsATree, keep: [Self.databasePath]) {
@@ -402,14 +403,14 @@ public struct KitBuilder {
                     "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
                     "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked + writer.counts.cloned) linked from the cache; \(writer.counts.rendered) page(s) rendered"
                 ))
-            try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: database.path)
+            try writer.stamp(database.path, mode: 0o644)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
             if base != nil {
                 // For live-boot's verify-checksums: every file of the key but this list and the manifest.
                 let list = Data(BootFiles.checksumList(records).utf8)
                 let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
                 try list.write(to: listURL, options: .withoutOverwriting)
-                try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: listURL.path)
+                try writer.stamp(listURL.path, mode: 0o644)
                 records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
             }
 
@@ -424,9 +425,9 @@ public struct KitBuilder {
                 try data.write(to: manifestURL, options: .withoutOverwriting)
                 return FileRecord(path: UpdateManifest.path, size: Int64(data.count), sha256: FileHashing.sha256(of: data))
             }()
-            try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o644], ofItemAtPath: manifestURL.path)
+            try writer.stamp(manifestURL.path, mode: 0o644)
             for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
-                try FileManager.default.setAttributes([.modificationDate: mtime, .posixPermissions: 0o755], ofItemAtPath: url.path)
+                try writer.stamp(url.path, mode: 0o755)
             }
 
             progress.stage(bilingual("mise en place", "moving into place"))

@@ -27,6 +27,10 @@ public struct OutputSwap {
     /// Hard links work beside the output: a spare is worth keeping (on FAT32 it would
     /// be a second full copy of the key).
     public let keepsSpare: Bool
+    /// File modes can be set beside the output. FAT32 stores none: kernel vfat refuses
+    /// a mode it cannot keep, fusefat has no chmod at all. There the tree is written
+    /// without them, so a key can be built straight onto a mounted stick.
+    public let storesModes: Bool
 
     /// Marks a folder as a demokit key, so replacing it is safe.
     static let marker = "demokit/manifest.json"
@@ -44,6 +48,14 @@ public struct OutputSwap {
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             keepsSpare = keepSpare && Self.hardLinksWork(in: parent.path)
+            storesModes = Self.modesWork(in: parent.path)
+            guard Self.renamedFoldersKeepTheirFiles(in: parent.path) else {
+                throw FileError(
+                    path: parent.path,
+                    reason: bilingual(
+                        "ce système de fichiers vide les dossiers qu'on renomme (fusefat le fait) : la clé ne peut pas y être remplacée sans perte. Construisez-la dans un dossier local (--out build/kit) puis copiez ce dossier sur la clé",
+                        "this file system empties folders when they are renamed (fusefat does): the key cannot be replaced there safely. Build it in a local folder (--out build/kit), then copy that folder to the key"))
+            }
             // The tree to write over: the spare, else the staging folder of a build cut
             // short; other leftovers of interrupted builds are removed.
             var tree: String? = nil
@@ -65,6 +77,8 @@ public struct OutputSwap {
                 try fm.createDirectory(at: staging, withIntermediateDirectories: true)
                 stagingHoldsATree = false
             }
+        } catch let error as FileError {
+            throw error
         } catch {
             throw FileError(
                 path: parent.path,
@@ -146,6 +160,42 @@ public struct OutputSwap {
             unlink(probe + "-link")
         }
         return link(probe, probe + "-link") == 0
+    }
+
+    /// Whether a folder renamed in `folder` keeps its files. The key is swapped in by
+    /// renaming folders; fusefat accepts the rename and loses the folder's contents,
+    /// which would destroy the previous key.
+    static func renamedFoldersKeepTheirFiles(in folder: String) -> Bool {
+        let probe = folder + "/.demokit-rename-probe-\(ProcessInfo.processInfo.processIdentifier)"
+        defer {
+            for path in [probe + "/f", probe + "-renamed/f"] { unlink(path) }
+            for path in [probe, probe + "-renamed"] { rmdir(path) }
+        }
+        guard mkdir(probe, 0o755) == 0 else { return false }
+        let fd = open(probe + "/f", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        close(fd)
+        guard rename(probe, probe + "-renamed") == 0 else { return false }
+        // Listed, not looked up: the kernel's name cache answers a lookup of the moved
+        // file even when the folder is empty on disk.
+        var names: [String] = []
+        return FileWalk.forEachEntry(in: probe + "-renamed") { name, _, _ in names.append(name) } && names == ["f"]
+    }
+
+    /// Whether modes stick in `folder`: a probe file made 0600, then 0644.
+    static func modesWork(in folder: String) -> Bool {
+        let probe = folder + "/.demokit-mode-probe-\(ProcessInfo.processInfo.processIdentifier)"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer {
+            close(fd)
+            unlink(probe)
+        }
+        var info = stat()
+        for mode: mode_t in [0o600, 0o644] {
+            guard fchmod(fd, mode) == 0, fstat(fd, &info) == 0, info.st_mode & 0o7777 == mode else { return false }
+        }
+        return true
     }
 
     static func isFolder(_ path: String) -> Bool {

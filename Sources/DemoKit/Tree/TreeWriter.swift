@@ -20,6 +20,9 @@ public struct TreeWriter: Sendable {
     /// Hashes of demokit's own files (the content store's memo).
     public var ownedMemo: FileMemo
     public var workers: Int
+    /// False where the output's file system stores no modes (FAT32, see
+    /// `OutputSwap.storesModes`): files and folders keep whatever it shows.
+    public var setsModes = true
 
     /// A previous build: its folder and what each of its files holds.
     public struct PreviousTree: Sendable {
@@ -421,7 +424,7 @@ public struct TreeWriter: Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "stat") }
         let (seconds, nanoseconds, _) = stampTime
-        if info.st_mode & 0o7777 != mode {
+        if setsModes, info.st_mode & 0o7777 != mode {
             guard fchmod(fd, mode) == 0 else { throw FileHashing.posixError(URL(fileURLWithPath: path), "chmod") }
         }
         if info.st_mtim.tv_sec != seconds || info.st_mtim.tv_nsec != nanoseconds {
