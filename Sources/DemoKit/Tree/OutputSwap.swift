@@ -54,7 +54,8 @@ public struct OutputSwap {
                     path: parent.path,
                     reason: bilingual(
                         "ce système de fichiers vide les dossiers qu'on renomme (fusefat le fait) : la clé ne peut pas y être remplacée sans perte. Construisez-la dans un dossier local (--out build/kit) puis copiez ce dossier sur la clé",
-                        "this file system empties folders when they are renamed (fusefat does): the key cannot be replaced there safely. Build it in a local folder (--out build/kit), then copy that folder to the key"))
+                        "this file system empties folders when they are renamed (fusefat does): the key cannot be replaced there safely. Build it in a local folder (--out build/kit), then copy that folder to the key"
+                    ))
             }
             // The tree to write over: the spare, else the staging folder of a build cut
             // short; other leftovers of interrupted builds are removed.
