@@ -231,3 +231,39 @@ import Testing
         }
     }
 }
+
+/// The writer binds its values to SQLite itself (`Database.run`): they must be stored
+/// as GRDB stores them, and a refused row must say why.
+@Suite struct CatalogueBindingTests {
+    @Test func valuesAreStoredAsGRDBStoresThem() throws {
+        let queue = try DatabaseQueue()
+        let rows = try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (a, b, c, d, e, f, g)")
+            let missing: String? = nil
+            try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", "", "é€ texte", 42, Int64(-7), true, false, missing)
+            try db.execute(sql: "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: ["", "é€ texte", 42, Int64(-7), true, false, missing])
+            return try Row.fetchAll(db, sql: "SELECT typeof(a), a, typeof(b), b, typeof(c), c, d, e, f, typeof(g) FROM t")
+        }
+        #expect(rows.count == 2)
+        #expect(rows[0] == rows[1], "bound by demokit: \(rows[0]); by GRDB: \(rows[1])")
+        #expect(rows[0][0] as String? == "text", "an empty string is text, not NULL")
+        #expect(rows[0][3] as String? == "é€ texte")
+        #expect(rows[0][9] as String? == "null")
+    }
+
+    @Test func aRefusedRowThrowsWithSQLitesReason() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in try db.execute(sql: "CREATE TABLE t (id TEXT PRIMARY KEY)") }
+        let error = #expect(throws: DatabaseError.self) {
+            try queue.write { db in
+                try db.run("INSERT INTO t VALUES (?)", "x")
+                try db.run("INSERT INTO t VALUES (?)", "x")
+            }
+        }
+        #expect(error?.resultCode == .SQLITE_CONSTRAINT)
+        #expect(error?.message?.contains("UNIQUE") == true)
+        // The statement was reset: the connection goes on.
+        try queue.write { db in try db.run("INSERT INTO t VALUES (?)", "y") }
+        #expect(try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM t") } == ["y"])
+    }
+}
