@@ -206,15 +206,26 @@ enum PageKey {
 
 /// A page of one language: its path under the language's folder, and the relative
 /// prefixes that reach the key's root and the language's folder from it.
+///
+/// The prefixes are worked out once: a list page asks for `base` once per entry it
+/// lists, 10,000 times for the software list.
 struct SitePage {
-    var language: SiteLanguage
+    let language: SiteLanguage
     /// Under `catalogue/` (French) or `catalogue/en/` (English): `logiciels/office.html`.
-    var path: String
+    let path: String
+    let root: String
+    let base: String
+
+    init(language: SiteLanguage, path: String) {
+        self.language = language
+        self.path = path
+        let folderDepth = language.folder.utf8.count { $0 == UInt8(ascii: "/") }
+        let depth = folderDepth + path.utf8.count { $0 == UInt8(ascii: "/") }
+        root = String(repeating: "../", count: depth)
+        base = String(repeating: "../", count: depth - folderDepth)
+    }
 
     var keyPath: String { language.folder + path }
-    var depth: Int { keyPath.split(separator: "/").count - 1 }
-    var root: String { String(repeating: "../", count: depth) }
-    var base: String { String(repeating: "../", count: depth - language.folder.split(separator: "/").count) }
 }
 
 public enum SiteLanguage: String, CaseIterable, Sendable {
