@@ -74,6 +74,8 @@ import Testing
             if Int.random(in: 0..<20, using: &generator) == 0 { path += "/" }
             let size: Int64 = Int.random(in: 0..<50, using: &generator) == 0 ? 1 << 32 : 10
             #expect(FAT32Rules.check(path: path, size: size) == FAT32Rules.slowCheck(path: path, size: size), "\(path)")
+            let empty = path.hasPrefix("/") || path.hasSuffix("/") || path.contains("//")
+            #expect(FAT32Rules.hasEmptyComponent(path) == empty, "\(path)")
             if FAT32Rules.isPlainPath(path) { plain += 1 }
         }
         // Both sides of the fast path were taken.

@@ -31,7 +31,7 @@ struct BaseRecord {
         ]
         for file in files { lines.append("\(file.path)\t\(file.sha256)\t\(file.size)") }
         let parts = [isoSHA256, kernel, initrd, checksumList ?? ""] + kernelParameters + files.map(\.path)
-        guard !parts.contains(where: { $0.contains("\t") || $0.contains("\n") }) else { return nil }
+        guard parts.allSatisfy(TSVLines.canHold) else { return nil }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 

@@ -112,7 +112,7 @@ public struct BuildCache: Sendable {
     public func savePages(_ pages: [String: TreeWriter.PageRecord]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileMemo.writeReplacing(folder.appendingPathComponent("pages.tsv")) { file in
-            for path in pages.keys.sorted() where !path.contains("\t") && !path.contains("\n") {
+            for path in pages.keys.sorted() where TSVLines.canHold(path) {
                 let page = pages[path]!
                 try file.write("\(path)\t\(page.key)\t\(page.sha256)\t\(page.size)\n")
             }

@@ -85,7 +85,7 @@ public final class EntryCache: @unchecked Sendable {
 
     /// An entry just parsed from bytes of hash `sha256`, with no error.
     func record(_ file: String, sha256: String, entry: CatalogueEntry, diagnostics: [Diagnostic]) {
-        guard !file.contains("\t"), !file.contains("\n") else { return }
+        guard TSVLines.canHold(file) else { return }
         lock.withLock {
             current[file] = .parsed(sha256: sha256, record: Record(entry: entry, diagnostics: diagnostics))
             parsed += 1

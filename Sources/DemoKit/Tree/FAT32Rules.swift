@@ -170,6 +170,19 @@ public enum FAT32Rules {
     /// Every problem of a whole tree, collisions included (folders too: `Apps/` and
     /// `apps/` are one folder on FAT32). Paths are compared case-insensitively the way
     /// Windows does: Unicode simple case folding, not normalisation.
+    /// A leading or trailing `/`, or `//`, from the bytes: Foundation's `contains` went
+    /// through `NSString` for each of 46,000 paths (a quarter of this check's time).
+    static func hasEmptyComponent(_ path: String) -> Bool {
+        guard !path.isEmpty else { return false }
+        let slash = UInt8(ascii: "/")
+        var previous: UInt8 = slash
+        for byte in path.utf8 {
+            if byte == slash, previous == slash { return true }
+            previous = byte
+        }
+        return previous == slash
+    }
+
     public static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
         var problems: [(String, Problem)] = []
         var seen: [String: String] = [:]
@@ -182,7 +195,7 @@ public enum FAT32Rules {
             let components = file.path.split(separator: "/")
             guard !components.isEmpty else { continue }
             var prefixes: [Substring] = []
-            if file.path.hasPrefix("/") || file.path.hasSuffix("/") || file.path.contains("//") {
+            if hasEmptyComponent(file.path) {
                 // Empty components (already reported): compared as joined without them.
                 prefixes = (1...components.count).map { Substring(components[0..<$0].joined(separator: "/")) }
             } else {

@@ -179,7 +179,7 @@ public final class FileMemo: @unchecked Sendable {
     /// One line of a memo's file (nil for a path that cannot be remembered).
     static func line(_ path: String, _ entry: Entry) -> String? {
         // A path with a tab or a line break is simply not remembered.
-        guard !path.contains("\t"), !path.contains("\n") else { return nil }
+        guard TSVLines.canHold(path) else { return nil }
         let f = entry.fingerprint
         return "\(path)\t\(f.device)\t\(f.inode)\t\(f.size)\t\(f.mtime)\t\(f.ctime)\t\(entry.sha256)\t\(entry.time)\n"
     }
@@ -261,6 +261,13 @@ public final class FileMemo: @unchecked Sendable {
 /// Tab-separated lines read as bytes: the build cache's files hold one line per file
 /// of a key (46,000 on a large one), and splitting them as `String`s costs a second.
 enum TSVLines {
+    /// Whether `text` can be a field: no tab, no line break. From the bytes: with
+    /// Foundation imported, `contains("\t")` is `NSString`'s search, and the cache
+    /// asks it of 90,000 paths per build (a fifth of saving the cache).
+    static func canHold(_ text: some StringProtocol) -> Bool {
+        !text.utf8.contains { $0 == 0x09 || $0 == 0x0A }
+    }
+
     /// Calls `body` with each line's fields as byte ranges; a last line without a
     /// newline counts.
     static func forEach(in data: Data, _ body: (UnsafeBufferPointer<UInt8>, [Range<Int>]) -> Void) {
