@@ -167,9 +167,6 @@ public enum FAT32Rules {
         return problems
     }
 
-    /// Every problem of a whole tree, collisions included (folders too: `Apps/` and
-    /// `apps/` are one folder on FAT32). Paths are compared case-insensitively the way
-    /// Windows does: Unicode simple case folding, not normalisation.
     /// A leading or trailing `/`, or `//`, from the bytes: Foundation's `contains` went
     /// through `NSString` for each of 46,000 paths (a quarter of this check's time).
     static func hasEmptyComponent(_ path: String) -> Bool {
@@ -183,6 +180,9 @@ public enum FAT32Rules {
         return previous == slash
     }
 
+    /// Every problem of a whole tree, collisions included (folders too: `Apps/` and
+    /// `apps/` are one folder on FAT32). Paths are compared case-insensitively the way
+    /// Windows does: Unicode simple case folding, not normalisation.
     public static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
         var problems: [(String, Problem)] = []
         var seen: [String: String] = [:]
