@@ -215,19 +215,49 @@ import Testing
 }
 
 @Suite struct ParagraphTests {
-    /// The scalar-based split gives what the Foundation one gave.
+    /// The byte-based split gives what the Foundation one gave, and what the
+    /// scalar-by-scalar one before it gave (which differs from Foundation's on
+    /// "\r\n", a single `Character` there), on random texts too.
     @Test func paragraphsAsBefore() throws {
         func foundation(_ text: String) -> [String] {
             text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
         }
+        func scalars(_ text: String) -> [String] {
+            func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+            var paragraphs: [String] = []
+            var current = String.UnicodeScalarView()
+            func flush() {
+                if let first = current.firstIndex(where: { !isBlank($0) }), let last = current.lastIndex(where: { !isBlank($0) }) {
+                    paragraphs.append(String(current[first...last]))
+                }
+                current = String.UnicodeScalarView()
+            }
+            var lineIsEmpty = true
+            for scalar in text.unicodeScalars {
+                if scalar == "\n" {
+                    if lineIsEmpty { flush() } else { current.append(" ") }
+                    lineIsEmpty = true
+                } else {
+                    current.append(scalar)
+                    lineIsEmpty = false
+                }
+            }
+            flush()
+            return paragraphs
+        }
         let dir = try TemporaryDirectory()
         let kit = try KitLoader(root: try TestKit.make(in: dir), displayPrefix: "").loadValid().kit
         let pages = SitePages(kit: kit, language: .fr, strings: [:])
-        for text in [
+        let fixed = [
             "a\nb", "a\n\nb", "a\n\n\nb", "a\n\n\n\nb", " a \n \n b\t", "\u{A0}Été\u{A0}\n\n\u{2003}x", "", "\n\n", "a\n \nb", "é\u{301}\n\ne",
-        ] {
+            "\u{3000}\u{202F}\n\n\u{1680}", "\t\u{200A}mot\u{205F}\n\n\n", "x\u{85}\n\n\u{2028}",
+        ]
+        for text in fixed {
             #expect(pages.paragraphs(text) == foundation(text), "\(text.debugDescription)")
+        }
+        for text in fixed + ["a\r\n\r\nb", "a\r\n\nb"] + FastFoldingTests.randomTexts(count: 3000, seed: 12) {
+            #expect(pages.paragraphs(text) == scalars(text), "\(text.debugDescription)")
         }
     }
 }

@@ -319,29 +319,36 @@ final class SitePages: Sendable {
     func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
     /// Paragraphs are separated by an empty line; a single line break is a space;
-    /// spaces and tabs around a paragraph are dropped. Works on Unicode scalars:
-    /// splitting by `Character` showed in profiles of 40,000-page builds.
+    /// spaces and tabs around a paragraph are dropped. Works on UTF-8 bytes, a line
+    /// feed being one byte that no other scalar holds: appending scalar by scalar and
+    /// asking each its general category took 1.6 s of CPU in a 40,000-page build.
+    /// Only the ends of a paragraph are read as scalars, to trim them.
     func paragraphs(_ text: String) -> [String] {
-        func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == " " || scalar == "\t" || (!scalar.isASCII && scalar.properties.generalCategory == .spaceSeparator)
+        }
         var paragraphs: [String] = []
-        var current = String.UnicodeScalarView()
+        var current: [UInt8] = []
         func flush() {
-            if let first = current.firstIndex(where: { !isBlank($0) }), let last = current.lastIndex(where: { !isBlank($0) }) {
-                paragraphs.append(String(current[first...last]))
+            if !current.isEmpty {
+                let scalars = String(decoding: current, as: UTF8.self).unicodeScalars
+                if let first = scalars.firstIndex(where: { !isBlank($0) }), let last = scalars.lastIndex(where: { !isBlank($0) }) {
+                    paragraphs.append(String(scalars[first...last]))
+                }
             }
-            current = String.UnicodeScalarView()
+            current.removeAll(keepingCapacity: true)
         }
         var lineIsEmpty = true
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
                 if lineIsEmpty {
                     flush()
                 } else {
-                    current.append(" ")
+                    current.append(UInt8(ascii: " "))
                 }
                 lineIsEmpty = true
             } else {
-                current.append(scalar)
+                current.append(byte)
                 lineIsEmpty = false
             }
         }
