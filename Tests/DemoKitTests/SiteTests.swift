@@ -426,6 +426,48 @@ enum GeneratedKit {
         #expect(constants.html.keys.sorted() == ["search"])
         #expect(constants.html["search"]?.contains("f-categorie") == true)
         #expect(site.theme.library.getTemplate(named: "search")?.render([:] as [String: Any]) == "")
+        // The shared words are written into the other templates: the footer shows
+        // them with no context at all.
+        let strings = theme.strings["fr"] ?? [:]
+        let footer = site.theme.library.getTemplate(named: "footer")?.render([:] as [String: Any]) ?? ""
+        let navCredits = try #require(strings["navCredits"]), offline = try #require(strings["offline"])
+        #expect(footer.contains(PageHTML.escape(navCredits)) && footer.contains(PageHTML.escape(offline)))
+        try expectSameBytes(kit, theme)
+    }
+
+    /// A word is written into the templates only where that cannot change a byte:
+    /// not with a brace, a line break, or nothing but spaces; escaped for `{{…}}`
+    /// and not for `{{{…}}}` or `{{&…}}`; inside sections and indented partials alike.
+    @Test func wordsAreWrittenOnlyWhereTheBytesStay() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 12)
+        let folder = kit.root.appendingPathComponent("payload/theme")
+        let stringsURL = folder.appendingPathComponent("strings.json")
+        var strings = try JSONDecoder().decode([String: [String: String]].self, from: Data(contentsOf: stringsURL))
+        let tricky = ["version": "v{{x}}", "offline": "deux\nlignes", "navCredits": " \t ", "skip": "<b>&\"'</b> é", "onKey": "}", "sheet": "{"]
+        for language in ["fr", "en"] { strings[language]?.merge(tricky) { _, new in new } }
+        try JSONEncoder().encode(strings).write(to: stringsURL)
+        let templates = folder.appendingPathComponent("templates")
+        try """
+        </main><p>{{title}}</p>
+        {{#kit}}{{t.navCredits}}
+        {{/kit}}
+        <p>{{t.version}} {{{t.skip}}} {{& t.skip}} {{ t.skip }} {{t.offline}} {{t.onKey}}{{t.sheet}}{x}}</p>
+        {{#kit}}
+          {{> sheet-footer}}
+        {{/kit}}
+        </body></html>
+
+        """.write(to: templates.appendingPathComponent("footer.mustache"), atomically: true, encoding: .utf8)
+        try "{{t.offline}}|{{t.skip}}|{{t.navCredits}}|{{kit.name}}\n{{title}}\n".write(
+            to: templates.appendingPathComponent("sheet-footer.mustache"), atomically: true, encoding: .utf8)
+        let theme = try Theme.load(from: folder)
+        let words = ConstantPartials.words(SiteGenerator(kit: kit, theme: theme).sharedContext(.fr))
+        #expect(words["t.skip"] == tricky["skip"] && words["kit.name"] != nil)
+        for key in ["version", "offline", "navCredits", "onKey", "sheet"] { #expect(words["t." + key] == nil, "\(key)") }
+        let site = LanguageSite(generator: SiteGenerator(kit: kit, theme: theme), language: .fr)
+        let footer = site.theme.library.getTemplate(named: "footer")?.render([:] as [String: Any]) ?? ""
+        #expect(footer.contains("&lt;b&gt;&amp;&quot;&#39;&lt;/b&gt; é") && footer.contains("<b>&\"'</b> é"))
         try expectSameBytes(kit, theme)
     }
 

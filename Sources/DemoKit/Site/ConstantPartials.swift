@@ -25,14 +25,18 @@ struct ConstantPartials {
 
     /// Template name → HTML, for the partials that qualify.
     let html: [String: String]
+    /// `t.key` / `kit.key` → the text a variable tag naming it shows, escaped or not.
+    let words: [String: String]
 
     init(theme: Theme, shared: [String: Any]) {
         let tags = theme.sources.mapValues(Self.tags)
         // After a delimiter change the tags above are not all seen: no swap at all then.
         guard !tags.values.joined().contains(where: { ($0.kind == ">" && $0.name.hasPrefix("*")) || $0.kind == "=" }) else {
             html = [:]
+            words = [:]
             return
         }
+        words = Self.words(shared)
         var html: [String: String] = [:]
         // Only partials: a page template (or the key's root page) is rendered with a
         // context of its own, and a swap would not see it.
@@ -49,14 +53,76 @@ struct ConstantPartials {
         self.html = html
     }
 
-    /// The theme whose library reads these partials from the context.
+    /// The theme whose library reads these partials from the context, and whose
+    /// other templates show the shared words as text.
     func apply(to theme: Theme) -> Theme {
         var theme = theme
         for name in html.keys {
             // A plain name in a triple mustache always parses.
             try? theme.library.register("{{{\(Self.contextKey).\(name)}}}", named: name)
         }
+        for (name, source) in theme.sources where html[name] == nil {
+            let written = Self.writingWords(words, into: source)
+            // It parsed as written, and the words hold no brace: it parses now.
+            if written != source { try? theme.library.register(PageHTML.pragma + written, named: name) }
+        }
         return theme
+    }
+
+    /// The shared words a variable tag may be swapped for, with their text: a
+    /// third of a page's tags, each looked up through the context stack, with a
+    /// dynamic cast for every dictionary on the way (swift-mustache's `getChild`,
+    /// the largest part of a 40,000-page build). A word qualifies when the swap
+    /// cannot change a byte: the page's shared values win over its own and sections
+    /// never use their keys (`ConstantPartialTests`), so such a tag always shows
+    /// this text; it holds no brace (it could not form a tag with the text around
+    /// it), no line break (an indented partial indents its own lines, not its
+    /// values'), and something besides spaces (a line holding only a section tag
+    /// and this one must stay a line that is not standalone).
+    static func words(_ shared: [String: Any]) -> [String: String] {
+        var words: [String: String] = [:]
+        for group in ["t", "kit"] {
+            guard let values = shared[group] as? [String: Any] else { continue }
+            for (key, value) in values where isPlainName(key) {
+                guard let text = value as? String,
+                    !text.unicodeScalars.contains(where: { "{}\n\r".unicodeScalars.contains($0) }),
+                    text.unicodeScalars.contains(where: { !$0.properties.isWhitespace })
+                else { continue }
+                words[group + "." + key] = text
+            }
+        }
+        return words
+    }
+
+    /// `source` with every plain variable tag naming one of `words` replaced by
+    /// what it renders: the text escaped for `{{…}}`, as it is for `{{{…}}}` and `{{&…}}`.
+    static func writingWords(_ words: [String: String], into source: String) -> String {
+        guard !words.isEmpty else { return source }
+        var result = ""
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) else { break }
+            var body = rest[open.upperBound..<close.lowerBound]
+            var end = close.upperBound
+            var kind: Character?
+            if let first = body.first, ">#^/$=&{!%<".contains(first) {
+                kind = first
+                body = body.dropFirst()
+            }
+            if kind == "{" {
+                guard rest[end...].hasPrefix("}") else { break }
+                end = rest.index(after: end)
+            }
+            let name = body.trimmingCharacters(in: .whitespaces)
+            result += rest[..<open.lowerBound]
+            if kind == nil || kind == "&" || kind == "{", let text = words[name] {
+                result += kind == nil ? PageHTML.escape(text) : text
+            } else {
+                result += rest[open.lowerBound..<end]
+            }
+            rest = rest[end...]
+        }
+        return result + rest
     }
 
     struct Tag {
