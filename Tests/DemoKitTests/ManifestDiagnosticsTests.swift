@@ -86,3 +86,60 @@ import Testing
         #expect(SPDX.validate("mit")?.contains("« MIT »") == true)
     }
 }
+
+/// The manifest reader parses with Yams's basic resolver and trims by hand
+/// (issue 8): scalars must still read as written, and duplicate keys still be found.
+@Suite struct YAMLReaderTests {
+    @Test func scalarsReadAsWritten() throws {
+        let reader = ManifestReader(file: "x.yml")
+        let text = """
+            version: 2026.11
+            zero: 007
+            flag: yes
+            other: Non
+            empty: ~
+            nothing: null
+            quoted: "null"
+            date: 2026-12-01
+            list: [ " a ", 1.5, true ]
+            text: "  \\u00A0deux mots\\u2003 "
+
+            """
+        let node = try #require(reader.parse(text))
+        let fields = try #require(reader.mapping(node, what: "test"))
+        #expect(fields.string("version")?.value == "2026.11")
+        #expect(fields.string("zero")?.value == "007")
+        #expect(fields.bool("flag") == true && fields.bool("other") == false)
+        #expect(fields.string("empty") == nil && fields.string("nothing") == nil)
+        #expect(fields.string("quoted")?.value == "null")
+        #expect(fields.string("date")?.value == "2026-12-01")
+        #expect(fields.strings("list").map(\.value) == ["a", "1.5", "true"])
+        #expect(fields.string("text")?.value == "deux mots")
+        #expect(fields.string("text")?.line == 10)
+        fields.finish()
+        #expect(reader.diagnostics.isEmpty, "\(reader.diagnostics)")
+    }
+
+    @Test func duplicateKeysAreStillFound() {
+        let reader = ManifestReader(file: "x.yml")
+        #expect(reader.parse("id: a\nname: b\nid: c\n") == nil)
+        #expect(reader.diagnostics.map(\.message).joined().contains("id"))
+        #expect(reader.diagnostics.first?.message.contains("clé en double") == true)
+    }
+
+    @Test func trimmingAsFoundationDoes() {
+        let texts =
+            ["", " ", "\u{85}a\u{2028}", "\u{200B}a\u{FEFF}", "\u{3000}\u{1680}x\u{205F}\u{202F}", "\r\n", "a\u{301} ", " \u{301}a"]
+            + FastFoldingTests.randomTexts(count: 3000, seed: 21)
+        for text in texts {
+            #expect(text.trimmedWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+        }
+        var differ: [String] = []
+        for value in 0...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(scalar)
+            if text.trimmedWhitespace != text.trimmingCharacters(in: .whitespacesAndNewlines) { differ.append(String(value, radix: 16)) }
+        }
+        #expect(differ.isEmpty, "\(differ.prefix(20))")
+    }
+}
