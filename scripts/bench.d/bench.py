@@ -91,6 +91,24 @@ class Bench:
         self.samples = {}
         self.started = time.monotonic()
         self.stages = {}  # kind of build → [[(stage, seconds)] per build]
+        self.trash = os.path.join(self.work, "trash")
+        self.trashed = 0
+
+    def discard(self, path):
+        """Moves a tree out of the way instead of deleting it; `empty_trash` deletes them
+        all once nothing more is timed. On ext4 without a journal (this machine's
+        root file system), a file created within a minute of many being deleted makes
+        the kernel step over every inode freed in that minute (`find_inode_bit`,
+        `recently_deleted`): perf showed 3 s of kernel CPU in a 41,000-page build run
+        right after a 41,000-file tree was deleted. Whichever side ran after a
+        deletion paid it; neither does now."""
+        if os.path.lexists(path):
+            os.makedirs(self.trash, exist_ok=True)
+            self.trashed += 1
+            os.rename(path, os.path.join(self.trash, str(self.trashed)))
+
+    def empty_trash(self):
+        shutil.rmtree(self.trash, ignore_errors=True)
 
     def sample(self, name, value):
         self.samples.setdefault(name, []).append(value)
@@ -247,10 +265,10 @@ class Bench:
                     log("%d run(s) of each kind fit in the %d min budget" % (o.runs, o.budget_min))
             log("cold build %d/%d: %.1f s, %.0f MiB RSS" % (state + 1, o.runs + 1, run.seconds, run.rss_kib / 1024))
             t = self.sample("cp -r (s)", self.shell('cp -r "%s" "%s"' % (out, copy)))
-            shutil.rmtree(copy)
+            self.discard(copy)
             t2 = self.sample("cp -r + sha256sum (s)", self.shell(
                 'cp -r "%s" "%s" && cd "%s" && find . -type f -print0 | xargs -0 sha256sum >/dev/null' % (out, copy, copy)))
-            shutil.rmtree(copy)
+            self.discard(copy)
             log("cp -r %.1f s, cp -r + sha256sum %.1f s" % (t, t2))
             if state > 0:
                 # The first rebuild after the cold build has no spare (the key it replaces
@@ -261,8 +279,8 @@ class Bench:
                 self.stages.setdefault(kind, []).append(run.stage_seconds())
                 check_equal(fingerprint(key0), expected, "the rebuild after one entry changed", "a clean build of the same inputs")
                 log("rebuild, %s: %.1f s (equals a clean build)" % (kind, run.seconds))
-                shutil.rmtree(out)
-                ctx.remove()
+                self.discard(out)
+                self.discard(ctx.root)
             state += 1
 
         # With one run, the entry goes back to revision 0 for a rebuild over the spare
@@ -312,12 +330,13 @@ class Bench:
             self.archive_sizes[ext] = (mine, os.path.getsize(ref))
             os.remove(ref)
             log(".%s: archive stage %.1f s (whole build %.1f s), bsdtar %.1f s" % (ext, run.since_stage("archive"), run.seconds, t))
-        shutil.rmtree(key0)
-        ctx0.remove()
+        self.discard(key0)
+        self.discard(ctx0.root)
 
         self.site()
         if o.large_mib:
             self.large()
+        self.empty_trash()
         info["load_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
         return info
 
@@ -331,12 +350,12 @@ class Bench:
         self.sample("catalogue-only build (s)", run.seconds)
         self.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue database and website"))
         self.pages = sum(1 for _, _, files in os.walk(os.path.join(out, "catalogue")) for f in files if f.endswith(".html"))
-        shutil.rmtree(out)
-        ctx.remove()
+        self.discard(out)
+        self.discard(ctx.root)
         hugo_dir, hugo_out = os.path.join(w, "hugo"), os.path.join(w, "hugo-out")
         generate.site_bench.hugo_site(hugo_dir, self.pages, self.descriptions)
         t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s" --cacheDir "%s"' % (hugo_dir, hugo_out, os.path.join(w, "hugo-cache"))))
-        shutil.rmtree(hugo_out)
+        self.discard(hugo_out)
         log("catalogue-only build %.1f s (site stage on: %.1f s), hugo %.1f s, %d pages"
             % (run.seconds, run.since_stage("catalogue database and website"), t, self.pages))
 
@@ -354,8 +373,8 @@ class Bench:
         run = self.build(kit, out, ctx)
         self.large_run = run
         log("cold build, %d MiB payload: %.1f s, %.0f MiB RSS" % (o.large_mib, run.seconds, run.rss_kib / 1024))
-        shutil.rmtree(out)
-        ctx.remove()
+        self.discard(out)
+        self.discard(ctx.root)
 
 
 def kit_files(kit):
@@ -479,6 +498,10 @@ def rows(bench):
 
 
 METHOD = """- **Cache.** {cache}
+- **Deleted trees.** Trees the benchmark is done with (copies, outputs, contexts) are moved
+  aside and deleted only after the last timed run: on ext4 without a journal, files created
+  within a minute of many being deleted make the kernel step over every inode freed in that
+  minute, which slowed whichever side ran next (3 s of kernel CPU for 41,000 files in perf).
 - **Contexts.** The portable apps are first unpacked into the generated store by `demokit plan`
   on the repository's kit with the same pins (untimed): a volunteer's store is in that state
   after one build. Each cold build then gets a fresh content store (`--cache`) holding only the
