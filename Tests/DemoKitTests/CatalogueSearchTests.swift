@@ -262,6 +262,35 @@ import Testing
     }
 }
 
+/// A sheet cuts a long description at `sheetDescriptionLength` characters
+/// (`Character`s: a letter with its accent is one) and marks the cut; a page never does.
+@Suite struct SheetDescriptionTests {
+    @Test func cutAtTheLengthInCharacters() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try KitLoader(root: try TestKit.make(in: dir), displayPrefix: "").loadValid().kit
+        let pages = SitePages(kit: kit, language: .fr, strings: [:])
+        let page = SitePage(language: .fr, path: "fiches/logiciels/x.html")
+        var entry = try #require(kit.catalogue.first)
+        let length = SitePages.sheetDescriptionLength
+        let cases = [
+            ("court", "court"),
+            (String(repeating: "é", count: length), String(repeating: "é", count: length)),
+            (String(repeating: "e\u{301}", count: length), String(repeating: "e\u{301}", count: length)),
+            (String(repeating: "e\u{301}", count: length + 1), String(repeating: "e\u{301}", count: length) + "…"),
+            (String(repeating: "a", count: length - 1) + "🙂x", String(repeating: "a", count: length - 1) + "🙂…"),
+            (String(repeating: "a", count: length + 1), String(repeating: "a", count: length) + "…"),
+        ]
+        func shown(_ detail: [String: Any]) -> String? {
+            (detail["description"] as? [[String: Any]])?.compactMap { $0["text"] as? String }.joined()
+        }
+        for (text, expected) in cases {
+            entry.description = LocalizedText(fr: text)
+            #expect(shown(pages.softwareDetail(entry, from: page, sheet: true)) == expected, "\(text.count) characters")
+            #expect(shown(pages.softwareDetail(entry, from: page, sheet: false)) == text)
+        }
+    }
+}
+
 /// The writer binds its values to SQLite itself (`Database.run`): they must be stored
 /// as GRDB stores them, and a refused row must say why.
 @Suite struct CatalogueBindingTests {

@@ -234,8 +234,11 @@ final class SitePages: Sendable {
         var detail = softwareSummary(entry, from: page)
         let description = language.pick(entry.description)
         var text = description.text
-        if sheet, text.count > Self.sheetDescriptionLength {
-            text = String(text.prefix(Self.sheetDescriptionLength)) + "…"
+        // Walks the first characters only, not the whole text twice (`count`, then `prefix`).
+        if sheet, text.utf8.count > Self.sheetDescriptionLength,
+            let cut = text.index(text.startIndex, offsetBy: Self.sheetDescriptionLength, limitedBy: text.endIndex), cut < text.endIndex
+        {
+            text = String(text[..<cut]) + "…"
         }
         detail["description"] = paragraphs(text).map { ["text": $0] }
         detail["descriptionLang"] = description.lang
