@@ -135,6 +135,23 @@ import Testing
         #expect(page.contains("Fichiers absents de cette clé pour : Windows"))
     }
 
+    /// A build hashes the pinned artifacts side by side before placing them: their
+    /// hashes are then in the store's memo; a file of another size is not read.
+    @Test func artifactsAreHashedBeforeTheyArePlaced() throws {
+        let setup = try Setup()
+        try setup.warm()
+        try FileManager.default.removeItem(at: setup.cache.appendingPathComponent("verified.tsv"))
+        let store = ContentStore(root: setup.cache)
+        let pins = try KitLoader(root: setup.kit, displayPrefix: "").loadValid().kit.apps.values.flatMap(\.pins)
+        try #require(pins.count >= 2)
+        var wrongSize = pins[1]
+        wrongSize.size += 1
+        AppPayloads.hashOnEveryCore([pins[0], wrongSize], in: store)
+        let first = store.objectURL(sha256: pins[0].sha256).path, second = store.objectURL(sha256: pins[1].sha256).path
+        #expect(store.memo.entry(first)?.sha256 == pins[0].sha256.lowercased())
+        #expect(store.memo.entry(second) == nil)
+    }
+
     @Test func corruptCacheEntryCountsAsMissing() throws {
         let setup = try Setup()
         try setup.warm()
