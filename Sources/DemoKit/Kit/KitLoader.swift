@@ -195,7 +195,7 @@ public struct KitLoader {
     private func readOne<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> T? {
         let reader = ManifestReader(file: display(file))
         defer { diagnostics += reader.diagnostics }
-        guard let node = reader.parse(contentsOf: root.appendingPathComponent(file)) else {
+        guard let node = reader.parse(contentsOf: root.appendingPathComponent(file, isDirectory: false)) else {
             if reader.diagnostics.isEmpty {
                 reader.error(at: nil, bilingual("fichier vide", "empty file"))
             }
@@ -208,7 +208,7 @@ public struct KitLoader {
     /// One catalogue entry file: from the entry cache when its bytes did not change,
     /// else parsed (and recorded when it has no error).
     private func readEntry(_ file: String) -> (CatalogueEntry?, [Diagnostic]) {
-        let url = root.appendingPathComponent(file)
+        let url = root.appendingPathComponent(file, isDirectory: false)
         if let cached = entryCache?.lookup(file, at: url) { return (cached.entry, cached.diagnostics) }
         let isImported = file.hasPrefix("payload/catalogue/imported/")
         let reader = ManifestReader(file: display(file))
@@ -231,7 +231,7 @@ public struct KitLoader {
     private func readList<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> [T] {
         let reader = ManifestReader(file: display(file))
         defer { diagnostics += reader.diagnostics }
-        guard let node = reader.parse(contentsOf: root.appendingPathComponent(file)) else { return [] }
+        guard let node = reader.parse(contentsOf: root.appendingPathComponent(file, isDirectory: false)) else { return [] }
         guard case let .sequence(items) = node else {
             reader.error(at: node, bilingual("une liste est attendue", "expected a list"))
             return []

@@ -133,7 +133,7 @@ public struct TreeWriter: Sendable {
         pages = shared.pages
         // Folders last: writing files inside them changed their times.
         for folder in folderSet.sorted(by: >) {
-            try stamp(root.appendingPathComponent(folder).path, mode: 0o755)
+            try stamp(root.appendingPathComponent(folder, isDirectory: true).path, mode: 0o755)
         }
         return files.indices.compactMap { shared.records[$0] }
     }
@@ -238,7 +238,7 @@ public struct TreeWriter: Sendable {
                 return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false)
             }
             let data = try render()
-            let (sha256, how) = try writeBytes(data, file, root.appendingPathComponent(file.path))
+            let (sha256, how) = try writeBytes(data, file, root.appendingPathComponent(file.path, isDirectory: false))
             return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key, true)
         }
         let (record, how) = try writeOther(file, root)
@@ -246,7 +246,9 @@ public struct TreeWriter: Sendable {
     }
 
     func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
-        let destination = root.appendingPathComponent(file.path)
+        // `isDirectory` given: without it Foundation asks the file system (a `stat`
+        // per file, 0.9 s of CPU for a 46,000-file key).
+        let destination = root.appendingPathComponent(file.path, isDirectory: false)
         func record(_ size: Int64, _ sha256: String) -> FileRecord {
             FileRecord(path: file.path, size: size, sha256: sha256, role: file.role)
         }
@@ -403,7 +405,7 @@ public struct TreeWriter: Sendable {
 
     func createFolders(_ folders: Set<String>, in root: URL) throws {
         for folder in folders.sorted() {
-            let url = root.appendingPathComponent(folder)
+            let url = root.appendingPathComponent(folder, isDirectory: true)
             guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else {
                 throw FileError(
                     path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(String(cString: strerror(errno)))")

@@ -34,7 +34,8 @@ public struct KeyCheck: Sendable {
         // one; results are taken in the manifest's order.
         let files = manifest.files
         let hashes = parallelMap(files, order: files.indices.sorted { files[$0].size > files[$1].size }) { file in
-            try? FileHashing.sha256(fileAt: key.appendingPathComponent(file.path))
+            // `isDirectory` given, or Foundation would `stat` each file first.
+            try? FileHashing.sha256(fileAt: key.appendingPathComponent(file.path, isDirectory: false))
         }
         for (file, hashed) in zip(files, hashes) {
             guard let hashed else {
