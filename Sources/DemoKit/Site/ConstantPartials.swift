@@ -96,33 +96,21 @@ struct ConstantPartials {
 
     /// `source` with every plain variable tag naming one of `words` replaced by
     /// what it renders: the text escaped for `{{…}}`, as it is for `{{{…}}}` and `{{&…}}`.
+    /// The name must be the tag's whole body but for spaces (`tags` also trims braces
+    /// and `=`, which Mustache would look up as part of the name).
     static func writingWords(_ words: [String: String], into source: String) -> String {
         guard !words.isEmpty else { return source }
         var result = ""
-        var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
-            guard let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) else { break }
-            var body = rest[open.upperBound..<close.lowerBound]
-            var end = close.upperBound
-            var kind: Character?
-            if let first = body.first, ">#^/$=&{!%<".contains(first) {
-                kind = first
-                body = body.dropFirst()
-            }
-            if kind == "{" {
-                guard rest[end...].hasPrefix("}") else { break }
-                end = rest.index(after: end)
-            }
-            let name = body.trimmingCharacters(in: .whitespaces)
-            result += rest[..<open.lowerBound]
-            if kind == nil || kind == "&" || kind == "{", let text = words[name] {
-                result += kind == nil ? PageHTML.escape(text) : text
-            } else {
-                result += rest[open.lowerBound..<end]
-            }
-            rest = rest[end...]
+        var written = source.startIndex
+        for tag in tags(source) where tag.kind == nil || tag.kind == "&" || tag.kind == "{" {
+            guard let text = words[tag.body.trimmingCharacters(in: .whitespaces)],
+                tag.kind != "{" || source[tag.range].hasSuffix("}}}")
+            else { continue }
+            result += source[written..<tag.range.lowerBound]
+            result += tag.kind == nil ? PageHTML.escape(text) : text
+            written = tag.range.upperBound
         }
-        return result + rest
+        return result + source[written...]
     }
 
     struct Tag {
@@ -131,6 +119,10 @@ struct ConstantPartials {
         var name: String
         /// Standalone on its line with spaces or tabs before it.
         var indented: Bool
+        /// From `{{` to the closing `}}` (`}}}` for a triple mustache) in the source.
+        var range: Range<String.Index>
+        /// What is between the sigil and the closing braces, as written.
+        var body: Substring
     }
 
     /// The tags of a template with the default delimiters (a `{{=…=}}` tag is
@@ -153,7 +145,7 @@ struct ConstantPartials {
             if kind == "{", rest[end...].hasPrefix("}") { end = rest.index(after: end) }
             let after = rest[end...].prefix { $0 != "\n" }
             let standalone = before.allSatisfy { $0 == " " || $0 == "\t" } && after.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
-            tags.append(Tag(kind: kind, name: name, indented: standalone && !before.isEmpty))
+            tags.append(Tag(kind: kind, name: name, indented: standalone && !before.isEmpty, range: open.lowerBound..<end, body: body))
             rest = rest[end...]
         }
         return tags
