@@ -369,23 +369,29 @@ enum GeneratedKit {
         }
     }
 
-    /// A page's key changes with its own values and with the values every page
-    /// shares; a page's own value under a shared key does not count (it is replaced).
-    @Test func pageKeysFollowOwnAndSharedValues() {
+    /// A page's key changes with each of its inputs, its template, the theme and the
+    /// values every page shares.
+    @Test func pageKeysFollowTheirInputs() {
         let shared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "b"], "kit": ["name": "K"]]))
         let otherShared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "c"], "kit": ["name": "K"]]))
-        let page: [String: Any] = ["title": "T", "list": [["x": 1], ["x": 2]], "flag": true]
-        let key = PageKey.hash(template: "software", context: page, shared: shared, theme: "h")
-        #expect(key == PageKey.hash(template: "software", context: page, shared: shared, theme: "h"))
-        #expect(key != PageKey.hash(template: "software", context: page, shared: otherShared, theme: "h"))
-        #expect(key != PageKey.hash(template: "sheet-software", context: page, shared: shared, theme: "h"))
-        #expect(key != PageKey.hash(template: "software", context: page, shared: shared, theme: "h2"))
-        var changed = page
-        changed["list"] = [["x": 1], ["x": 3]]
-        #expect(key != PageKey.hash(template: "software", context: changed, shared: shared, theme: "h"))
-        var withShadow = page
-        withShadow["t"] = ["a": "ignored"]
-        #expect(key == PageKey.hash(template: "software", context: withShadow, shared: shared, theme: "h"))
+        let inputs = PageKey.inputs(entries: ["d1", "d2"], catalogue: "c", kit: "k", path: "catalogue/categories/a.html")
+        let key = PageKey.hash(template: "category", inputs: inputs, shared: shared, theme: "h")
+        #expect(key == PageKey.hash(template: "category", inputs: inputs, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "category", inputs: inputs, shared: otherShared, theme: "h"))
+        #expect(key != PageKey.hash(template: "software-list", inputs: inputs, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "category", inputs: inputs, shared: shared, theme: "h2"))
+        let others = [
+            PageKey.inputs(entries: ["d2", "d1"], catalogue: "c", kit: "k", path: "catalogue/categories/a.html"),
+            PageKey.inputs(entries: ["d1"], catalogue: "c", kit: "k", path: "catalogue/categories/a.html"),
+            PageKey.inputs(entries: ["d1", "d2"], catalogue: "c", kit: "k2", path: "catalogue/categories/a.html"),
+            PageKey.inputs(entries: ["d1", "d2"], catalogue: "c", kit: "k", path: "catalogue/en/categories/a.html"),
+            PageKey.inputs(entries: nil, catalogue: "c", kit: "k", path: "catalogue/categories/a.html"),
+        ]
+        #expect(Set(others + [inputs]).count == others.count + 1)
+        // The catalogue's digest counts only for a page of the whole catalogue.
+        #expect(inputs == PageKey.inputs(entries: ["d1", "d2"], catalogue: "c2", kit: "k", path: "catalogue/categories/a.html"))
+        #expect(others[4] != PageKey.inputs(entries: nil, catalogue: "c2", kit: "k", path: "catalogue/categories/a.html"))
+        #expect(PageKey.catalogue(["d1", "d2"]) != PageKey.catalogue(["d2", "d1"]))
     }
 }
 
@@ -522,24 +528,26 @@ enum GeneratedKit {
     }
 }
 
-/// An entry's page and sheet are named by their inputs (the entry, the kit without
-/// its catalogue, the path) instead of their context, which a rebuild would otherwise
+/// Pages are named by their inputs (the entries they show, the kit without its
+/// catalogue, the path) instead of their context, which a rebuild would otherwise
 /// make for every page. Sound only if equal inputs always give equal contexts: this
-/// changes each kind of thing a kit holds and checks it on every entry page.
-@Suite struct EntryPageKeyTests {
+/// changes each kind of thing a kit holds and checks it on every page.
+@Suite struct PageKeyInputTests {
     typealias Keys = [String: (inputs: String, context: String)]
 
     func keys(_ kit: Kit, _ theme: Theme) throws -> Keys {
         let generator = SiteGenerator(kit: kit, theme: theme)
         let others = PageKey.kitWithoutCatalogue(kit)
         let entryDigests = try PageKey.entryDigests(kit.catalogue)
+        let catalogue = PageKey.catalogue(entryDigests)
         var keys: Keys = [:]
         for language in SiteLanguage.allCases {
             let pages = SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])
-            for (page, _, make, entry) in pages.all() {
-                guard let entry else { continue }
-                let inputs = PageKey.entryPage(entry: entryDigests[entry], kit: others, path: page.keyPath)
-                keys[page.keyPath] = (inputs, PageKey.digest(of: generator.pageContext(page, make())))
+            for (page, _, make, inputs) in pages.all() {
+                var listed: [String]?
+                if case let .entries(positions) = inputs { listed = positions.map { entryDigests[$0] } }
+                let named = PageKey.inputs(entries: listed, catalogue: catalogue, kit: others, path: page.keyPath)
+                keys[page.keyPath] = (named, PageKey.digest(of: generator.pageContext(page, make())))
             }
         }
         return keys
@@ -550,8 +558,18 @@ enum GeneratedKit {
         let kit = try GeneratedKit.make(in: dir, entries: 24)
         let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"))
         let before = try keys(kit, theme)
-        #expect(before.count == kit.catalogue.count * 4)
+        #expect(before.count > kit.catalogue.count * 4)
         #expect(try keys(kit, theme).mapValues(\.inputs) == before.mapValues(\.inputs), "the same kit, the same keys")
+
+        // A page that lists a few entries keeps its key when another entry changes:
+        // what makes a rebuild after one entry changed cheap.
+        var described = kit
+        described.catalogue[4].description = LocalizedText(fr: "Autre.", en: "Other.")
+        let afterDescription = try keys(described, theme)
+        let unlisting = try #require(kit.categories.first { category in !kit.catalogue[4].categories.contains { $0.value == category.id.value } })
+        let categoryPage = "catalogue/categories/\(unlisting.id.value).html"
+        #expect(afterDescription[categoryPage]?.inputs == before[categoryPage]?.inputs)
+        #expect(afterDescription["catalogue/logiciels/index.html"]?.inputs != before["catalogue/logiciels/index.html"]?.inputs)
 
         let changes: [(String, (inout Kit) -> Void)] = [
             ("an entry's name", { $0.catalogue[3].name += " bis" }),
@@ -575,6 +593,21 @@ enum GeneratedKit {
             ("the kit's date", { $0.settings.date = "2031-06-01" }),
             ("an application added to a profile", { kit in kit.profiles[0].apps.append(kit.catalogue[10].id) }),
             ("profiles", { $0.profiles.removeLast() }),
+            ("a profile's applications reordered", { $0.profiles[0].apps.reverse() }),
+            ("an entry's replaced products", { $0.catalogue[11].replaces = ["Zoom", "Teams"] }),
+            ("an entry's providers", { $0.catalogue[12].providers = ["Société Test"] }),
+            ("an entry's licence", { $0.catalogue[13].licence.value = "EUPL-1.2" }),
+            ("an entry's id", { $0.catalogue[14].id.value = "autre-id" }),
+            ("entries reordered", { $0.catalogue.swapAt(1, 2) }),
+            (
+                "the last entry a profile shows",
+                { kit in
+                    let shown = kit.profiles.flatMap { profile in profile.apps.map(\.value).filter { id in kit.catalogue.contains { $0.id.value == id } } }
+                    if let last = shown.last, let position = kit.catalogue.firstIndex(where: { $0.id.value == last }) {
+                        kit.catalogue[position].name += " bis"
+                    }
+                }
+            ),
         ]
         var changedPages = 0
         for (name, change) in changes {

@@ -2,7 +2,7 @@ import Yams
 
 /// `payload/catalogue/<id>.yml`: one free software of the catalogue. Imported entries
 /// (`payload/catalogue/imported/<source>/<id>.yml`) use the same format.
-/// `Encodable` names an entry's site pages from its content (`PageKey.entryPage`):
+/// `Encodable` names the site pages that show an entry from its content (`PageKey.inputs`):
 /// every stored property counts, a field added later included. `Decodable` reads it
 /// back from the build cache (`EntryCache`).
 public struct CatalogueEntry: Sendable, Codable {

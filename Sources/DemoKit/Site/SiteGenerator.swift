@@ -48,31 +48,34 @@ public struct SiteGenerator: Sendable {
         let entryDigests = digests.values.flatMap { $0! }
         let languagePages = pages.values.map { $0! }
         let others = PageKey.kitWithoutCatalogue(kit)
+        let catalogueDigest = PageKey.catalogue(entryDigests)
         for pages in languagePages {
             let site = LanguageSite(generator: self, language: pages.language)
-            for (page, template, context, entry) in pages.all() {
+            for (page, template, context, inputs) in pages.all() {
                 let make = Unchecked(context)
-                // An entry's pages are named by their inputs, so a rebuild after one
-                // entry changed does not make 40,000 contexts only to hash them. Worked
-                // out when the page is written: 40,000 of them held until then were
-                // 4.5 MB (peak memory).
-                let entryDigest = entry.map { entryDigests[$0] }
+                // Pages are named by their inputs, so a rebuild after one entry changed
+                // does not make 40,000 contexts (and lists of 10,000 entries) only to
+                // hash them. Worked out when the page is written: 40,000 keys held
+                // until then were 4.5 MB (peak memory).
+                let listed: [String]?
+                switch inputs {
+                case let .entries(positions): listed = positions.map { entryDigests[$0] }
+                case .catalogue: listed = nil
+                }
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
                         content: .generated {
                             let theme = site.generator.theme.templatesHash, shared = (site.sharedKeys, site.sharedDigest)
-                            func context() -> [String: Any] {
-                                site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
-                            }
-                            if let entryDigest {
-                                let inputs = PageKey.entryPage(entry: entryDigest, kit: others, path: page.keyPath)
-                                let key = PageKey.hash(template: template, inputs: inputs, shared: shared, theme: theme)
-                                return (key, { Data(try site.theme.render(template, context()).utf8) })
-                            }
-                            let full = context()
-                            let key = PageKey.hash(template: template, context: full, shared: shared, theme: theme)
-                            return (key, { Data(try site.theme.render(template, full).utf8) })
+                            let named = PageKey.inputs(entries: listed, catalogue: catalogueDigest, kit: others, path: page.keyPath)
+                            let key = PageKey.hash(template: template, inputs: named, shared: shared, theme: theme)
+                            return (
+                                key,
+                                {
+                                    let context = site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
+                                    return Data(try site.theme.render(template, context).utf8)
+                                }
+                            )
                         },
                         role: .site))
             }
@@ -166,19 +169,19 @@ enum PageKey {
     /// demokit itself renders: another build of it may render other bytes.
     static let renderer = BuildKey.executableIdentity
 
-    /// `shared`: the keys and digest of the values every page of the language gets
-    /// (`SiteGenerator.sharedContext`), which replace the page's own under those keys.
-    static func hash(template: String, context: [String: Any], shared: (keys: [String], digest: String), theme: String) -> String {
-        var context = context
-        for key in shared.keys { context[key] = nil }
-        return digest(of: context, prefix: [renderer, theme, template, shared.digest])
+    /// A page, from what its context is made of (`SitePages.Inputs`): the digests of
+    /// the entries it shows in their order (`entries`), or of the whole catalogue
+    /// when `entries` is nil; the kit's other parts (profiles, categories,
+    /// applications, settings); its path. `PageKeyInputTests` checks that whenever
+    /// these are equal, so are the contexts.
+    static func inputs(entries: [String]?, catalogue: String, kit others: String, path: String) -> String {
+        if let entries { return StableDigest.of([entries, others, path] as [Any], prefix: ["listed-entries"]) }
+        return StableDigest.of([catalogue, others, path] as [Any], prefix: ["catalogue"])
     }
 
-    /// An entry's page or sheet, from what its context is made of: the entry, the
-    /// kit's other parts (profiles, categories, applications, settings) and its path.
-    /// `EntryPageKeyTests` checks that whenever these are equal, so are the contexts.
-    static func entryPage(entry: String, kit others: String, path: String) -> String {
-        StableDigest.of([entry, others, path] as [Any], prefix: ["entry-page"])
+    /// The whole catalogue, from its entries' digests in catalogue order.
+    static func catalogue(_ entryDigests: [String]) -> String {
+        StableDigest.of(entryDigests, prefix: ["catalogue"])
     }
 
     /// Each entry's content: what it encodes (every stored property), hashed by
@@ -195,6 +198,9 @@ enum PageKey {
         return StableDigest.of(others)
     }
 
+    /// A page's key: its inputs (`inputs(entries:catalogue:kit:path:)`), its template,
+    /// the theme's templates and the digest of the values every page of the language
+    /// gets (`SiteGenerator.sharedContext`), which replace the page's own under their keys.
     static func hash(template: String, inputs: String, shared: (keys: [String], digest: String), theme: String) -> String {
         StableDigest.of(inputs, prefix: [renderer, theme, template, shared.digest, "inputs"])
     }

@@ -54,17 +54,26 @@ final class SitePages: Sendable {
     /// up to this many characters (at least the first).
     static let sheetPitchLength = 700
 
+    /// What a page's context follows from besides its path, its language and the
+    /// kit's other parts (profiles, categories, applications, settings): a page is
+    /// named by these (`PageKey.inputs`), so a rebuild makes the contexts of the
+    /// pages that changed only. `PageKeyInputTests` checks that equal inputs always
+    /// give equal contexts, on every page.
+    enum Inputs: Equatable {
+        /// These entries, by position in the catalogue, in this order.
+        case entries([Int])
+        /// The whole catalogue.
+        case catalogue
+    }
+
     /// A page, its template, and its context — made only when the page is written.
-    /// `entry`: for an entry's page and sheet, the entry's position in the catalogue —
-    /// their context follows from the entry and the kit's other parts only
-    /// (`PageKey.entryPage`).
-    typealias Page = (page: SitePage, template: String, context: () -> [String: Any], entry: Int?)
+    typealias Page = (page: SitePage, template: String, context: () -> [String: Any], inputs: Inputs)
 
     func all() -> [Page] {
         var pages: [Page] = []
-        func add(_ path: String, _ template: String, entry: Int? = nil, _ build: @escaping (SitePage) -> [String: Any]) {
+        func add(_ path: String, _ template: String, inputs: Inputs = .catalogue, _ build: @escaping (SitePage) -> [String: Any]) {
             let page = SitePage(language: language, path: path)
-            pages.append((page, template, { build(page) }, entry))
+            pages.append((page, template, { build(page) }, inputs))
         }
         add("index.html", "home") { [self] page in
             [
@@ -75,13 +84,14 @@ final class SitePages: Sendable {
             ]
         }
         for profile in kit.profiles {
-            add("profils/\(profile.id.value).html", "profile") { [self] page in
+            let apps = Inputs.entries(appPositions(profile))
+            add("profils/\(profile.id.value).html", "profile", inputs: apps) { [self] page in
                 var context = profileDetail(profile, from: page, sheet: false)
                 context["title"] = title(language.pick(profile.name).text)
                 context["sheetHref"] = page.base + "fiches/profils/\(profile.id.value).html"
                 return context
             }
-            add("fiches/profils/\(profile.id.value).html", "sheet-profile") { [self] page in
+            add("fiches/profils/\(profile.id.value).html", "sheet-profile", inputs: apps) { [self] page in
                 var context = profileDetail(profile, from: page, sheet: true)
                 context["title"] = title(words("sheet") + " : " + language.pick(profile.name).text)
                 context["pageHref"] = page.base + "profils/\(profile.id.value).html"
@@ -96,7 +106,7 @@ final class SitePages: Sendable {
         }
         for position in kit.catalogue.indices {
             let id = kit.catalogue[position].id.value
-            add("logiciels/\(id).html", "software", entry: position) { [self] page in
+            add("logiciels/\(id).html", "software", inputs: .entries([position])) { [self] page in
                 let entry = kit.catalogue[position]
                 return [
                     "title": title(entry.name + " — " + words("softwareHeading")),
@@ -104,7 +114,7 @@ final class SitePages: Sendable {
                     "sheetHref": page.base + "fiches/logiciels/\(entry.id.value).html",
                 ]
             }
-            add("fiches/logiciels/\(id).html", "sheet-software", entry: position) { [self] page in
+            add("fiches/logiciels/\(id).html", "sheet-software", inputs: .entries([position])) { [self] page in
                 let entry = kit.catalogue[position]
                 return [
                     "title": title(words("sheet") + " : " + entry.name),
@@ -126,7 +136,7 @@ final class SitePages: Sendable {
             ]
         }
         for category in kit.categories {
-            add("categories/\(category.id.value).html", "category") { [self] page in
+            add("categories/\(category.id.value).html", "category", inputs: .entries(byCategory[category.id.value] ?? [])) { [self] page in
                 let name = language.pick(category.name)
                 return [
                     "title": title(name.text + " — " + words("categoryHeading")),
@@ -171,9 +181,14 @@ final class SitePages: Sendable {
         ]
     }
 
+    /// The positions of the profile's applications that have an entry, in its order.
+    func appPositions(_ profile: Profile) -> [Int] {
+        profile.apps.compactMap { positionByID[$0.value] }
+    }
+
     func profileDetail(_ profile: Profile, from page: SitePage, sheet: Bool) -> [String: Any] {
         let pitch = language.pick(profile.pitch)
-        var apps = profile.apps.compactMap { positionByID[$0.value].map { kit.catalogue[$0] } }
+        var apps = appPositions(profile).map { kit.catalogue[$0] }
         if sheet { apps = Array(apps.prefix(Self.sheetApps)) }
         return [
             "profile": profileSummary(profile, from: page),
