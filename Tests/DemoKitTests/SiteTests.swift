@@ -65,6 +65,37 @@ import Testing
         #expect(JavaScript.string("élève œuvre") == "\"élève œuvre\"")
     }
 
+    /// The literal is made on UTF-8 bytes: it must equal the definition, scalar by
+    /// scalar, on texts mixing every case (ASCII controls, the escaped characters,
+    /// U+2028 and U+2029 and their neighbours sharing their first bytes, any plane).
+    @Test func javaScriptLiteralsEqualTheScalarDefinition() {
+        func definition(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{7F}": out += String(format: "\\u%04x", scalar.value)
+                default:
+                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out + "\""
+        }
+        let pool: [Unicode.Scalar] =
+            (0...0x80).compactMap(Unicode.Scalar.init) + [
+                "é", "œ", "\u{2026}", "\u{2027}", "\u{2028}", "\u{2029}", "\u{202A}", "\u{20AC}", "\u{1F600}", "\u{FFFD}",
+            ]
+        var numbers = GeneratedKit.Numbers(state: 7)
+        for _ in 0..<2000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<numbers.next(40) { text.append(pool[numbers.next(pool.count)]) }
+            let string = String(text)
+            #expect(JavaScript.string(string) == definition(string), "\(string.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test(arguments: [0, 1, 31, 32, 33, 1023, 1024, 99_999, 1 << 30])
     func varintRoundTrips(_ value: Int) {
         #expect(Varint.decode(Varint.encode(value)) == [value])

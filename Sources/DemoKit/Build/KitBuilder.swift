@@ -199,7 +199,7 @@ public struct KitBuilder {
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Independent work of a few seconds each on a large catalogue, sharing the cores.
         let written = kit
-        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: { try CatalogueWriter.write(written, to: database) })
+        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: { try CatalogueWriter.write(written, to: database, texts: $0) })
         Memory.releaseFree()
         var plan = TreePlan()
         try plan.add(contentsOf: site)

@@ -6,6 +6,11 @@ import GRDBSQLite
 /// is vacuumed, so the same kit gives the same bytes.
 public enum CatalogueWriter {
     public static func write(_ kit: Kit, to url: URL) throws {
+        try write(kit, to: url, texts: nil)
+    }
+
+    /// `texts`: each entry's, in catalogue order (`EntryTexts.of`), if already known.
+    static func write(_ kit: Kit, to url: URL, texts: [EntryTexts]?) throws {
         try? FileManager.default.removeItem(at: url)
         var configuration = Configuration()
         configuration.journalMode = .default
@@ -18,7 +23,7 @@ public enum CatalogueWriter {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
             try CatalogueSchema.migrator.migrate(queue)
-            try queue.write { db in try insert(kit, db) }
+            try queue.write { db in try insert(kit, db, fields: texts?.map(\.fields)) }
             try queue.vacuum()
             try queue.close()
         } catch let error as DatabaseError {
@@ -52,7 +57,7 @@ public enum CatalogueWriter {
         }.sorted { $0.name < $1.name }
     }
 
-    static func insert(_ kit: Kit, _ db: Database) throws {
+    static func insert(_ kit: Kit, _ db: Database, fields searchFields: [SearchFields]? = nil) throws {
         let settings = kit.settings
         for (key, value) in [
             ("id", settings.id), ("version", settings.version), ("date", settings.date),
@@ -87,7 +92,7 @@ public enum CatalogueWriter {
                 name, OrganisationKind.guess(name, isProvider: providerNames.contains(name)))
             organisations[name] = db.lastInsertedRowID
         }
-        for entry in kit.catalogue {
+        for (number, entry) in kit.catalogue.enumerated() {
             let id = entry.id.value
             try db.run(
                 """
@@ -155,7 +160,7 @@ public enum CatalogueWriter {
                     try db.run("INSERT INTO app_delivery VALUES (?, 'online', ?)", id, url)
                 }
             }
-            let fields = SearchFields(entry, categories: kit.categories)
+            let fields = searchFields?[number] ?? SearchFields(entry, categories: kit.categories)
             try db.run(
                 "INSERT INTO software_search (rowid, name, replaces, keywords, description) VALUES (?, ?, ?, ?, ?)",
                 rowID, fields.name, fields.replaces, fields.keywords, fields.description)

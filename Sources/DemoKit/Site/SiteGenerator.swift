@@ -19,8 +19,9 @@ public struct SiteGenerator: Sendable {
     /// Where the search index is written, relative to the key's root.
     public static let indexPath = "catalogue/search-index.js"
 
-    /// `alongside`: other work to share the cores with (the catalogue database).
-    public func plan(alongside: (() throws -> Void)? = nil) throws -> [PlannedFile] {
+    /// `alongside`: other work to share the cores with (the catalogue database), given
+    /// the entries' texts. `texts`: each entry's, in catalogue order, if already known.
+    func plan(texts: [EntryTexts]? = nil, alongside: (([EntryTexts]) throws -> Void)? = nil) throws -> [PlannedFile] {
         var files: [PlannedFile] = []
         files.append(
             .text(
@@ -36,13 +37,14 @@ public struct SiteGenerator: Sendable {
         let parts = stride(from: 0, to: kit.catalogue.count, by: partSize).map { $0..<min($0 + partSize, kit.catalogue.count) }
         let digests = UncheckedResults<[String]>(count: parts.count)
         let pages = UncheckedResults<SitePages>(count: SiteLanguage.allCases.count)
-        var jobs: [() throws -> Void] = [{ index = SearchIndex(kit: kit).script }]
-        if let alongside { jobs.append(alongside) }
+        let texts = texts ?? EntryTexts.of(kit)
+        var jobs: [() throws -> Void] = [{ index = SearchIndex(kit: kit, texts: texts).script }]
+        if let alongside { jobs.append { try alongside(texts) } }
         for (number, part) in parts.enumerated() {
             jobs.append { digests.set(number, try PageKey.entryDigests(Array(kit.catalogue[part]))) }
         }
         for (number, language) in SiteLanguage.allCases.enumerated() {
-            jobs.append { pages.set(number, SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:])) }
+            jobs.append { pages.set(number, SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:], texts: texts)) }
         }
         try concurrentJobs(jobs)
         let entryDigests = digests.values.flatMap { $0! }

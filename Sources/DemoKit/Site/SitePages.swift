@@ -22,7 +22,12 @@ final class SitePages: Sendable {
     let summaries: [String: String]
     let onKey: Set<String>
 
-    init(kit: Kit, language: SiteLanguage, strings: [String: String]) {
+    convenience init(kit: Kit, language: SiteLanguage, strings: [String: String]) {
+        self.init(kit: kit, language: language, strings: strings, texts: EntryTexts.of(kit))
+    }
+
+    /// `texts`: each entry's, in catalogue order (`EntryTexts.of`).
+    init(kit: Kit, language: SiteLanguage, strings: [String: String], texts: [EntryTexts]) {
         self.kit = kit
         self.language = language
         self.strings = strings
@@ -35,7 +40,7 @@ final class SitePages: Sendable {
         }
         self.byCategory = byCategory
         summaries = Dictionary(
-            catalogue.map { ($0.id.value, SearchIndex.summary(language.pick($0.description).text)) }, uniquingKeysWith: { first, _ in first })
+            zip(catalogue, texts).map { entry, texts in (entry.id.value, texts.summary(entry, language)) }, uniquingKeysWith: { first, _ in first })
         onKey = Set(kit.profiles.flatMap { $0.apps.map(\.value) })
     }
 
