@@ -424,6 +424,26 @@ enum GeneratedKit {
         #expect(others[4] != PageKey.inputs(entries: nil, catalogue: "c2", kit: "k", path: "catalogue/categories/a.html"))
         #expect(PageKey.catalogue(["d1", "d2"]) != PageKey.catalogue(["d2", "d1"]))
     }
+
+    /// A page named by its context (`SitePages.Inputs.context`): its key changes with
+    /// its own values and with the values every page shares; a page's own value under
+    /// a shared key does not count (it is replaced).
+    @Test func contextKeysFollowOwnAndSharedValues() {
+        let shared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "b"], "kit": ["name": "K"]]))
+        let otherShared = (keys: ["t", "kit"], digest: PageKey.digest(of: ["t": ["a": "c"], "kit": ["name": "K"]]))
+        let page: [String: Any] = ["title": "T", "list": [["x": 1], ["x": 2]], "flag": true]
+        let key = PageKey.hash(template: "home", context: page, shared: shared, theme: "h")
+        #expect(key == PageKey.hash(template: "home", context: page, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "home", context: page, shared: otherShared, theme: "h"))
+        #expect(key != PageKey.hash(template: "credits", context: page, shared: shared, theme: "h"))
+        #expect(key != PageKey.hash(template: "home", context: page, shared: shared, theme: "h2"))
+        var changed = page
+        changed["list"] = [["x": 1], ["x": 3]]
+        #expect(key != PageKey.hash(template: "home", context: changed, shared: shared, theme: "h"))
+        var withShadow = page
+        withShadow["t"] = ["a": "ignored"]
+        #expect(key == PageKey.hash(template: "home", context: withShadow, shared: shared, theme: "h"))
+    }
 }
 
 /// Partials that show only shared values are rendered once per language
@@ -577,8 +597,9 @@ enum GeneratedKit {
             for (page, _, make, inputs) in pages.all() {
                 var listed: [String]?
                 if case let .entries(positions) = inputs { listed = positions.map { entryDigests[$0] } }
-                let named = PageKey.inputs(entries: listed, catalogue: catalogue, kit: others, path: page.keyPath)
-                keys[page.keyPath] = (named, PageKey.digest(of: generator.pageContext(page, make())))
+                let context = PageKey.digest(of: generator.pageContext(page, make()))
+                let named = inputs == .context ? context : PageKey.inputs(entries: listed, catalogue: catalogue, kit: others, path: page.keyPath)
+                keys[page.keyPath] = (named, context)
             }
         }
         return keys

@@ -62,22 +62,24 @@ public struct SiteGenerator: Sendable {
                 let listed: [String]?
                 switch inputs {
                 case let .entries(positions): listed = positions.map { entryDigests[$0] }
-                case .catalogue: listed = nil
+                case .catalogue, .context: listed = nil
                 }
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
                         content: .generated {
                             let theme = site.generator.theme.templatesHash, shared = (site.sharedKeys, site.sharedDigest)
+                            func context() -> [String: Any] {
+                                site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
+                            }
+                            if inputs == .context {
+                                let full = context()
+                                let key = PageKey.hash(template: template, context: full, shared: shared, theme: theme)
+                                return (key, { Data(try site.theme.render(template, full).utf8) })
+                            }
                             let named = PageKey.inputs(entries: listed, catalogue: catalogueDigest, kit: others, path: page.keyPath)
                             let key = PageKey.hash(template: template, inputs: named, shared: shared, theme: theme)
-                            return (
-                                key,
-                                {
-                                    let context = site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
-                                    return Data(try site.theme.render(template, context).utf8)
-                                }
-                            )
+                            return (key, { Data(try site.theme.render(template, context()).utf8) })
                         },
                         role: .site))
             }
@@ -198,6 +200,15 @@ enum PageKey {
         var others = kit
         others.catalogue = []
         return StableDigest.of(others)
+    }
+
+    /// A page's key from its context (`SitePages.Inputs.context`). `shared`: the keys
+    /// and digest of the values every page of the language gets
+    /// (`SiteGenerator.sharedContext`), which replace the page's own under those keys.
+    static func hash(template: String, context: [String: Any], shared: (keys: [String], digest: String), theme: String) -> String {
+        var context = context
+        for key in shared.keys { context[key] = nil }
+        return digest(of: context, prefix: [renderer, theme, template, shared.digest, "context"])
     }
 
     /// A page's key: its inputs (`inputs(entries:catalogue:kit:path:)`), its template,

@@ -69,6 +69,10 @@ final class SitePages: Sendable {
         case entries([Int])
         /// The whole catalogue.
         case catalogue
+        /// Its context itself, hashed: for a small page that shows a few values
+        /// worked out from the whole catalogue (counts, sources), which then keeps
+        /// its key when an entry changes but not those values.
+        case context
     }
 
     /// A page, its template, and its context — made only when the page is written.
@@ -80,7 +84,7 @@ final class SitePages: Sendable {
             let page = SitePage(language: language, path: path)
             pages.append((page, template, { build(page) }, inputs))
         }
-        add("index.html", "home") { [self] page in
+        add("index.html", "home", inputs: .context) { [self] page in
             [
                 "title": title(words("homeHeading")),
                 "heading": words("homeHeading"),
@@ -128,7 +132,7 @@ final class SitePages: Sendable {
                 ]
             }
         }
-        add("categories/index.html", "category-list") { [self] page in
+        add("categories/index.html", "category-list", inputs: .context) { [self] page in
             [
                 "title": title(words("categoriesTitle")),
                 "categories": sortedCategories.map { category in
@@ -156,7 +160,7 @@ final class SitePages: Sendable {
         add("prestataires.html", "providers") { [self] page in
             ["title": title(words("providersTitle")), "providers": groups(\.providers, from: page)]
         }
-        add("credits.html", "credits") { [self] _ in
+        add("credits.html", "credits", inputs: .context) { [self] _ in
             ["title": title(words("creditsTitle")), "sources": sources()]
         }
         return pages
