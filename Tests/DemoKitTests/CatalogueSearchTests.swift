@@ -165,6 +165,22 @@ import Testing
         let (b, _) = try Self.database()
         #expect(try Data(contentsOf: a.path("catalogue.sqlite")) == Data(contentsOf: b.path("catalogue.sqlite")))
     }
+
+    /// The file is not vacuumed (`CatalogueWriter`): sound while writing it frees no
+    /// page, which this checks on a catalogue large enough for the full-text index
+    /// to merge its segments.
+    @Test func writingFreesNoPage() throws {
+        let dir = try TemporaryDirectory()
+        let kit = try GeneratedKit.make(in: dir, entries: 1500)
+        let url = dir.path("catalogue.sqlite")
+        try CatalogueWriter.write(kit, to: url)
+        let queue = try DatabaseQueue(path: url.path)
+        let (free, pages) = try queue.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? -1, try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0)
+        }
+        #expect(free == 0)
+        #expect(pages > 100)
+    }
 }
 
 @Suite struct FastFoldingTests {

@@ -2,8 +2,12 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Writes `demokit/catalogue.sqlite` from a kit. Rows go in sorted order and the file
-/// is vacuumed, so the same kit gives the same bytes.
+/// Writes `demokit/catalogue.sqlite` from a kit. A new file, the same statements in
+/// the same order: the same kit gives the same bytes.
+///
+/// Not vacuumed: every page is written once into a new file, none is freed (the
+/// 10,000-entry catalogue has an empty free list), so `VACUUM` only copied the
+/// 45 MB file to shrink it by under 2 %, 0.3 s of each build (issue 8).
 public enum CatalogueWriter {
     public static func write(_ kit: Kit, to url: URL) throws {
         try write(kit, to: url, texts: nil)
@@ -24,7 +28,6 @@ public enum CatalogueWriter {
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
             try CatalogueSchema.migrator.migrate(queue)
             try queue.write { db in try insert(kit, db, fields: texts?.map(\.fields)) }
-            try queue.vacuum()
             try queue.close()
         } catch let error as DatabaseError {
             throw FileError(
