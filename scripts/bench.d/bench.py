@@ -582,6 +582,19 @@ def main():
         parser.error("--runs must be at least 1")
     write_doc = (o.write_doc or not (o.quick or o.scale is not None)) and not o.no_doc
 
+    # Timed trees are deleted after the last timed run (Context.discard): the work
+    # folder holds about twelve keys' worth at once (cp -r copies, archives, demokit
+    # trees linking the store's files), plus the memory run's payload and its key:
+    # ~30 GiB for a full run. Refused before generating anything rather than failing
+    # half-way with a full disk.
+    key_mib = o.artifacts_mib + o.iso_mib + o.entries * 36 / 1000
+    need = int((12 * key_mib + 1.5 * o.large_mib) * MIB)
+    free = shutil.disk_usage(o.work).free
+    if free < need:
+        print("scripts/bench: %s has %.1f GiB free; this run needs about %.1f GiB. Point TMPDIR to a larger disk, "
+              "or use --scale, --large-mib 0 or --quick." % (o.work, free / (1 << 30), need / (1 << 30)), file=sys.stderr)
+        return 1
+
     bench = Bench(o)
     started = time.monotonic()
     try:
