@@ -59,7 +59,9 @@ public final class KeyUpdater {
         writer = DurableWriter(environment: environment)
     }
 
-    func url(_ path: String) -> URL { key.appendingPathComponent(path) }
+    /// `isDirectory` given, for folders too (only their path is used): without it,
+    /// Foundation stats the path to decide on a trailing slash, once per file of the key.
+    func url(_ path: String) -> URL { key.appendingPathComponent(path, isDirectory: false) }
     var staging: URL { url(Self.stagingFolder) }
 
     func read(_ path: String, cap: Int) -> Data? {
