@@ -20,8 +20,8 @@ public struct SiteGenerator: Sendable {
     public static let indexPath = "catalogue/search-index.js"
 
     /// `alongside`: other work to share the cores with (the catalogue database), given
-    /// the entries' texts. `texts`: each entry's, in catalogue order, if already known.
-    func plan(texts: [EntryTexts]? = nil, alongside: (([EntryTexts]) throws -> Void)? = nil) throws -> [PlannedFile] {
+    /// the entries' texts (`EntryTexts`).
+    func plan(alongside: (([EntryTexts]) throws -> Void)? = nil) throws -> [PlannedFile] {
         var files: [PlannedFile] = []
         files.append(
             .text(
@@ -37,7 +37,7 @@ public struct SiteGenerator: Sendable {
         let parts = stride(from: 0, to: kit.catalogue.count, by: partSize).map { $0..<min($0 + partSize, kit.catalogue.count) }
         let digests = UncheckedResults<[String]>(count: parts.count)
         let pages = UncheckedResults<SitePages>(count: SiteLanguage.allCases.count)
-        let texts = texts ?? EntryTexts.of(kit)
+        let texts = EntryTexts.of(kit)
         var jobs: [() throws -> Void] = [{ index = SearchIndex(kit: kit, texts: texts).script }]
         if let alongside { jobs.append { try alongside(texts) } }
         for (number, part) in parts.enumerated() {
@@ -59,11 +59,6 @@ public struct SiteGenerator: Sendable {
                 // does not make 40,000 contexts (and lists of 10,000 entries) only to
                 // hash them. Worked out when the page is written: 40,000 keys held
                 // until then were 4.5 MB (peak memory).
-                let listed: [String]?
-                switch inputs {
-                case let .entries(positions): listed = positions.map { entryDigests[$0] }
-                case .catalogue, .context: listed = nil
-                }
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
@@ -72,10 +67,14 @@ public struct SiteGenerator: Sendable {
                             func context() -> [String: Any] {
                                 site.generator.pageContext(page, make.value()).merging(site.shared) { _, shared in shared }
                             }
-                            if inputs == .context {
+                            let listed: [String]?
+                            switch inputs {
+                            case .context:
                                 let full = context()
                                 let key = PageKey.hash(template: template, context: full, shared: shared, theme: theme)
                                 return (key, { Data(try site.theme.render(template, full).utf8) })
+                            case let .entries(positions): listed = positions.map { entryDigests[$0] }
+                            case .catalogue: listed = nil
                             }
                             let named = PageKey.inputs(entries: listed, catalogue: catalogueDigest, kit: others, path: page.keyPath)
                             let key = PageKey.hash(template: template, inputs: named, shared: shared, theme: theme)
