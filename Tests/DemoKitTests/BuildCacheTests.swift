@@ -199,4 +199,40 @@ import Testing
         // The key in place is untouched by the refused build.
         #expect(try BuildCacheTests.state(setup.dir.path("out")) == before)
     }
+    /// The key file as `save` writes it is what `readKey` reads: the extras in their
+    /// order, warnings with line breaks and tabs, the summary; a damaged file is no key.
+    @Test func theStoredKeyReadsBackAsSaved() throws {
+        let dir = try TemporaryDirectory()
+        let output = dir.path("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let cache = BuildCache(output: output)
+        #expect(cache.stored == nil)
+        let key = String(repeating: "ab", count: 32)
+        let extras = ["/store/unpacked/b/App.exe", "/store/unpacked/a/Il était une fois.txt", "/base.iso"]
+        let warnings = ["avertissement : une\nligne de plus\tet une tabulation", "warning: second"]
+        let summary = KeySummary(files: 46_248, bytes: 1_610_612_736, profiles: ["mairie", "employe", "citoyen", "ecole"])
+        try cache.save(key: key, extras: extras, warnings: warnings, summary: summary, outputFiles: []) { _ in true }
+        let stored = try #require(BuildCache(output: output).stored)
+        #expect(stored == BuildCache.Stored(key: key, extras: extras, warnings: warnings, summary: summary))
+
+        let file = cache.folder.appendingPathComponent("key")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: key, with: String(key.dropLast())).write(to: file, atomically: false, encoding: .utf8)
+        #expect(BuildCache(output: output).stored == nil, "a key of 63 characters")
+        try text.replacingOccurrences(of: BuildCache.format, with: "demokit-build-cache 0").write(to: file, atomically: false, encoding: .utf8)
+        #expect(BuildCache(output: output).stored == nil, "another format")
+    }
+
+    /// An input file gone since the last build reads "-", one that cannot be hashed "?",
+    /// and the others their hash: one `stat` each, the existence asked only on failure.
+    @Test func otherInputsAreHashedMissingOrUnreadable() throws {
+        let dir = try TemporaryDirectory()
+        let present = dir.path("present.bin")
+        try Data("octets".utf8).write(to: present)
+        let folder = dir.path("a-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let memo = FileMemo()
+        let values = BuildKey.extraValues([present.path, dir.path("gone.bin").path, folder.path]) { try memo.sha256(ofPath: $0).sha256 }
+        #expect(values == [FileHashing.sha256(of: Data("octets".utf8)), "-", "?"])
+    }
 }

@@ -49,9 +49,13 @@ public struct BuildCache: Sendable {
     public init(output: URL) {
         self.output = output.standardizedFileURL
         folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
+        // The output's memo (46,000 lines at 10,000 entries) is read while the inputs'
+        // memo and the key are: a no-change rebuild is little more than this and `stat`s.
+        let outputsURL = folder.appendingPathComponent("outputs.tsv")
+        let outputs = BackgroundValue { FileMemo.load(from: outputsURL) }
         inputs = FileMemo.load(from: folder.appendingPathComponent("inputs.tsv"))
-        outputs = FileMemo.load(from: folder.appendingPathComponent("outputs.tsv"))
         stored = Self.readKey(folder.appendingPathComponent("key"))
+        self.outputs = outputs.value
     }
 
     /// `path TAB key TAB sha256 TAB size` lines, read as bytes (`TSVLines`).
@@ -66,24 +70,40 @@ public struct BuildCache: Sendable {
         return pages
     }
 
+    /// Line 1 the format, line 2 the key, then `E`, `W` and `S` lines, read as bytes
+    /// (`TSVLines`): the 5,000 extras of a kit with portable apps made splitting the
+    /// text a tenth of a no-change rebuild's own work.
     static func readKey(_ url: URL) -> Stored? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 2, lines[0] == format, lines[1].count == 64 else { return nil }
-        let key = lines[1]
-        lines.removeFirst(2)
-        var stored = Stored(key: key, extras: [], warnings: [])
-        for line in lines where line.count > 2 {
-            let value = String(line.dropFirst(2))
-            if line.hasPrefix("E\t") { stored.extras.append(value) }
-            if line.hasPrefix("W\t") { stored.warnings.append(value.replacingOccurrences(of: "\\n", with: "\n")) }
-            if line.hasPrefix("S\t") {
-                let fields = value.split(separator: "\t", omittingEmptySubsequences: false)
-                if fields.count == 3, let files = Int(fields[0]), let bytes = Int64(fields[1]) {
-                    stored.summary = KeySummary(files: files, bytes: bytes, profiles: fields[2].split(separator: ",").map(String.init))
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        var number = 0
+        var valid = true
+        var stored = Stored(key: "", extras: [], warnings: [])
+        TSVLines.forEach(in: data) { bytes, fields in
+            number += 1
+            guard valid else { return }
+            let whole = TSVLines.text(bytes, fields[0].lowerBound..<fields[fields.count - 1].upperBound)
+            switch number {
+            case 1: valid = whole == format
+            case 2:
+                valid = whole.utf8.count == 64
+                stored.key = whole
+            default:
+                // `tag TAB value`; a warning's value may hold tabs of its own.
+                guard fields.count >= 2, fields[0].count == 1, fields[1].lowerBound < fields[fields.count - 1].upperBound else { return }
+                let value = { TSVLines.text(bytes, fields[1].lowerBound..<fields[fields.count - 1].upperBound) }
+                switch bytes[fields[0].lowerBound] {
+                case UInt8(ascii: "E"): stored.extras.append(value())
+                case UInt8(ascii: "W"): stored.warnings.append(value().replacingOccurrences(of: "\\n", with: "\n"))
+                case UInt8(ascii: "S"):
+                    guard fields.count == 4, let files = Int(TSVLines.text(bytes, fields[1])), let bytesCount = Int64(TSVLines.text(bytes, fields[2]))
+                    else { return }
+                    let profiles = TSVLines.text(bytes, fields[3]).split(separator: ",").map(String.init)
+                    stored.summary = KeySummary(files: files, bytes: bytesCount, profiles: profiles)
+                default: return
                 }
             }
         }
+        guard valid, number >= 2 else { return nil }
         return stored
     }
 
@@ -161,28 +181,36 @@ public struct BuildCache: Sendable {
     /// hard-linked from the content store (whose fingerprint changes when another
     /// build links the same object), the fingerprint the store verified it with.
     public func outputIsIntact(store: FileMemo) -> Bool {
-        let files = FileWalk.regularFiles(under: output)
-        let known = Set(outputs.paths)
+        // Unsorted: only the count and each path's entry matter. The walk gives each
+        // path once, so as many paths as entries, each with an entry, are the same set.
+        let files = FileWalk.regularFiles(under: output, sorted: false)
+        guard files.count == outputs.count else { return false }
         let outputPath = TreeWriter.folderPath(output)
-        guard files.count == known.count else { return false }
+        enum Status { case same, gone, other(path: String, current: FileFingerprint, entry: FileMemo.Entry) }
         // 46,000 `stat`s: after a reboot, each waits on the disk (`diskWorkers`).
-        let paths = files.map { outputPath + "/" + $0 }
-        let fingerprints = parallelMap(paths, workers: diskWorkers) { FileFingerprint.of($0) }
+        let statuses = parallelMap(files, workers: diskWorkers) { relative -> Status in
+            let path = outputPath + "/" + relative
+            guard let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return .gone }
+            return current == entry.fingerprint ? .same : .other(path: path, current: current, entry: entry)
+        }
         var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
-        for (path, current) in zip(paths, fingerprints) {
-            guard known.contains(path), let entry = outputs.entry(path), let current else { return false }
-            if current == entry.fingerprint { continue }
-            if storeByInode == nil {
-                var index: [String: (path: String, entry: FileMemo.Entry)] = [:]
-                for storePath in store.paths {
-                    guard let stored = store.entry(storePath) else { continue }
-                    index["\(stored.fingerprint.device):\(stored.fingerprint.inode)"] = (storePath, stored)
+        for status in statuses {
+            switch status {
+            case .same: continue
+            case .gone: return false
+            case let .other(_, current, entry):
+                if storeByInode == nil {
+                    var index: [String: (path: String, entry: FileMemo.Entry)] = [:]
+                    for storePath in store.paths {
+                        guard let stored = store.entry(storePath) else { continue }
+                        index["\(stored.fingerprint.device):\(stored.fingerprint.inode)"] = (storePath, stored)
+                    }
+                    storeByInode = index
                 }
-                storeByInode = index
+                guard let stored = storeByInode?["\(current.device):\(current.inode)"], stored.entry.sha256 == entry.sha256,
+                    store.trusted(stored.path, current) != nil
+                else { return false }
             }
-            guard let stored = storeByInode?["\(current.device):\(current.inode)"], stored.entry.sha256 == entry.sha256,
-                store.trusted(stored.path, current) != nil
-            else { return false }
         }
         return true
     }
@@ -230,7 +258,7 @@ struct BuildKey {
     /// Files read from outside the kit; "-" for one absent (an artifact not fetched
     /// yet). Thousands of unpacked portable-app files: hashed through the memo on
     /// `diskWorkers`, added in their order.
-    mutating func addExtras(_ paths: [String], hash: @escaping @Sendable (URL) throws -> String) {
+    mutating func addExtras(_ paths: [String], hash: @escaping @Sendable (String) throws -> String) {
         addExtras(paths, values: Self.extraValues(paths, hash: hash))
     }
 
@@ -238,9 +266,12 @@ struct BuildKey {
         for (path, value) in zip(paths, values) { add("extra", "\(path)\t\(value)") }
     }
 
-    static func extraValues(_ paths: [String], hash: @escaping @Sendable (URL) throws -> String) -> [String] {
+    /// One `stat` for a file present, the hash's own: whether a file exists is asked
+    /// only when hashing it failed.
+    static func extraValues(_ paths: [String], hash: @escaping @Sendable (String) throws -> String) -> [String] {
         parallelMap(paths, workers: diskWorkers) { path in
-            FileManager.default.fileExists(atPath: path) ? ((try? hash(URL(fileURLWithPath: path))) ?? "?") : "-"
+            if let value = try? hash(path) { return value }
+            return access(path, F_OK) == 0 ? "?" : "-"
         }
     }
 
@@ -261,12 +292,12 @@ struct BuildKey {
 /// by hand because `FileManager`'s enumerator stats every entry through Foundation
 /// and takes several times longer on 40,000 files, which a no-change rebuild feels.
 enum FileWalk {
-    /// Sorted paths relative to `root`. `followingLinks`: a link to a file counts as
+    /// Paths relative to `root`, sorted unless asked not to. `followingLinks`: a link to a file counts as
     /// that file; otherwise links are left out.
-    static func regularFiles(under root: URL, followingLinks: Bool = true) -> [String] {
+    static func regularFiles(under root: URL, followingLinks: Bool = true, sorted: Bool = true) -> [String] {
         var found: [String] = []
         walk(root.path, "", followingLinks, &found)
-        return found.sorted()
+        return sorted ? found.sorted() : found
     }
 
     /// Each entry of `folder` but `.` and `..`: its name, `d_type` and inode as

@@ -262,9 +262,9 @@ public struct KitBuilder {
         var key = BuildKey(kitRoot: options.kitRoot)
         addSettings(to: &key, store: store)
         let storeMemo = store.memo, inputs = cache.inputs
-        let hashExtra = { @Sendable (url: URL) throws -> String in
-            if let fingerprint = FileFingerprint.of(url.path), let known = storeMemo.trusted(url.path, fingerprint) { return known.sha256 }
-            return try inputs.sha256(of: url).sha256
+        let hashExtra = { @Sendable (path: String) throws -> String in
+            if let fingerprint = FileFingerprint.of(path), let known = storeMemo.trusted(path, fingerprint) { return known.sha256 }
+            return try inputs.sha256(ofPath: path).sha256
         }
         // The kit's files, the other files the last build read and the output's files
         // are looked at side by side: each waits on the disk, not the CPU (a no-change
@@ -322,7 +322,7 @@ public struct KitBuilder {
         }
     }
 
-    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: @escaping @Sendable (URL) throws -> String) throws -> Report {
+    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: @escaping @Sendable (String) throws -> String) throws -> Report {
         let swap = try OutputSwap(output: options.output, keepSpare: options.keepSpare)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")

@@ -87,6 +87,9 @@ public final class FileMemo: @unchecked Sendable {
 
     public var paths: [String] { lock.withLock { Array(entries.keys) } }
 
+    /// How many files it remembers.
+    public var count: Int { lock.withLock { entries.count } }
+
     /// The remembered hash of `path` if its fingerprint is unchanged and it was not
     /// changed within `racyMargin` before it was hashed; nil otherwise.
     public func trusted(_ path: String, _ current: FileFingerprint) -> Entry? {
