@@ -293,11 +293,9 @@ public struct KitBuilder {
                     // The memo knows the output by its standardized path (`./build/kit` is `build/kit`).
                     bootable: cache.outputs.entry(TreeWriter.folderPath(cache.output) + "/" + BootFiles.checksumListPath) != nil,
                     unchanged: true)
-                if options.archive != nil || options.image != nil {
-                    let manifest = try source.manifest()
-                    try writeArchiveAndImage(
-                        manifest, mtime: SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment), into: &report)
-                }
+                // The manifest is read in the archive's (or the image's) stage: its
+                // 46,000 records are their work, not the check's.
+                try writeArchiveAndImage(source, mtime: nil, into: &report)
                 return report
             }
         }
@@ -482,7 +480,7 @@ public struct KitBuilder {
                 output: options.output, manifest: ManifestSource(manifest), summary: summary, warnings: prepared.warnings,
                 missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
                 entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
-            try writeArchiveAndImage(manifest, mtime: mtime, into: &report)
+            try writeArchiveAndImage(ManifestSource(manifest), mtime: mtime, into: &report)
             return report
         } catch {
             swap.discard()
@@ -490,15 +488,19 @@ public struct KitBuilder {
         }
     }
 
-    func writeArchiveAndImage(_ manifest: UpdateManifest, mtime: Date, into report: inout Report) throws {
+    /// `mtime`: the files' date; nil, the manifest's kit date (a build with nothing to do).
+    func writeArchiveAndImage(_ source: ManifestSource, mtime: Date?, into report: inout Report) throws {
+        let date = { (manifest: UpdateManifest) in mtime ?? SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment) }
         if let destination = options.archive {
             progress.stage(bilingual("archive", "archive"))
+            let manifest = try source.manifest()
             let paths = manifest.files.map(\.path) + [UpdateManifest.path]
-            try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: mtime)
+            try ArchiveWriter.archive(tree: options.output, paths: paths, to: destination, mtime: date(manifest))
             report.archive = destination
         }
         if let image = options.image {
-            try DiskImage(tree: options.output, mtime: mtime, progress: progress, environment: options.environment)
+            let manifest = try source.manifest()
+            try DiskImage(tree: options.output, mtime: date(manifest), progress: progress, environment: options.environment)
                 .write(to: image, size: options.imageSize)
             report.image = image
         }
