@@ -199,6 +199,7 @@ import Testing
         // The key in place is untouched by the refused build.
         #expect(try BuildCacheTests.state(setup.dir.path("out")) == before)
     }
+
     /// The key file as `save` writes it is what `readKey` reads: the extras in their
     /// order, warnings with line breaks and tabs, the summary; a damaged file is no key.
     @Test func theStoredKeyReadsBackAsSaved() throws {

@@ -81,12 +81,12 @@ public struct BuildCache: Sendable {
         TSVLines.forEach(in: data) { bytes, fields in
             number += 1
             guard valid else { return }
-            let whole = TSVLines.text(bytes, fields[0].lowerBound..<fields[fields.count - 1].upperBound)
+            let whole = { TSVLines.text(bytes, fields[0].lowerBound..<fields[fields.count - 1].upperBound) }
             switch number {
-            case 1: valid = whole == format
+            case 1: valid = whole() == format
             case 2:
-                valid = whole.utf8.count == 64
-                stored.key = whole
+                stored.key = whole()
+                valid = stored.key.utf8.count == 64
             default:
                 // `tag TAB value`; a warning's value may hold tabs of its own.
                 guard fields.count >= 2, fields[0].count == 1, fields[1].lowerBound < fields[fields.count - 1].upperBound else { return }
@@ -186,19 +186,19 @@ public struct BuildCache: Sendable {
         let files = FileWalk.regularFiles(under: output, sorted: false)
         guard files.count == outputs.count else { return false }
         let outputPath = TreeWriter.folderPath(output)
-        enum Status { case same, gone, other(path: String, current: FileFingerprint, entry: FileMemo.Entry) }
+        enum Status { case same, gone, other(current: FileFingerprint, entry: FileMemo.Entry) }
         // 46,000 `stat`s: after a reboot, each waits on the disk (`diskWorkers`).
         let statuses = parallelMap(files, workers: diskWorkers) { relative -> Status in
             let path = outputPath + "/" + relative
             guard let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return .gone }
-            return current == entry.fingerprint ? .same : .other(path: path, current: current, entry: entry)
+            return current == entry.fingerprint ? .same : .other(current: current, entry: entry)
         }
         var storeByInode: [String: (path: String, entry: FileMemo.Entry)]?
         for status in statuses {
             switch status {
             case .same: continue
             case .gone: return false
-            case let .other(_, current, entry):
+            case let .other(current, entry):
                 if storeByInode == nil {
                     var index: [String: (path: String, entry: FileMemo.Entry)] = [:]
                     for storePath in store.paths {

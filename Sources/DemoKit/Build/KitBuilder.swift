@@ -295,7 +295,7 @@ public struct KitBuilder {
                     unchanged: true)
                 // The manifest is read in the archive's (or the image's) stage: its
                 // 46,000 records are their work, not the check's.
-                try writeArchiveAndImage(source, mtime: nil, into: &report)
+                try writeArchiveAndImage(source, into: &report)
                 return report
             }
         }
@@ -480,7 +480,7 @@ public struct KitBuilder {
                 output: options.output, manifest: ManifestSource(manifest), summary: summary, warnings: prepared.warnings,
                 missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
                 entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
-            try writeArchiveAndImage(ManifestSource(manifest), mtime: mtime, into: &report)
+            try writeArchiveAndImage(ManifestSource(manifest), into: &report)
             return report
         } catch {
             swap.discard()
@@ -488,9 +488,9 @@ public struct KitBuilder {
         }
     }
 
-    /// `mtime`: the files' date; nil, the manifest's kit date (a build with nothing to do).
-    func writeArchiveAndImage(_ source: ManifestSource, mtime: Date?, into report: inout Report) throws {
-        let date = { (manifest: UpdateManifest) in mtime ?? SourceDate.resolve(kitDate: manifest.kit.date, environment: options.environment) }
+    /// The files are dated as the build dated them: from the kit's date in the manifest.
+    func writeArchiveAndImage(_ source: ManifestSource, into report: inout Report) throws {
+        let date = { (manifest: UpdateManifest) in SourceDate.resolve(kitDate: manifest.kit.date, environment: self.options.environment) }
         if let destination = options.archive {
             progress.stage(bilingual("archive", "archive"))
             let manifest = try source.manifest()
