@@ -193,7 +193,14 @@ public struct KitBuilder {
         }
         kit.placements = apps.placements
         let baseSource = baseSource(kit)
-        let (base, baseReused) = try readBase(baseSource, into: baseWork, extracted: store.memo, cache: cache)
+        // The base system is taken out of the ISO while the database and the pages
+        // are made: its second of copying is mostly the kernel's, and that stage
+        // leaves a third of the cores idle (issue 8). Nothing else reads its work
+        // folder or the ISO until it is joined, before the boot files.
+        let baseReading = try startReadingBase(baseSource, into: baseWork, extracted: store.memo, cache: cache)
+        var baseJoined = false
+        // A stage that fails waits for it: the caller then removes its work folder.
+        defer { if !baseJoined { _ = baseReading?.value } }
 
         progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -206,6 +213,8 @@ public struct KitBuilder {
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)
+        baseJoined = true
+        let (base, baseReused) = try baseReading.map { try $0.value.get() } ?? (nil, false)
         if let base {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
@@ -405,7 +414,7 @@ public struct KitBuilder {
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
             if base != nil {
                 // For live-boot's verify-checksums: every file of the key but this list and the manifest.
-                let list = Data(BootFiles.checksumList(records).utf8)
+                let list = BootFiles.checksumList(records)
                 let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
                 try list.write(to: listURL, options: .withoutOverwriting)
                 try writer.stamp(listURL.path, mode: 0o644)
@@ -439,7 +448,10 @@ public struct KitBuilder {
             try? FileManager.default.removeItem(at: baseWork)
             // Links changed the fingerprints of the content store's files, not their bytes.
             for path in Set(writer.takeLinkedOwned()) { store.memo.refresh(path) }
-            store.saveMemo()
+            // A file of its own, written while the build cache is (a `stat` of each of
+            // the store's files it keeps: a third of a second on a large kit, issue 8).
+            let storeSaving = BackgroundWork { store.saveMemo() }
+            defer { storeSaving.wait() }
 
             if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
             for profile in kit.profiles {
@@ -512,16 +524,23 @@ public struct KitBuilder {
         return BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
     }
 
-    /// The base system from `--base-iso` or the kit's `base:`, or nil with a warning.
-    /// From the previous key when it was read from the same ISO (`BaseRecord`).
-    func readBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache? = nil) throws -> (
-        BaseSystem?, reused: Bool
-    ) {
+    /// Starts reading the base system from `--base-iso` or the kit's `base:` on a
+    /// thread of its own, after its stage line; nil, with a warning, when there is none.
+    func startReadingBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache?) throws -> BackgroundValue<
+        Result<(BaseSystem, reused: Bool), any Error>
+    >? {
         guard let source else {
             progress.warning(BootFiles.noBaseWarning)
-            return (nil, false)
+            return nil
         }
         progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
+        let builder = Unchecked(self)
+        return BackgroundValue { Result { try builder.value.readBase(source, into: workDir, extracted: extracted, cache: cache) } }
+    }
+
+    /// The base system, from the previous key when it was read from the same ISO
+    /// (`BaseRecord`), else from the ISO.
+    func readBase(_ source: BaseSource, into workDir: URL, extracted: FileMemo, cache: BuildCache?) throws -> (BaseSystem, reused: Bool) {
         if let cache, let record = cache.readBase(), FileManager.default.fileExists(atPath: source.iso.path),
             let isoSHA256 = try? inputsMemo.sha256(of: source.iso).sha256,
             source.sha256 == nil || source.sha256?.lowercased() == isoSHA256,
