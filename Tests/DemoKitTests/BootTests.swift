@@ -218,6 +218,18 @@ enum TestISO {
         #expect(try report.manifest.files.contains { $0.path == "sha256sum.txt" && $0.role == .boot })
     }
 
+    @Test func theChecksumListIsSortedByPathAsSha256sumReadsIt() {
+        let records = [
+            FileRecord(path: "live/vmlinuz", size: 1, sha256: String(repeating: "b", count: 64)),
+            FileRecord(path: "apps/Élève/é.txt", size: 2, sha256: String(repeating: "c", count: 64)),
+            FileRecord(path: "index.html", size: 3, sha256: String(repeating: "a", count: 64)),
+        ]
+        let expected = ["apps/Élève/é.txt": "c", "index.html": "a", "live/vmlinuz": "b"].sorted { $0.key < $1.key }
+            .map { String(repeating: $0.value, count: 64) + "  ./" + $0.key + "\n" }.joined()
+        #expect(BootFiles.checksumList(records) == Data(expected.utf8))
+        #expect(BootFiles.checksumList([]).isEmpty)
+    }
+
     @Test func missingISOIsAClearError() throws {
         let dir = try TemporaryDirectory()
         let error = #expect(throws: BaseISOError.self) {

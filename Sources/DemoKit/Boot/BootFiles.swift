@@ -54,8 +54,19 @@ public enum BootFiles {
 
     /// `sha256sum.txt` at the key's root, read by live-boot's `verify-checksums`
     /// (« Vérifier l'intégrité de la clé »): every file of the key, as `sha256sum -c` reads it.
-    public static func checksumList(_ records: [FileRecord]) -> String {
-        records.sorted { $0.path < $1.path }.map { "\($0.sha256)  ./\($0.path)\n" }.joined()
+    /// Made as bytes: 46,000 interpolated lines joined took a fifth of a second of a
+    /// rebuild, on one core (issue 8).
+    public static func checksumList(_ records: [FileRecord]) -> Data {
+        let sorted = records.sorted { $0.path < $1.path }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sorted.reduce(0) { $0 + $1.sha256.utf8.count + $1.path.utf8.count + 5 })
+        for record in sorted {
+            bytes.append(contentsOf: record.sha256.utf8)
+            bytes.append(contentsOf: "  ./".utf8)
+            bytes.append(contentsOf: record.path.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return Data(bytes)
     }
 
     public static let checksumListPath = "sha256sum.txt"
