@@ -140,12 +140,15 @@ public struct BuildCache: Sendable {
     }
 
     /// After the output was replaced: what it was built from, and its files' hashes.
+    /// `alongside`: the cache's other files, written with these on every core; the
+    /// key, which vouches for them all, is written once they are.
     public func save(
-        key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord], extraInput: (String) -> Bool
+        key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord],
+        alongside: [() throws -> Void] = [], extraInput: @escaping (String) -> Bool
     ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try saveOutputs(outputFiles)
-        try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) }
+        try concurrentJobs(
+            [{ try saveOutputs(outputFiles) }, { try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) } }] + alongside)
         try FileMemo.writeReplacing(folder.appendingPathComponent("key")) { file in
             try file.write(Self.format + "\n" + key + "\n")
             for extra in extras { try file.write("E\t\(extra)\n") }

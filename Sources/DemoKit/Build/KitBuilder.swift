@@ -471,15 +471,20 @@ public struct KitBuilder {
             // which is in the fingerprints the cache saves next.
             removal.wait()
             do {
-                try cache.savePages(writer.takePages())
-                try cache.save(key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles) {
-                    extras.contains($0) || key.isKitFile($0)
-                }
-                // The ISO's hash is the build key's: already in the memo.
-                let record = try base.flatMap { base in
-                    try prepared.baseSource.flatMap { BaseRecord(base: base, isoSHA256: try cache.inputs.sha256(of: $0.iso).sha256, records: records) }
-                }
-                try cache.saveBase(record)
+                let pages = writer.takePages(), baseSource = prepared.baseSource, extras = extras
+                try cache.save(
+                    key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles,
+                    alongside: [
+                        { try cache.savePages(pages) },
+                        {
+                            // The ISO's hash is the build key's: already in the memo.
+                            let record = try base.flatMap { base in
+                                try baseSource.flatMap { BaseRecord(base: base, isoSHA256: try cache.inputs.sha256(of: $0.iso).sha256, records: records) }
+                            }
+                            try cache.saveBase(record)
+                        },
+                    ]
+                ) { extras.contains($0) || key.isKitFile($0) }
             } catch {
                 // The key is built; only the next build will be slower.
                 progress.warning(
