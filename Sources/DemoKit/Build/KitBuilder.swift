@@ -308,9 +308,10 @@ public struct KitBuilder {
                 return report
             }
         }
-        // Not reading the output any more while it is rebuilt.
-        _ = outputIntact?.value
-        return try builder.rebuild(key: key, cache: cache, store: store, hashExtra: hashExtra)
+        // The output's check goes on while the rebuild reads the kit: its answer no
+        // longer matters, but the `stat`s it makes of the previous key's 46,000 files
+        // are the ones writing over the spare needs next (issue 8).
+        return try builder.rebuild(key: key, cache: cache, store: store, outputCheck: outputIntact, hashExtra: hashExtra)
     }
 
     /// What the output depends on besides the kit's files.
@@ -329,7 +330,13 @@ public struct KitBuilder {
         }
     }
 
-    func rebuild(key: BuildKey, cache: BuildCache, store: ContentStore, hashExtra: @escaping @Sendable (String) throws -> String) throws -> Report {
+    /// `outputCheck`: the check of the output in place, still running; joined before
+    /// anything is written, and before a failure is reported.
+    func rebuild(
+        key: BuildKey, cache: BuildCache, store: ContentStore, outputCheck: BackgroundValue<Bool>? = nil,
+        hashExtra: @escaping @Sendable (String) throws -> String
+    ) throws -> Report {
+        defer { _ = outputCheck?.value }
         let swap = try OutputSwap(output: options.output, keepSpare: options.keepSpare)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
@@ -364,6 +371,8 @@ public struct KitBuilder {
             }
 
             try prepared.plan.checkFAT32()
+            // Not reading the output any more while the new key is written.
+            _ = outputCheck?.value
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
                 mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
