@@ -198,9 +198,9 @@ public struct KitBuilder {
         // leaves a third of the cores idle (issue 8). Nothing else reads its work
         // folder or the ISO until it is joined, before the boot files.
         let baseReading = try startReadingBase(baseSource, into: baseWork, extracted: store.memo, cache: cache)
-        var baseJoined = false
         // A stage that fails waits for it: the caller then removes its work folder.
-        defer { if !baseJoined { _ = baseReading?.value } }
+        // (Once joined below, waiting again returns at once.)
+        defer { _ = baseReading?.value }
 
         progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -213,7 +213,6 @@ public struct KitBuilder {
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)
-        baseJoined = true
         let (base, baseReused) = try baseReading.map { try $0.value.get() } ?? (nil, false)
         if let base {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
