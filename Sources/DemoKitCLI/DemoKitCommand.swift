@@ -21,6 +21,7 @@ public struct DemoKitCommand: AsyncParsableCommand {
     /// `main()` is chosen (top-level code picks the synchronous one, which refuses
     /// async subcommands).
     public static func start() async {
+        Memory.configure()
         await main()
     }
 }

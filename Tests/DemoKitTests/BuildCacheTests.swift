@@ -224,6 +224,57 @@ import Testing
         #expect(BuildCache(output: output).stored == nil, "another format")
     }
 
+    /// Digests are held as bytes and written back as the same lowercase hex; any
+    /// other text is refused rather than changed (issue 8, peak memory).
+    @Test func digestsReadBackAsTheirHex() throws {
+        for data in [Data(), Data("a".utf8), Data((0..<255).map { UInt8($0) })] {
+            let hex = FileHashing.sha256(of: data)
+            #expect(HexDigest(hex)?.hex == hex)
+        }
+        let hex = FileHashing.sha256(of: Data("x".utf8))
+        #expect(HexDigest(hex) != HexDigest(FileHashing.sha256(of: Data("y".utf8))))
+        #expect(HexDigest(String(repeating: "f", count: 64))?.hex == String(repeating: "f", count: 64))
+        #expect(HexDigest(String(repeating: "0", count: 64))?.hex == String(repeating: "0", count: 64))
+        for bad in [hex.uppercased(), String(hex.dropLast()), hex + "0", String(hex.dropLast()) + "g", String(repeating: "é", count: 32), ""] {
+            #expect(HexDigest(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// The output's memo and the pages' records read back as written; a line whose
+    /// hash is not lowercase hex is dropped (that file is hashed, that page rendered
+    /// again), not kept with another hash.
+    @Test func memoAndPageRecordsReadBackAndDropBadHashes() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("f.txt")
+        try Data("contenu".utf8).write(to: file)
+        let memo = FileMemo()
+        let hashed = try memo.sha256(ofPath: file.path)
+        #expect(hashed.sha256 == FileHashing.sha256(of: Data("contenu".utf8)))
+        memo.remember(path: file.path, sha256: "not a digest", size: hashed.size)
+        #expect(memo.entry(file.path) != nil, "a bad hash does not replace a good one's entry by another")
+        let memoURL = dir.path("memo.tsv")
+        try memo.save(to: memoURL)
+        let read = FileMemo.load(from: memoURL)
+        #expect(read.entry(file.path) == memo.entry(file.path))
+        #expect(read.entry(file.path)?.sha256 == hashed.sha256)
+        let line = try String(contentsOf: memoURL, encoding: .utf8)
+        try line.replacingOccurrences(of: hashed.sha256, with: hashed.sha256.uppercased()).write(to: memoURL, atomically: false, encoding: .utf8)
+        #expect(FileMemo.load(from: memoURL).entry(file.path) == nil)
+
+        let key = FileHashing.sha256(of: Data("clé".utf8)), sha256 = FileHashing.sha256(of: Data("page".utf8))
+        let pages = ["catalogue/index.html": try #require(TreeWriter.PageRecord(key: key, sha256: sha256, size: 4))]
+        #expect(TreeWriter.PageRecord(key: "clé", sha256: sha256, size: 4) == nil)
+        let output = dir.path("out")
+        let cache = BuildCache(output: output)
+        try cache.savePages(pages)
+        #expect(cache.readPages() == pages)
+        #expect(cache.readPages()["catalogue/index.html"]?.key == key)
+        let pagesURL = cache.folder.appendingPathComponent("pages.tsv")
+        let text = try String(contentsOf: pagesURL, encoding: .utf8)
+        try (text + "catalogue/other.html\t\(key.dropLast())x\t\(sha256)\t4\n").write(to: pagesURL, atomically: false, encoding: .utf8)
+        #expect(cache.readPages() == pages)
+    }
+
     /// An input file gone since the last build reads "-", one that cannot be hashed "?",
     /// and the others their hash: one `stat` each, the existence asked only on failure.
     @Test func otherInputsAreHashedMissingOrUnreadable() throws {

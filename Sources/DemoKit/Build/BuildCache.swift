@@ -63,9 +63,10 @@ public struct BuildCache: Sendable {
         guard let data = try? Data(contentsOf: url) else { return [:] }
         var pages: [String: TreeWriter.PageRecord] = [:]
         TSVLines.forEach(in: data) { bytes, fields in
-            guard fields.count == 4, let size = Int64(TSVLines.text(bytes, fields[3])) else { return }
-            pages[TSVLines.text(bytes, fields[0])] = TreeWriter.PageRecord(
-                key: TSVLines.text(bytes, fields[1]), sha256: TSVLines.text(bytes, fields[2]), size: size)
+            guard fields.count == 4, let size = Int64(TSVLines.text(bytes, fields[3])),
+                let key = HexDigest(utf8: TSVLines.raw(bytes, fields[1])), let sha256 = HexDigest(utf8: TSVLines.raw(bytes, fields[2]))
+            else { return }
+            pages[TSVLines.text(bytes, fields[0])] = TreeWriter.PageRecord(keyDigest: key, sha256Digest: sha256, size: size)
         }
         return pages
     }
@@ -172,7 +173,8 @@ public struct BuildCache: Sendable {
             for index in order {
                 let record = files[index]
                 guard let fingerprint = fingerprints[index], fingerprint.size == record.size,
-                    let line = FileMemo.line(root + "/" + record.path, FileMemo.Entry(fingerprint: fingerprint, sha256: record.sha256, time: .max))
+                    let entry = FileMemo.Entry(fingerprint: fingerprint, sha256: record.sha256, time: .max),
+                    let line = FileMemo.line(root + "/" + record.path, entry)
                 else { continue }
                 try file.write(line)
             }

@@ -55,10 +55,27 @@ public struct FileFingerprint: Sendable, Hashable {
 public final class FileMemo: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public var fingerprint: FileFingerprint
-        public var sha256: String
+        /// Held as a digest: the output's memo of a large key holds 46,000 entries
+        /// through a rebuild (`HexDigest`).
+        var digest: HexDigest
         /// When the hash was taken (ns since 1970): a file changed in the same clock
         /// tick as this can keep its fingerprint, see `sha256(of:)`.
         public var time: Int64
+
+        public var sha256: String { digest.hex }
+
+        /// Nil unless `sha256` is a SHA-256 in lowercase hex: then nothing is remembered,
+        /// and the file is hashed again when next asked for.
+        public init?(fingerprint: FileFingerprint, sha256: String, time: Int64) {
+            guard let digest = HexDigest(sha256) else { return nil }
+            self.init(fingerprint: fingerprint, digest: digest, time: time)
+        }
+
+        init(fingerprint: FileFingerprint, digest: HexDigest, time: Int64) {
+            self.fingerprint = fingerprint
+            self.digest = digest
+            self.time = time
+        }
     }
 
     private var entries: [String: Entry]
@@ -119,8 +136,10 @@ public final class FileMemo: @unchecked Sendable {
         if let known = trusted(path, before) { return (known.fingerprint.size, known.sha256) }
         let hashed = try FileHashing.sha256(fileAt: URL(fileURLWithPath: path))
         // Remembered only if it did not change while it was read.
-        if FileFingerprint.of(path) == before, hashed.size == before.size {
-            record(path, Entry(fingerprint: before, sha256: hashed.sha256, time: time))
+        if FileFingerprint.of(path) == before, hashed.size == before.size,
+            let entry = Entry(fingerprint: before, sha256: hashed.sha256, time: time)
+        {
+            record(path, entry)
         }
         return hashed
     }
@@ -132,8 +151,10 @@ public final class FileMemo: @unchecked Sendable {
     }
 
     public func remember(path: String, sha256: String, size: Int64) {
-        guard let fingerprint = FileFingerprint.of(path), fingerprint.size == size else { return }
-        record(path, Entry(fingerprint: fingerprint, sha256: sha256, time: .max))
+        guard let fingerprint = FileFingerprint.of(path), fingerprint.size == size,
+            let entry = Entry(fingerprint: fingerprint, sha256: sha256, time: .max)
+        else { return }
+        record(path, entry)
     }
 
     /// Takes the fingerprint again after a metadata change (a hard link, a time stamp)
@@ -156,13 +177,13 @@ public final class FileMemo: @unchecked Sendable {
         guard let data = try? Data(contentsOf: url) else { return FileMemo() }
         var entries: [String: Entry] = [:]
         TSVLines.forEach(in: data) { bytes, fields in
-            guard fields.count == 8, fields[6].count == 64 else { return }
+            guard fields.count == 8, let digest = HexDigest(utf8: TSVLines.raw(bytes, fields[6])) else { return }
             func number(_ range: Range<Int>) -> Int64? { decimal(bytes, range) }
             guard let device = number(fields[1]), let inode = number(fields[2]), let size = number(fields[3]),
                 let mtime = number(fields[4]), let ctime = number(fields[5]), let time = number(fields[7])
             else { return }
             let fingerprint = FileFingerprint(device: UInt64(device), inode: UInt64(inode), size: size, mtime: mtime, ctime: ctime)
-            entries[TSVLines.text(bytes, fields[0])] = Entry(fingerprint: fingerprint, sha256: TSVLines.text(bytes, fields[6]), time: time)
+            entries[TSVLines.text(bytes, fields[0])] = Entry(fingerprint: fingerprint, digest: digest, time: time)
         }
         return FileMemo(entries: entries)
     }
@@ -294,5 +315,9 @@ enum TSVLines {
 
     static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    static func raw(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 }

@@ -51,11 +51,28 @@ public struct TreeWriter: Sendable {
         }
     }
 
-    /// A generated file's key and the hash of the bytes it gave.
+    /// A generated file's key and the hash of the bytes it gave. Both are held as
+    /// digests (`HexDigest`): a rebuild of a 10,000-entry key holds 41,000 of these.
     public struct PageRecord: Sendable, Equatable {
-        public var key: String
-        public var sha256: String
-        public var size: Int64
+        let keyDigest: HexDigest
+        let sha256Digest: HexDigest
+        public let size: Int64
+
+        public var key: String { keyDigest.hex }
+        public var sha256: String { sha256Digest.hex }
+
+        /// Nil unless both are SHA-256s in lowercase hex: such a page is not recorded,
+        /// and rendered again by the next build.
+        public init?(key: String, sha256: String, size: Int64) {
+            guard let keyDigest = HexDigest(key), let sha256Digest = HexDigest(sha256) else { return nil }
+            self.init(keyDigest: keyDigest, sha256Digest: sha256Digest, size: size)
+        }
+
+        init(keyDigest: HexDigest, sha256Digest: HexDigest, size: Int64) {
+            self.keyDigest = keyDigest
+            self.sha256Digest = sha256Digest
+            self.size = size
+        }
     }
 
     /// How the bytes got there, for the report and the benchmark.
@@ -203,7 +220,7 @@ public struct TreeWriter: Sendable {
                     shared.lock.withLock {
                         shared.records[index] = record
                         if rendered { shared.counts.rendered += 1 }
-                        if let key { shared.pages[record.path] = PageRecord(key: key, sha256: record.sha256, size: record.size) }
+                        if let key, let page = PageRecord(key: key, sha256: record.sha256, size: record.size) { shared.pages[record.path] = page }
                         switch how {
                         case .written: shared.counts.written += 1
                         case .reused: shared.counts.reused += 1
@@ -232,7 +249,7 @@ public struct TreeWriter: Sendable {
     func writeOne(_ file: PlannedFile, _ root: URL, _ rootPath: String) throws -> (FileRecord, How, String?, Bool) {
         if case let .generated(make) = file.content {
             let (key, render) = try make()
-            if let key, let known = previous?.pages[file.path], known.key == key,
+            if let key, let known = previous?.pages[file.path], known.keyDigest == HexDigest(key),
                 try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
             {
                 return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false)
