@@ -276,6 +276,7 @@ class Bench:
                 kind = "one entry changed" if state > 1 else "one entry changed, first"
                 run = self.build(self.kit, key0, ctx0)
                 self.sample("rebuild, %s (s)" % kind, run.seconds)
+                self.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
                 self.stages.setdefault(kind, []).append(run.stage_seconds())
                 check_equal(fingerprint(key0), expected, "the rebuild after one entry changed", "a clean build of the same inputs")
                 log("rebuild, %s: %.1f s (equals a clean build)" % (kind, run.seconds))
@@ -289,6 +290,7 @@ class Bench:
             generate.edit_entry(self.kit, 0)
             run = self.build(self.kit, key0, ctx0)
             self.sample("rebuild, one entry changed (s)", run.seconds)
+            self.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
             self.stages.setdefault("one entry changed", []).append(run.stage_seconds())
             check_equal(fingerprint(key0), expected0, "the rebuild after one entry changed", "a clean build of the same inputs")
             log("rebuild, one entry changed: %.1f s (equals a clean build)" % run.seconds)
@@ -518,6 +520,11 @@ def rows(bench):
     mem = lambda kib: report.mib(kib)  # noqa: E731
     out.append({"measure": "peak RSS, cold build, %d MiB payload" % o.artifacts_mib, "demokit": mem(cold), "reference": "—",
                 "ratio": "—", "aim": "< 200 MiB", "met": "yes" if cold < 200 * 1024 else "no"})
+    # A rebuild holds the previous build's records (the output's memo, the pages' keys)
+    # besides what a cold build does.
+    rebuild = max(bench.samples["rebuild: peak RSS (MiB)"]) * 1024
+    out.append({"measure": "peak RSS, rebuild after one entry changed, %d MiB payload" % o.artifacts_mib, "demokit": mem(rebuild),
+                "reference": "—", "ratio": "—", "aim": "< 200 MiB", "met": "yes" if rebuild < 200 * 1024 else "no"})
     if o.large_mib:
         large = bench.large_run.rss_kib
         row = ratio_row("peak RSS, cold build, %d MiB vs %d MiB payload" % (o.large_mib, o.artifacts_mib), large, cold, (1.1, "< 200 MiB, ≤ ×1.1", False), unit=mem)
@@ -576,7 +583,8 @@ METHOD = """- **Cache.** {cache}
   as many pages (every `.html` under the key's `catalogue/`), each a title and a description as
   long as the entries' (scripts/site/bench.py's `hugo_site`). One run each.
 - **Peak RSS**: "Maximum resident set size" of `/usr/bin/time -v`: the largest over the cold
-  builds of the {small} MiB payload, and one cold build of a kit with {large} MiB of artifacts (same
+  builds of the {small} MiB payload, the largest over the rebuilds after one entry changed
+  (which also hold the previous build's records), and one cold build of a kit with {large} MiB of artifacts (same
   catalogue and base, more and larger artifacts: the larger payload starts with the same
   artifacts as the smaller). Flat means the larger payload needs at most 10 % more."""
 
