@@ -318,6 +318,26 @@ import Testing
         #expect(throws: FileError.self) { try PortableUnpacker.unpack(stored.url, format: .zip, sha256: stored.sha256, store: store) }
     }
 
+    /// Apps are unpacked side by side before they are laid out; one that is not a
+    /// PortableApps.com app still stops the build with the error naming its artifact,
+    /// and leaves no output behind.
+    @Test func aBrokenPortableAppStopsTheBuildNamingItsArtifact() throws {
+        let setup = try AppPayloadTests.Setup()
+        try "x".write(to: setup.dir.path("readme.txt"), atomically: true, encoding: .utf8)
+        let plain = setup.dir.path("PlainPortable_1.0.zip")
+        try ArchiveWriter.archive(tree: setup.dir.url, paths: ["readme.txt"], to: plain, mtime: Date(timeIntervalSince1970: 0))
+        let windows = try Artifacts.windowsBlock(plain, url: "https://example.org/PlainPortable_1.0.zip", appID: "PlainPortable")
+        let linux = try Artifacts.linuxBlock(setup.appImage, url: "https://example.org/Office-1.2.3-x86_64.AppImage", name: "Office.AppImage")
+        try Artifacts.writeDelivery(setup.kit, id: "office", windows + linux)
+        try setup.warm()
+        try ContentStore(root: setup.cache).add(fileAt: plain)
+        let error = #expect(throws: FileError.self) { try setup.build() }
+        let sha256 = FileHashing.sha256(of: try Data(contentsOf: plain))
+        #expect(error?.path == sha256, "the artifact as the store names it: \(error?.path ?? "")")
+        #expect(error?.reason.contains("appinfo.ini") == true)
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.path("out").path))
+    }
+
     static var hasNSISTools: Bool {
         PortableUnpacker.findProgram(["makensis"]) != nil && PortableUnpacker.findProgram(["7z", "7za", "7zz"]) != nil
     }
