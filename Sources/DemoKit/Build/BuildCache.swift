@@ -212,7 +212,7 @@ public struct BuildCache: Sendable {
                     }
                     storeByInode = index
                 }
-                guard let stored = storeByInode?["\(current.device):\(current.inode)"], stored.entry.sha256 == entry.sha256,
+                guard let stored = storeByInode?["\(current.device):\(current.inode)"], stored.entry.digest == entry.digest,
                     store.trusted(stored.path, current) != nil
                 else { return false }
             }

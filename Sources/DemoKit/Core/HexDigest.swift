@@ -16,42 +16,28 @@ public struct HexDigest: Hashable, Sendable {
 
     /// From the 64 bytes of its lowercase hex text.
     init?(utf8 bytes: UnsafeRawBufferPointer) {
-        guard bytes.count == 64 else { return nil }
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        for word in 0..<4 {
-            var value: UInt64 = 0
-            for index in word * 16..<word * 16 + 16 {
-                let byte = bytes[index]
-                let nibble: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte &- UInt8(ascii: "a") &+ 10
-                default: return nil
-                }
-                value = value << 4 | UInt64(nibble)
-            }
-            switch word {
-            case 0: words.0 = value
-            case 1: words.1 = value
-            case 2: words.2 = value
-            default: words.3 = value
+        guard bytes.count == 64, let a = Self.word(bytes, 0), let b = Self.word(bytes, 1), let c = Self.word(bytes, 2),
+            let d = Self.word(bytes, 3)
+        else { return nil }
+        (self.a, self.b, self.c, self.d) = (a, b, c, d)
+    }
+
+    /// The `number`th 8 bytes of the digest, from its 16 hex digits.
+    private static func word(_ bytes: UnsafeRawBufferPointer, _ number: Int) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in bytes[number * 16..<number * 16 + 16] {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
             }
         }
-        (a, b, c, d) = words
+        return value
     }
 
     /// Its lowercase hex text, as it was read.
     public var hex: String {
-        String(unsafeUninitializedCapacity: 64) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            let table = digits.utf8Start
-            for number in 0..<4 {
-                let word = number == 0 ? a : number == 1 ? b : number == 2 ? c : d
-                for nibble in 0..<16 {
-                    buffer[number * 16 + nibble] = table[Int(word >> (60 - 4 * UInt64(nibble)) & 0xF)]
-                }
-            }
-            return 64
-        }
+        var bytes = (a.bigEndian, b.bigEndian, c.bigEndian, d.bigEndian)
+        return withUnsafeBytes(of: &bytes) { FileHashing.hex($0) }
     }
 }
