@@ -148,6 +148,43 @@ import Testing
         #expect(try setup.build("out").unchanged)
     }
 
+    /// The memo of the output that a rebuild saves is made from what the writer saw
+    /// (`TreeWriter.observed`), not from a `stat` of every file: after rebuilds over
+    /// no spare, over the spare, and with a new file date (every file stamped again),
+    /// each line must be what a `stat` of the file shows, and every file must have one.
+    @Test func theOutputsMemoIsWhatTheFilesShowAfterEachKindOfRebuild() throws {
+        let setup = try Setup()
+        let output = setup.dir.path("out")
+        let cacheFolder = setup.dir.path(".out.demokit-cache")
+        func expectMemoMatchesTheFiles(_ what: String) {
+            let memo = FileMemo.load(from: cacheFolder.appendingPathComponent("outputs.tsv"))
+            let files = FileWalk.regularFiles(under: output)
+            #expect(memo.count == files.count, "\(what): \(memo.count) lines for \(files.count) files")
+            let wrong = files.filter { relative in
+                let path = TreeWriter.folderPath(output) + "/" + relative
+                return memo.entry(path)?.fingerprint != FileFingerprint.of(path)
+            }
+            #expect(wrong.isEmpty, "\(what): \(wrong.count) stale lines, first \(wrong.prefix(3))")
+        }
+        _ = try setup.build("out")
+        expectMemoMatchesTheFiles("cold build")
+        let entry = try #require(TestKit.allFiles(in: setup.app.kit.appendingPathComponent("payload/catalogue")).first)
+        for round in 1...2 {
+            try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: ", with: "name: R\(round) ") }
+            #expect(try !setup.build("out").unchanged)
+            expectMemoMatchesTheFiles("rebuild \(round)")
+        }
+        let dated = try setup.app.build("out") {
+            $0.base = BaseSource(iso: setup.iso)
+            $0.environment = ["SOURCE_DATE_EPOCH": "1700000000"]
+        }
+        #expect(!dated.unchanged)
+        expectMemoMatchesTheFiles("new file date")
+        // And the memo is good enough for the next build to find nothing to do.
+        #expect(try setup.build("out").unchanged == false)
+        #expect(try setup.build("out").unchanged)
+    }
+
     /// The same ISO as the last build: its files are taken from the key in place,
     /// not read and checked again — unless one of them changed there.
     @Test func theBaseIsTakenFromTheKeyInPlaceWhileItsFilesAreUntouched() throws {

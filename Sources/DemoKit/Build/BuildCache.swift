@@ -145,11 +145,12 @@ public struct BuildCache: Sendable {
     /// key, which vouches for them all, is written once they are.
     public func save(
         key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord],
-        alongside: [() throws -> Void] = [], extraInput: @escaping (String) -> Bool
+        observed: [FileFingerprint?] = [], alongside: [() throws -> Void] = [], extraInput: @escaping (String) -> Bool
     ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try concurrentJobs(
-            [{ try saveOutputs(outputFiles) }, { try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) } }] + alongside)
+            [{ try saveOutputs(outputFiles, observed: observed) }, { try inputs.save(to: folder.appendingPathComponent("inputs.tsv")) { extraInput($0) } }]
+                + alongside)
         try FileMemo.writeReplacing(folder.appendingPathComponent("key")) { file in
             try file.write(Self.format + "\n" + key + "\n")
             for extra in extras { try file.write("E\t\(extra)\n") }
@@ -160,14 +161,17 @@ public struct BuildCache: Sendable {
 
     /// `outputs.tsv`, the memo of the output's files, written as its lines come: the
     /// 46,000 (60,000 at 4 GiB) entries of a memo, built only to be saved, were the
-    /// build's peak memory (issue 8). Fingerprints are taken on several threads, by
-    /// paths relative to the output, which they need not make.
-    func saveOutputs(_ files: [FileRecord]) throws {
+    /// build's peak memory (issue 8). `observed[i]`: `files[i]`'s fingerprint as the
+    /// writer left it (`TreeWriter.observed`), nil where unknown. The others are taken
+    /// on several threads, by paths relative to the output, which they need not make.
+    func saveOutputs(_ files: [FileRecord], observed: [FileFingerprint?] = []) throws {
         let root = TreeWriter.folderPath(output)
         let folderFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folderFD >= 0 else { throw FileHashing.posixError(output, "ouverture / open") }
         defer { close(folderFD) }
-        let fingerprints = parallelMap(files, workers: diskWorkers) { FileFingerprint.of($0.path, in: folderFD) }
+        let fingerprints = parallelMap(Array(files.indices), workers: diskWorkers) { index in
+            (index < observed.count ? observed[index] : nil) ?? FileFingerprint.of(files[index].path, in: folderFD)
+        }
         let order = files.indices.sorted { files[$0].path < files[$1].path }
         try FileMemo.writeReplacing(folder.appendingPathComponent("outputs.tsv")) { file in
             for index in order {

@@ -144,6 +144,9 @@ public struct KitBuilder {
         var baseReused = false
         /// The entry cache being saved; waited for before the build ends.
         var entriesSaving: BackgroundWork?
+        /// The database's size and hash, taken by the core that wrote it, as soon as
+        /// it did (nil: not hashed yet).
+        var databaseRecord: (size: Int64, sha256: String)?
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
@@ -206,7 +209,12 @@ public struct KitBuilder {
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Independent work of a few seconds each on a large catalogue, sharing the cores.
         let written = kit
-        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: { try CatalogueWriter.write(written, to: database, texts: $0) })
+        var databaseRecord: (size: Int64, sha256: String)?
+        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: {
+            try CatalogueWriter.write(written, to: database, texts: $0)
+            // Hashed while the site's other jobs run, not after them (issue 8).
+            databaseRecord = try FileHashing.sha256(fileAt: database)
+        })
         Memory.releaseFree()
         var plan = TreePlan()
         try plan.add(contentsOf: site)
@@ -221,7 +229,7 @@ public struct KitBuilder {
         prepared = true
         return Prepared(
             kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource,
-            entriesParsed: entriesParsed, baseReused: baseReused, entriesSaving: entriesSaving)
+            entriesParsed: entriesParsed, baseReused: baseReused, entriesSaving: entriesSaving, databaseRecord: databaseRecord)
     }
 
     static let databasePath = "demokit/catalogue.sqlite"
@@ -257,7 +265,7 @@ public struct KitBuilder {
         let database = scratch.appendingPathComponent(Self.databasePath)
         let prepared = try prepare(
             database: database, baseWork: scratch.appendingPathComponent("base"), verify: false, allowMissing: true)
-        let size = try FileHashing.sha256(fileAt: database).size
+        let size = try prepared.databaseRecord?.size ?? FileHashing.sha256(fileAt: database).size
         return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
     }
 
@@ -340,6 +348,9 @@ public struct KitBuilder {
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: baseWork) }
+        // The previous build's page records (41,000 lines) are read while the kit is.
+        let previousPages = BackgroundValue { cache.readPages() }
+        defer { _ = previousPages.value }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
             if swap.stagingHoldsATree { SpareTree.makeRoom(for: Self.databasePath, in: swap.staging.path) }
@@ -369,17 +380,21 @@ public struct KitBuilder {
                 warnings.append(warning)
             }
 
-            try prepared.plan.checkFAT32()
             // Not reading the output any more while the new key is written.
             _ = outputCheck?.value
             progress.stage(bilingual("écriture des fichiers", "writing files"))
             var writer = TreeWriter(
-                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: cache.readPages()), ownedMemo: store.memo)
+                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: previousPages.value),
+                ownedMemo: store.memo)
             writer.setsModes = swap.storesModes
-            let databaseRecord = try FileHashing.sha256(fileAt: database)
-            // Over the spare: the database is already written there.
-            var records = try writer.write(prepared.plan, into: swap.staging, overTree: swap.stagingHoldsATree, keep: [Self.databasePath]) {
-                generated in
+            let databaseRecord = try prepared.databaseRecord ?? FileHashing.sha256(fileAt: database)
+            // Over the spare: the database is already written there. The FAT32 rules
+            // are checked while the spare is listed, before anything is written.
+            // (The plan is let go of after writing: only the closure holds it.)
+            var records = try writer.write(
+                prepared.plan, into: swap.staging, overTree: swap.stagingHoldsATree, keep: [Self.databasePath],
+                check: { [plan = prepared.plan] in try plan.checkFAT32() }
+            ) { generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
                 if let keySize = options.keySize {
                     let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
@@ -480,8 +495,12 @@ public struct KitBuilder {
             removal.wait()
             do {
                 let pages = writer.takePages(), baseSource = prepared.baseSource, extras = extras
+                // The writer's records come first in `outputFiles`, in its order. Its
+                // fingerprints hold: the exchange of folders changes no file, and a
+                // removed previous key (no spare) shares no inode with a file it saw.
                 try cache.save(
                     key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles,
+                    observed: writer.takeObserved(),
                     alongside: [
                         { try cache.savePages(pages) },
                         {

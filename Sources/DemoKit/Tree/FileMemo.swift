@@ -36,6 +36,13 @@ public struct FileFingerprint: Sendable, Hashable {
         return of(info)
     }
 
+    /// The open file `fd`'s.
+    public static func of(fd: Int32) -> FileFingerprint? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return of(info)
+    }
+
     private static func of(_ info: stat) -> FileFingerprint? {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return FileFingerprint(

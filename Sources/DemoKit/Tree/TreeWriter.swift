@@ -105,6 +105,21 @@ public struct TreeWriter: Sendable {
         return pages
     }
 
+    /// What each file returned by `write` looked like once this build was done with
+    /// it, where the writer saw it without another `stat`: a page rendered and
+    /// written, or a file kept in place over the spare and left as it was. Nil for
+    /// the others (copies, links, files stamped again), whose fingerprints a link or
+    /// a later removal may still change. The build cache's memo of the output is
+    /// made from these and `stat`s only the rest: after a one-entry rebuild, that
+    /// was 46,000 `stat`s of files the writer had just looked at (issue 8).
+    public private(set) var observed: [FileFingerprint?] = []
+
+    /// The observed fingerprints, handed over and let go of.
+    public mutating func takeObserved() -> [FileFingerprint?] {
+        defer { observed = [] }
+        return observed
+    }
+
     /// The owned files linked, handed over and let go of.
     public mutating func takeLinkedOwned() -> [String] {
         defer { linkedOwned = [] }
@@ -122,9 +137,15 @@ public struct TreeWriter: Sendable {
     /// `overTree`: `root` holds an earlier tree, whose entries other than the planned
     /// files and `keep` (paths relative to `root`) are removed first; a planned file
     /// there is kept only if it is the previous build's file at the same path.
+    /// `check`: run on another core while the tree is prepared; nothing is written
+    /// in `root` unless it returns.
     public mutating func write(
-        _ plan: TreePlan, into root: URL, overTree: Bool = false, keep: Set<String> = [], beforeCopies: ([FileRecord]) throws -> Void = { _ in }
+        _ plan: TreePlan, into root: URL, overTree: Bool = false, keep: Set<String> = [], check: (@Sendable () throws -> Void)? = nil,
+        beforeCopies: ([FileRecord]) throws -> Void = { _ in }
     ) throws -> [FileRecord] {
+        let checking = check.map { check in BackgroundValue { Result { try check() } } }
+        // A failure below waits for it: the caller may remove what it reads.
+        defer { _ = checking?.value }
         let files = plan.sortedFiles
         let folderSet = folders(of: files)
         if overTree {
@@ -135,6 +156,7 @@ public struct TreeWriter: Sendable {
             var info = stat()
             presentDevice = stat(root.path, &info) == 0 ? UInt64(info.st_dev) : nil
         }
+        try checking?.value.get()
         try createFolders(folderSet, in: root)
         let small = Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files)
         let large = files.indices.filter { !files[$0].isGenerated }
@@ -148,11 +170,13 @@ public struct TreeWriter: Sendable {
         counts = shared.counts
         linkedOwned = shared.linkedOwned
         pages = shared.pages
+        let written = files.indices.filter { shared.records[$0] != nil }
+        observed = written.map { shared.observed[$0] }
         // Folders last: writing files inside them changed their times.
         for folder in folderSet.sorted(by: >) {
             try stamp(root.appendingPathComponent(folder, isDirectory: true).path, mode: 0o755)
         }
-        return files.indices.compactMap { shared.records[$0] }
+        return written.map { shared.records[$0]! }
     }
 
     /// The files of different folders in turn. Creating a file (or a link) takes its
@@ -185,6 +209,7 @@ public struct TreeWriter: Sendable {
     final class Shared: @unchecked Sendable {
         let lock = NSLock()
         var records: [FileRecord?]
+        var observed: [FileFingerprint?]
         var counts = Counts()
         var linkedOwned: [String] = []
         var pages: [String: PageRecord] = [:]
@@ -197,6 +222,7 @@ public struct TreeWriter: Sendable {
 
         init(count: Int, totalFiles: Int, totalBytes: Int64) {
             records = Array(repeating: nil, count: count)
+            observed = Array(repeating: nil, count: count)
             self.totalFiles = totalFiles
             self.totalBytes = totalBytes
         }
@@ -216,9 +242,10 @@ public struct TreeWriter: Sendable {
                 guard let position else { return }
                 let index = indices[position]
                 do {
-                    let (record, how, key, rendered) = try writer.writeOne(files[index], root, rootPath)
+                    let (record, how, key, rendered, seen) = try writer.writeOne(files[index], root, rootPath)
                     shared.lock.withLock {
                         shared.records[index] = record
+                        shared.observed[index] = seen
                         if rendered { shared.counts.rendered += 1 }
                         if let key, let page = PageRecord(key: key, sha256: record.sha256, size: record.size) { shared.pages[record.path] = page }
                         switch how {
@@ -245,24 +272,25 @@ public struct TreeWriter: Sendable {
 
     enum How { case written, reused, linked(String), cloned }
 
-    /// The file's record, how it was placed, its page key, and whether it was rendered.
-    func writeOne(_ file: PlannedFile, _ root: URL, _ rootPath: String) throws -> (FileRecord, How, String?, Bool) {
+    /// The file's record, how it was placed, its page key, whether it was rendered,
+    /// and its fingerprint if the writer saw it last (`observed`).
+    func writeOne(_ file: PlannedFile, _ root: URL, _ rootPath: String) throws -> (FileRecord, How, String?, Bool, FileFingerprint?) {
         if case let .generated(make) = file.content {
             let (key, render) = try make()
             if let key, let known = previous?.pages[file.path], known.keyDigest == HexDigest(key),
-                try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
+                let reused = try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
             {
-                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false)
+                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false, reused.seen)
             }
             let data = try render()
-            let (sha256, how) = try writeBytes(data, file, root.appendingPathComponent(file.path, isDirectory: false))
-            return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key, true)
+            let (sha256, how, seen) = try writeBytes(data, file, root.appendingPathComponent(file.path, isDirectory: false))
+            return (FileRecord(path: file.path, size: Int64(data.count), sha256: sha256, role: file.role), how, key, true, seen)
         }
-        let (record, how) = try writeOther(file, root)
-        return (record, how, nil, false)
+        let (record, how, seen) = try writeOther(file, root)
+        return (record, how, nil, false, seen)
     }
 
-    func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How) {
+    func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, FileFingerprint?) {
         // `isDirectory` given: without it Foundation asks the file system (a `stat`
         // per file, 0.9 s of CPU for a 46,000-file key).
         let destination = root.appendingPathComponent(file.path, isDirectory: false)
@@ -271,15 +299,15 @@ public struct TreeWriter: Sendable {
         }
         switch file.content {
         case let .bytes(data):
-            let (sha256, how) = try writeBytes(data, file, destination)
-            return (record(Int64(data.count), sha256), how)
+            let (sha256, how, seen) = try writeBytes(data, file, destination)
+            return (record(Int64(data.count), sha256), how, seen)
         case .generated:
             preconditionFailure("generated files are written by writeOne")
         case let .copy(source):
             clear(file.path, destination.path)
             let hashed = try FileHashing.copyAndHash(from: source, to: destination, newFile: true)
             try stamp(destination.path, mode: 0o644)
-            return (record(hashed.size, hashed.sha256), .written)
+            return (record(hashed.size, hashed.sha256), .written, nil)
         case let .owned(source):
             // A file of the previous build (the base system taken from it) is known
             // by the output's memo; demokit's other files by the store's. One changed
@@ -297,7 +325,9 @@ public struct TreeWriter: Sendable {
             } else {
                 known = try ownedMemo.sha256(of: source)
             }
-            if try reuse(file.path, known.sha256, known.size, destination.path) { return (record(known.size, known.sha256), .reused) }
+            if let reused = try reuse(file.path, known.sha256, known.size, destination.path) {
+                return (record(known.size, known.sha256), .reused, reused.seen)
+            }
             clear(file.path, destination.path)
             let (how, copied) = try place(source, at: destination)
             if let copied {
@@ -307,41 +337,52 @@ public struct TreeWriter: Sendable {
                 }
             }
             try stamp(destination.path, mode: 0o644)
-            return (record(known.size, known.sha256), how)
+            return (record(known.size, known.sha256), how, nil)
         }
     }
 
-    /// Writes bytes, or links the previous build's identical file.
-    func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How) {
+    /// Writes bytes, or links the previous build's identical file; with the written
+    /// file's fingerprint once stamped.
+    func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How, FileFingerprint?) {
         let sha256 = FileHashing.sha256(of: data)
-        if try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused) }
+        if let reused = try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused, reused.seen) }
         clear(file.path, destination.path)
         let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         defer { close(fd) }
         try data.withUnsafeBytes { try FileHashing.writeAll(fd, $0, to: destination) }
         try stamp(fd: fd, destination.path, mode: 0o644)
-        return (sha256, .written)
+        return (sha256, .written, FileFingerprint.of(fd: fd))
+    }
+
+    /// A file taken from the previous build; `seen`: its fingerprint, when nothing
+    /// this build did to it can have changed it since (kept in place, not stamped).
+    struct Reused {
+        var seen: FileFingerprint?
     }
 
     /// Hard-links the previous build's file at the same path when it holds these
     /// bytes and was not touched since it was written; over an earlier tree, keeps
-    /// the file in place when it is that same file.
-    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Bool {
-        guard let previous else { return false }
+    /// the file in place when it is that same file. Nil: not taken.
+    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Reused? {
+        guard let previous else { return nil }
         let old = previous.rootPath + "/" + path
         guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
-            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.sha256 == sha256
-        else { return false }
+            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.digest == HexDigest(sha256)
+        else { return nil }
         let inPlace = present[path] == fingerprint.inode && presentDevice == fingerprint.device
         if !inPlace {
             clear(path, destination)
-            guard link(old, destination) == 0 else { return false }
+            // A new link changes the file's change time.
+            guard link(old, destination) == 0 else { return nil }
         }
         // Its change time is the one recorded after the previous build stamped it: its
         // mode is still 0644; its time is this build's unless the kit's date moved.
-        if fingerprint.mtime != stampTime.nanosecondsSince1970 { try stamp(destination, mode: 0o644) }
-        return true
+        if fingerprint.mtime != stampTime.nanosecondsSince1970 {
+            try stamp(destination, mode: 0o644)
+            return Reused(seen: nil)
+        }
+        return Reused(seen: inPlace ? fingerprint : nil)
     }
 
     /// A folder's path without a trailing slash: files' paths are made by adding
