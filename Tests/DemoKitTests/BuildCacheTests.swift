@@ -180,7 +180,8 @@ import Testing
         }
         #expect(!dated.unchanged)
         expectMemoMatchesTheFiles("new file date")
-        // And the memo is good enough for the next build to find nothing to do.
+        // Back to the kit's date (a change), then the memo saved by that build must be
+        // good enough for the next one to find nothing to do.
         #expect(try setup.build("out").unchanged == false)
         #expect(try setup.build("out").unchanged)
     }

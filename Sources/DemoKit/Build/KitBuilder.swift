@@ -145,8 +145,8 @@ public struct KitBuilder {
         /// The entry cache being saved; waited for before the build ends.
         var entriesSaving: BackgroundWork?
         /// The database's size and hash, taken by the core that wrote it, as soon as
-        /// it did (nil: not hashed yet).
-        var databaseRecord: (size: Int64, sha256: String)?
+        /// it did.
+        var databaseRecord: (size: Int64, sha256: String)
     }
 
     /// Loads the kit, resolves the applications against the store, writes the catalogue
@@ -209,12 +209,14 @@ public struct KitBuilder {
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Independent work of a few seconds each on a large catalogue, sharing the cores.
         let written = kit
-        var databaseRecord: (size: Int64, sha256: String)?
+        var hashed: (size: Int64, sha256: String)?
         let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: {
             try CatalogueWriter.write(written, to: database, texts: $0)
             // Hashed while the site's other jobs run, not after them (issue 8).
-            databaseRecord = try FileHashing.sha256(fileAt: database)
+            hashed = try FileHashing.sha256(fileAt: database)
         })
+        // Every job ran when `plan` returned; read again only if that ever changes.
+        let databaseRecord = try hashed ?? FileHashing.sha256(fileAt: database)
         Memory.releaseFree()
         var plan = TreePlan()
         try plan.add(contentsOf: site)
@@ -265,7 +267,7 @@ public struct KitBuilder {
         let database = scratch.appendingPathComponent(Self.databasePath)
         let prepared = try prepare(
             database: database, baseWork: scratch.appendingPathComponent("base"), verify: false, allowMissing: true)
-        let size = try prepared.databaseRecord?.size ?? FileHashing.sha256(fileAt: database).size
+        let size = prepared.databaseRecord.size
         return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
     }
 
@@ -387,7 +389,7 @@ public struct KitBuilder {
                 mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: previousPages.value),
                 ownedMemo: store.memo)
             writer.setsModes = swap.storesModes
-            let databaseRecord = try prepared.databaseRecord ?? FileHashing.sha256(fileAt: database)
+            let databaseRecord = prepared.databaseRecord
             // Over the spare: the database is already written there. The FAT32 rules
             // are checked while the spare is listed, before anything is written.
             // (The plan is let go of after writing: only the closure holds it.)
