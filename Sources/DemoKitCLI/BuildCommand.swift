@@ -31,6 +31,16 @@ struct Build: ParsableCommand {
         help: "ISO Debian Live dont la clé démarre (sinon base: de profiles/kit.yml). / Debian Live ISO the key boots (else base: in profiles/kit.yml).")
     var baseISO: String?
 
+    @Flag(
+        name: .customLong("no-base"),
+        help: "Clé sans système live (catalogue seulement). / A key without live system (catalogue only).")
+    var noBase = false
+
+    @Option(
+        name: .long,
+        help: "Miroir Debian du système live (défaut : les sources apt de la machine). / Debian mirror of the live system.")
+    var mirror: String?
+
     @Option(name: .long, help: "Écrire aussi une image disque brute (.img). / Also write a raw disk image (.img).")
     var image: String?
 
@@ -72,6 +82,7 @@ struct Build: ParsableCommand {
         options.keySize = size.flatMap(KeySize.init)
         options.fetchCommand = "demokit fetch --kit \(kit.kit)" + (cache.cache.map { " --cache \($0)" } ?? "")
         options.base = baseISO.map { BaseSource(iso: URL(fileURLWithPath: $0)) }
+        options.debianBase = noBase ? .ignore : .build(mirror: mirror)
         options.kernelParameters = kernelArgs.map { $0.split(separator: " ").map(String.init) } ?? []
         options.image = image.map { URL(fileURLWithPath: $0) }
         options.imageSize = size.flatMap(ImageSize.init)

@@ -39,6 +39,7 @@ struct Plan: ParsableCommand {
         options.profiles = profiles
         options.cache = cache.url
         options.displayPrefix = kit.displayPrefix
+        options.debianBase = .useIfBuilt
         if let baseISO {
             // The boot stage (issue 5) copies the image; until then it is only counted.
             guard let size = (try? FileManager.default.attributesOfItem(atPath: baseISO))?[.size] as? NSNumber else {
@@ -62,7 +63,7 @@ struct Plan: ParsableCommand {
         text.append(bilingual("Contenu de la clé", "Key contents") + ":")
         for part in KeyPlan.Part.allCases {
             var label = "  " + part.label
-            if part == .base, plan.baseSystemBytes == 0 { label += bilingual(" (aucun ISO)", " (no ISO)") }
+            if part == .base, plan.bytes(.base) == 0 { label += bilingual(" (aucun)", " (none)") }
             text.append(line(label, plan.bytes(part)))
         }
         text.append(line("  total", plan.totalBytes))
@@ -75,6 +76,7 @@ struct Plan: ParsableCommand {
             }
             text.append(line(label, profile.bytes))
         }
+        text += liveBaseLines()
         if !plan.shared.isEmpty {
             text.append("")
             text.append(bilingual("Partagé entre profils (une seule copie sur la clé)", "Shared between profiles (one copy on the key)") + ":")
@@ -119,6 +121,24 @@ struct Plan: ParsableCommand {
         }
         print(text.joined(separator: "\n"))
         if failed { throw ExitCode.failure }
+    }
+}
+
+extension Plan {
+    /// The layers of the kit's Debian live system, with their sizes and profiles.
+    func liveBaseLines() -> [String] {
+        guard baseISO == nil, let loaded = try? KitLoader(root: kit.url, displayPrefix: kit.displayPrefix).loadValid().kit,
+            let selected = try? loaded.selecting(profiles: profiles), let plan = try? LiveBasePlan.make(kit: selected)
+        else { return [] }
+        if let base = LiveBaseBuilder(plan: plan, kit: selected, store: ContentStore(root: cache.url)).existing() {
+            return [""] + LiveBaseSummary.lines(base.record)
+        }
+        return [
+            "",
+            bilingual(
+                "Système live Debian \(plan.suite) pas encore construit (non compté ci-dessus) : demokit base build",
+                "Debian \(plan.suite) live system not built yet (not counted above): demokit base build"),
+        ]
     }
 }
 

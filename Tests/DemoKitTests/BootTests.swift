@@ -302,7 +302,11 @@ enum TestISO {
 
         let result = try session(cmdline: "BOOT_IMAGE=/live/vmlinuz boot=live components hooks=medium demokit.profile=alpha quiet")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try TestKit.allFiles(in: desktop) == ["libreoffice-writer.desktop"])
+        #expect(try TestKit.allFiles(in: desktop) == ["demokit-catalogue.desktop", "libreoffice-writer.desktop"])
+        // The « Catalogue » launcher opens the page again.
+        let back = try String(contentsOf: desktop.appendingPathComponent("demokit-catalogue.desktop"), encoding: .utf8)
+        #expect(back.contains("Name=Catalogue"))
+        #expect(back.contains("Exec="))
         // The page opens in the background.
         for _ in 0..<50 where !fm.fileExists(atPath: opened.path) { Thread.sleep(forTimeInterval: 0.1) }
         let url = try String(contentsOf: opened, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

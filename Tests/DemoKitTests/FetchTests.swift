@@ -212,7 +212,7 @@ import Testing
         try ContentStore(root: cache).add(fileAt: image)
         let plan = try run(demokitBinary, ["plan", "--kit", kit.path, "--cache", cache.path, "--size", "8G"])
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout.contains("système de base / base system (aucun ISO)"))
+        #expect(plan.stdout.contains("système de base / base system (aucun)"))
         #expect(plan.stdout.contains("Partagé entre profils"))
         #expect(plan.stdout.contains("  office (alpha, beta)"))
         #expect(plan.stdout.contains("Elle tient"))

@@ -15,6 +15,9 @@ public struct BaseSystem: Sendable {
     /// Which list the files were checked against (`sha256sum.txt`, `md5sum.txt`), if any.
     public var checksumList: String?
     public var verifiedFiles: Int
+    /// Each profile has its `live/<id>.module` (a base demokit built): its entry
+    /// mounts only that profile's layers (live-boot's `module=`).
+    public var profileModules = false
 
     /// Total bytes of the live system on the key.
     public var size: Int64 {

@@ -40,7 +40,8 @@ public enum BootFiles {
         }
         var files = systemFiles.map { PlannedFile(path: $0.keyPath, content: .copy(URL(fileURLWithPath: systemRoot + $0.source)), role: .boot) }
         let menu = BootMenu.make(
-            kit: kit, kernel: base.kernel, initrd: base.initrd, baseParameters: base.kernelParameters, extraParameters: extraParameters)
+            kit: kit, kernel: base.kernel, initrd: base.initrd, baseParameters: base.kernelParameters, extraParameters: extraParameters,
+            profileModules: base.profileModules)
         files.append(.text(grubConfigPath, menu.grubConfig(), role: .boot))
         files.append(PlannedFile(path: syslinuxConfigPath, content: .bytes(menu.syslinuxConfig()), role: .boot))
         files += base.plannedFiles()

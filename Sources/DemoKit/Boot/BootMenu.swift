@@ -26,13 +26,17 @@ public struct BootMenu: Sendable, Equatable {
     /// - Parameters:
     ///   - baseParameters: the base's own parameters (`boot=live components quiet splash`).
     ///   - extraParameters: added to every entry (`console=ttyS0,115200 panic=-1` in tests).
-    public static func make(kit: Kit, kernel: String, initrd: String, baseParameters: [String], extraParameters: [String] = []) -> BootMenu {
+    ///   - profileModules: each profile's entry mounts its own layers (`module=<id>`).
+    public static func make(
+        kit: Kit, kernel: String, initrd: String, baseParameters: [String], extraParameters: [String] = [], profileModules: Bool = false
+    ) -> BootMenu {
         // hooks=medium: live-config runs live/config-hooks/* from the key (see LiveSession).
         let common = baseParameters + ["hooks=medium"]
+        func module(_ id: String) -> [String] { profileModules ? ["module=\(id)"] : [] }
         var entries = kit.profiles.map { profile in
             Entry(
                 id: profile.id.value, title: title(for: profile),
-                options: common + ["demokit.profile=\(profile.id.value)"] + extraParameters)
+                options: common + module(profile.id.value) + ["demokit.profile=\(profile.id.value)"] + extraParameters)
         }
         let defaultID = kit.settings.defaultProfile?.value
         let defaultIndex = entries.firstIndex { $0.id == defaultID } ?? 0
@@ -40,11 +44,11 @@ public struct BootMenu: Sendable, Equatable {
             entries.append(
                 Entry(
                     id: "verify", title: "Vérifier l'intégrité de la clé",
-                    options: common + ["verify-checksums", "demokit.profile=\(first)"] + extraParameters))
+                    options: common + module(first) + ["verify-checksums", "demokit.profile=\(first)"] + extraParameters))
             entries.append(
                 Entry(
                     id: "toram", title: "Démarrer en mémoire (toram)",
-                    options: common + ["toram", "demokit.profile=\(first)"] + extraParameters))
+                    options: common + module(first) + ["toram", "demokit.profile=\(first)"] + extraParameters))
         }
         return BootMenu(
             title: "Clé de démonstration", entries: entries, defaultIndex: defaultIndex,

@@ -33,6 +33,8 @@ public struct KitBuilder {
         public var fetchCommand: String?
         /// The base ISO (`--base-iso`); else the kit's `base:`; else a key that does not boot.
         public var base: BaseSource?
+        /// What to do with a kit whose `base:` is a Debian build.
+        public var debianBase: DebianBasePolicy = .ignore
         /// Added to every boot entry's kernel command line (`--kernel-args`).
         public var kernelParameters: [String] = []
         /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
@@ -46,6 +48,16 @@ public struct KitBuilder {
             self.kitRoot = kitRoot
             self.output = output
         }
+    }
+
+    /// A kit's Debian live system (`base: {debian: …}`) in a build.
+    public enum DebianBasePolicy: Sendable, Equatable {
+        /// A catalogue-only key (`--no-base`; the library's default).
+        case ignore
+        /// Taken from the content store, built there first if missing (`demokit build`).
+        case build(mirror: String?)
+        /// Taken from the content store when it is there, else left out (`demokit plan`).
+        case useIfBuilt
     }
 
     public struct Report: Sendable {
@@ -195,12 +207,13 @@ public struct KitBuilder {
                 items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
         }
         kit.placements = apps.placements
-        let baseSource = baseSource(kit)
+        let builtBase = options.base == nil ? try debianBase(kit, store: store) : nil
+        let baseSource = builtBase == nil ? baseSource(kit) : nil
         // The base system is taken out of the ISO while the database and the pages
         // are made: its second of copying is mostly the kernel's, and that stage
         // leaves a third of the cores idle (issue 8). Nothing else reads its work
         // folder or the ISO until it is joined, before the boot files.
-        let baseReading = try startReadingBase(baseSource, into: baseWork, extracted: store.memo, cache: cache)
+        let baseReading = builtBase == nil ? try startReadingBase(baseSource, into: baseWork, extracted: store.memo, cache: cache) : nil
         // A stage that fails waits for it: the caller then removes its work folder.
         // (Once joined below, waiting again returns at once.)
         defer { _ = baseReading?.value }
@@ -223,7 +236,7 @@ public struct KitBuilder {
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)
-        let (base, baseReused) = try baseReading.map { try $0.value.get() } ?? (nil, false)
+        let (base, baseReused) = try builtBase.map { ($0, false) } ?? baseReading.map { try $0.value.get() } ?? (nil, false)
         if let base {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
@@ -329,6 +342,7 @@ public struct KitBuilder {
         key.add("profiles", options.profiles.joined(separator: ","))
         key.add("skip-missing", "\(options.skipMissing)")
         key.add("kernel-args", options.kernelParameters.joined(separator: " "))
+        key.add("debian-base", "\(options.debianBase)")
         key.add("base-iso", options.base.map { "\($0.iso.standardizedFileURL.path) \($0.sha256 ?? "")" } ?? "")
         key.add("size", options.keySize.map { "\($0.bytes)" } ?? "")
         key.add("base-bytes", "\(options.baseSystemBytes)")
@@ -554,8 +568,28 @@ public struct KitBuilder {
 
     func baseSource(_ kit: Kit) -> BaseSource? {
         if let source = options.base { return source }
-        guard let reference = kit.settings.base else { return nil }
-        return BaseSource(iso: kit.root.appendingPathComponent(reference.path.value), sha256: reference.sha256)
+        guard let path = kit.settings.base?.path else { return nil }
+        return BaseSource(iso: kit.root.appendingPathComponent(path.value), sha256: kit.settings.base?.sha256)
+    }
+
+    /// The kit's Debian live system from the content store, built there first when
+    /// missing; nil when the kit names none or the build ignores it.
+    func debianBase(_ kit: Kit, store: ContentStore) throws -> BaseSystem? {
+        let mirror: String?
+        switch options.debianBase {
+        case .ignore: return nil
+        case let .build(chosen): mirror = chosen
+        case .useIfBuilt: mirror = nil
+        }
+        guard let plan = try LiveBasePlan.make(kit: kit, mirror: mirror, environment: options.environment) else { return nil }
+        progress.stage(bilingual("système live", "live system"))
+        let builder = LiveBaseBuilder(plan: plan, kit: kit, store: store, progress: progress, environment: options.environment)
+        if let base = builder.existing() {
+            progress.detail(bilingual("système live repris du cache : \(base.folder.path)", "live system taken from the cache: \(base.folder.path)"))
+            return base.system
+        }
+        guard options.debianBase != .useIfBuilt else { return nil }
+        return try builder.build().system
     }
 
     /// Starts reading the base system from `--base-iso` or the kit's `base:` on a

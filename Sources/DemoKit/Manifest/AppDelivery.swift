@@ -7,6 +7,8 @@ public struct AppDelivery: Sendable {
     public var id: Located<String>
     /// Debian packages that provide it in the live system.
     public var livePackages: [String]
+    /// The same names where they are written, for messages about them.
+    public var livePackagesWritten: [Located<String>] = []
     /// The `.desktop` launcher (without extension) put on the live desktop.
     public var liveDesktop: String?
     /// A public demo instance.
@@ -68,9 +70,11 @@ public struct AppDelivery: Sendable {
                         "adresse invalide « \(url.value) »", "invalid address \"\(url.value)\"")))
         }
         guard let id else { return nil }
-        return AppDelivery(
+        var delivery = AppDelivery(
             id: id, livePackages: packages.map(\.value), liveDesktop: desktop?.value, onlineURL: url?.value,
             windows: windows, linux: linux)
+        delivery.livePackagesWritten = packages
+        return delivery
     }
 }
 

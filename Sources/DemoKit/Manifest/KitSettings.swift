@@ -44,11 +44,15 @@ public struct KitSettings: Sendable {
     }
 }
 
-/// `base:` in profiles/kit.yml: `base: iso/debian-live.iso` or
-/// `base: {path: iso/debian-live.iso, sha256: …}`.
+/// `base:` in profiles/kit.yml, one of two forms:
+/// - a base ISO: `base: iso/debian-live.iso` or `base: {path: iso/debian-live.iso, sha256: …}`;
+/// - a live system demokit builds from Debian packages: `base: {debian: bookworm}`, with an
+///   optional `snapshot:` (packages as snapshot.debian.org had them then) and `packages:`
+///   (more packages for every profile).
 public struct BaseReference: Sendable {
-    public var path: Located<String>
+    public var path: Located<String>?
     public var sha256: String?
+    public var debian: DebianBaseSpec?
 
     static func read(_ node: Node, _ reader: ManifestReader) -> BaseReference? {
         if case .scalar = node {
@@ -56,8 +60,11 @@ public struct BaseReference: Sendable {
             return BaseReference(path: reader.located(text, node), sha256: nil)
         }
         guard let fields = reader.mapping(node, what: "base") else { return nil }
-        let path = fields.string("path", required: true)
+        let path = fields.string("path")
         let sha256 = fields.string("sha256")
+        let suite = fields.string("debian")
+        let snapshot = fields.string("snapshot")
+        let packages = fields.strings("packages")
         fields.finish()
         if let sha256, sha256.value.count != 64 || !sha256.value.lowercased().allSatisfy(\.isHexDigit) {
             reader.appendDiagnostic(
@@ -66,8 +73,56 @@ public struct BaseReference: Sendable {
                         "sha256 invalide : 64 chiffres hexadécimaux attendus (sha256sum FICHIER.iso)",
                         "invalid sha256: 64 hexadecimal digits expected (sha256sum FILE.iso)")))
         }
-        guard let path else { return nil }
-        return BaseReference(path: path, sha256: sha256?.value.lowercased())
+        if let snapshot, !DebianBaseSpec.isSnapshotStamp(snapshot.value) {
+            reader.appendDiagnostic(
+                snapshot.diagnostic(
+                    bilingual(
+                        "snapshot invalide « \(snapshot.value) » : écrivez AAAAMMJJTHHMMSSZ, ex. 20250520T000000Z",
+                        "invalid snapshot \"\(snapshot.value)\": write YYYYMMDDTHHMMSSZ, e.g. 20250520T000000Z")))
+        }
+        for package in packages where !isDebianPackageName(package.value) {
+            reader.appendDiagnostic(
+                package.diagnostic(
+                    bilingual(
+                        "nom de paquet Debian invalide « \(package.value) »", "invalid Debian package name \"\(package.value)\"")))
+        }
+        switch (path, suite) {
+        case let (path?, nil):
+            return BaseReference(path: path, sha256: sha256?.value.lowercased())
+        case let (nil, suite?):
+            return BaseReference(
+                path: nil, sha256: nil,
+                debian: DebianBaseSpec(suite: suite.value, snapshot: snapshot?.value, packages: packages.map(\.value), line: suite.line))
+        case (nil, nil):
+            reader.error(
+                at: node,
+                bilingual(
+                    "base : indiquez « path: » (une ISO Debian Live) ou « debian: bookworm » (un système construit par demokit)",
+                    "base: give \"path:\" (a Debian Live ISO) or \"debian: bookworm\" (a system demokit builds)"))
+            return nil
+        case let (_, suite?):
+            reader.appendDiagnostic(
+                suite.diagnostic(
+                    bilingual("base : « path: » ou « debian: », pas les deux", "base: \"path:\" or \"debian:\", not both")))
+            return nil
+        }
+    }
+}
+
+/// A live system built from Debian packages (`base: {debian: SUITE}`).
+public struct DebianBaseSpec: Sendable, Equatable {
+    public var suite: String
+    /// `YYYYMMDDTHHMMSSZ`: the archive as snapshot.debian.org kept it at that time.
+    public var snapshot: String?
+    /// Packages every profile gets, besides the desktop.
+    public var packages: [String]
+    /// Line of `debian:` in kit.yml.
+    public var line: Int
+
+    static func isSnapshotStamp(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return false }
+        return (bytes[0..<8] + bytes[9..<15]).allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }
 

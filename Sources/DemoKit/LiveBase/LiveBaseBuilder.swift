@@ -1,0 +1,277 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Builds a kit's live system from Debian packages with mmdebstrap, into the content
+/// store (`live-bases/<key>/`), or finds it there. The layers are made by demokit
+/// itself inside mmdebstrap's customize hook (`LiveBaseLayers`).
+public struct LiveBaseBuilder {
+    public var plan: LiveBasePlan
+    public var kit: Kit
+    public var store: ContentStore
+    public var progress: any ProgressReporter
+    public var environment: [String: String]
+
+    public init(
+        plan: LiveBasePlan, kit: Kit, store: ContentStore, progress: any ProgressReporter = SilentProgress(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.plan = plan
+        self.kit = kit
+        self.store = store
+        self.progress = progress
+        self.environment = environment
+    }
+
+    var bases: URL { store.root.appendingPathComponent("live-bases") }
+    public var folder: URL { bases.appendingPathComponent(plan.key) }
+
+    /// The base, when the store holds it whole.
+    public func existing() -> BuiltBase? {
+        BuiltBase(folder: folder)
+    }
+
+    /// Builds the base unless the store holds it (or always, with `force`).
+    public func build(force: Bool = false) throws -> BuiltBase {
+        if !force, let base = existing() {
+            progress.info(
+                bilingual(
+                    "système live déjà construit (\(base.record.layers.count) couches, \(formatBytes(base.size))) : repris du cache",
+                    "live system already built (\(base.record.layers.count) layers, \(formatBytes(base.size, english: true))): taken from the cache"
+                ))
+            return base
+        }
+        let fm = FileManager.default
+        for tool in [Tool(name: "mmdebstrap", package: "mmdebstrap"), Tool(name: "mksquashfs", package: "squashfs-tools")]
+        where tool.locate(environment: environment) == nil {
+            throw ToolError(
+                tool: tool.name, detail: bilingual("programme introuvable", "program not found"),
+                hint: bilingual("installez-le : sudo apt-get install \(tool.package)", "install it: sudo apt-get install \(tool.package)"))
+        }
+        try fm.createDirectory(at: bases, withIntermediateDirectories: true)
+        removeAbandonedWork()
+
+        progress.stage(bilingual("paquets Debian : vérification auprès du miroir", "Debian packages: checking with the mirror"))
+        let index = store.root.appendingPathComponent("apt/" + String(LiveBasePlan.digest(plan.sources.joined(separator: "\n")).prefix(16)))
+        let estimate = try LivePackageCheck(plan: plan, kit: kit, environment: environment, index: index).run()
+        let needed = estimate.installedBytes * 2 + estimate.downloadBytes * 2
+        let free = freeBytes(at: bases)
+        do {
+            let minutes = 3 + Int(estimate.installedBytes / (300 << 20))
+            progress.info(
+                bilingual(
+                    "système live : \(estimate.packages) paquets Debian, téléchargement ≈ \(formatBytes(estimate.downloadBytes)), disque ≈ \(formatBytes(needed)), durée ≈ \(minutes) min",
+                    "live system: \(estimate.packages) Debian packages, download ≈ \(formatBytes(estimate.downloadBytes, english: true)), disk ≈ \(formatBytes(needed, english: true)), time ≈ \(minutes) min"
+                ))
+        }
+        if let free, free < needed {
+            throw LiveBaseError(
+                what: bilingual(
+                    "\(bases.path) : pas assez de place pour construire le système live (\(formatBytes(free)) libres, il faut ≈ \(formatBytes(needed)))",
+                    "\(bases.path): not enough room to build the live system (\(formatBytes(free, english: true)) free, ≈ \(formatBytes(needed, english: true)) needed)"
+                ),
+                hint: bilingual(
+                    "libérez de la place ou choisissez un autre cache : --cache DOSSIER", "free some room or choose another cache: --cache DIR"))
+        }
+
+        let work = bases.appendingPathComponent(".work-\(getpid())")
+        try? fm.removeItem(at: work)
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: work) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(plan).write(to: work.appendingPathComponent("plan.json"))
+
+        let root = getuid() == 0
+        progress.stage(
+            bilingual(
+                "système live Debian \(plan.suite) (mmdebstrap, mode \(root ? "root" : "unshare"))",
+                "Debian \(plan.suite) live system (mmdebstrap, \(root ? "root" : "unshare") mode)"))
+        let debs = store.root.appendingPathComponent("debs")
+        try fm.createDirectory(at: debs, withIntermediateDirectories: true)
+        let resources = try LiveResources.load()
+        let executable = environment["DEMOKIT_EXECUTABLE"] ?? (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let layerStore = store.root.appendingPathComponent("live-layers")
+        var arguments = [
+            "--variant=minbase", "--mode=\(root ? "root" : "unshare")", "--format=null",
+            "--aptopt=Acquire::Check-Valid-Until \"false\"", "--aptopt=APT::Install-Recommends \"false\"",
+            "--dpkgopt=\(resources.dpkgConfig.path)",
+            "--include=\(plan.allPackages.joined(separator: ","))",
+            "--skip=essential/unlink", "--skip=download/empty",
+            "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives",
+            "--setup-hook=sync-in \(quoted(debs.path)) /var/cache/apt/archives",
+            "--customize-hook=sync-out /var/cache/apt/archives \(quoted(debs.path))",
+            "--customize-hook=for f in \"$1\"/var/lib/apt/lists/*_dists_\(plan.suite)_*Release; do sed -n 's/^Date: //p' \"$f\"; done | head -n 1 > \(quoted(work.appendingPathComponent("release-date").path))",
+            "--customize-hook=sh \(quoted(resources.customizeHook.path)) \"$1\"",
+            "--customize-hook=\(quoted(executable)) base layers \"$1\" \(quoted(work.path)) --layer-store \(quoted(layerStore.path))",
+            plan.suite, "/dev/null",
+        ]
+        arguments += plan.sources
+        var childEnvironment = environment
+        childEnvironment["SOURCE_DATE_EPOCH"] = "\(plan.epoch)"
+        // The temporary system and the layers' hard links must share a file system.
+        childEnvironment["TMPDIR"] = work.path
+        childEnvironment["LC_ALL"] = "C.UTF-8"
+        let started = Date()
+        let log = work.appendingPathComponent("mmdebstrap.log")
+        let result = try LineStreamingProcess.run(
+            "mmdebstrap", arguments: arguments, environment: childEnvironment, log: log
+        ) { line in
+            if line.hasPrefix("I: ") || line.hasPrefix("couche ") || line.hasPrefix("layer ") {
+                progress.info("  " + line)
+            } else {
+                progress.detail("  " + line)
+            }
+        }
+        guard result.status == 0 else { throw failure(result.tail, sources: plan.sources) }
+        let out = work.appendingPathComponent("out")
+        guard fm.fileExists(atPath: out.appendingPathComponent("base.json").path) else {
+            throw LiveBaseError(
+                what: bilingual("mmdebstrap a fini sans produire de couches", "mmdebstrap finished without making layers") + ": "
+                    + result.tail.suffix(5).joined(separator: " | "),
+                hint: nil)
+        }
+        try? fm.removeItem(at: folder)
+        try fm.moveItem(at: out, to: folder)
+        guard let base = BuiltBase(folder: folder) else {
+            throw LiveBaseError(what: bilingual("système live illisible : \(folder.path)", "unreadable live system: \(folder.path)"), hint: nil)
+        }
+        for layer in base.record.layers {
+            store.memo.remember(folder.appendingPathComponent("live/\(layer.name).squashfs"), sha256: layer.sha256, size: layer.size)
+        }
+        store.saveMemo()
+        let seconds = Int(Date().timeIntervalSince(started))
+        progress.info(
+            bilingual(
+                "système live construit en \(seconds / 60) min \(seconds % 60) s : \(base.record.packageCount) paquets, \(base.record.layers.count) couches, \(formatBytes(base.size))",
+                "live system built in \(seconds / 60) min \(seconds % 60) s: \(base.record.packageCount) packages, \(base.record.layers.count) layers, \(formatBytes(base.size, english: true))"
+            ))
+        return base
+    }
+
+    /// Work folders of builds that were interrupted: their process is gone.
+    func removeAbandonedWork() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: bases.path)) ?? [] where name.hasPrefix(".work-") {
+            let pid = Int32(name.dropFirst(6)) ?? 0
+            if pid > 0, pid != getpid(), kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(at: bases.appendingPathComponent(name))
+        }
+    }
+
+    func freeBytes(at url: URL) -> Int64? {
+        var info = statvfs()
+        guard statvfs(url.path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
+    /// What the last lines of mmdebstrap say, for a volunteer.
+    func failure(_ tail: [String], sources: [String]) -> any Error {
+        let text = tail.joined(separator: "\n")
+        if text.contains("Unable to locate package") {
+            let names = tail.compactMap { line -> String? in
+                guard let range = line.range(of: "Unable to locate package ") else { return nil }
+                return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+            }
+            return LivePackageCheck(plan: plan, kit: kit, environment: environment, index: nil).unknownPackagesError(names)
+        }
+        if text.contains("Could not resolve") || text.contains("Temporary failure resolving") || text.contains("Failed to fetch")
+            || text.contains("Could not connect") || text.contains("Unable to connect")
+        {
+            return LiveBaseError(
+                what: bilingual(
+                    "miroir Debian injoignable (\(sources.joined(separator: " ; ")))", "Debian mirror unreachable (\(sources.joined(separator: "; ")))"),
+                hint: bilingual(
+                    "vérifiez le réseau, ou indiquez un autre miroir : --mirror http://deb.debian.org/debian",
+                    "check the network, or name another mirror: --mirror http://deb.debian.org/debian"))
+        }
+        return LiveBaseError(
+            what: bilingual("mmdebstrap a échoué", "mmdebstrap failed") + ":\n    " + tail.suffix(12).joined(separator: "\n    "),
+            hint: nil)
+    }
+
+    func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// A live system in the content store: `live/` files and `base.json`.
+public struct BuiltBase: Sendable {
+    public var folder: URL
+    public var record: BuiltBaseRecord
+
+    /// nil unless `base.json` and every file it names are there.
+    public init?(folder: URL) {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("base.json").path),
+            let record = try? JSONDecoder().decode(BuiltBaseRecord.self, from: data)
+        else { return nil }
+        self.folder = folder
+        self.record = record
+        for path in files.map(\.path) where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path) {
+            return nil
+        }
+    }
+
+    /// Key paths of the live system.
+    public var files: [(path: String, url: URL)] {
+        var paths = ["live/vmlinuz", "live/initrd.img"]
+        paths += record.layers.map { "live/\($0.name).squashfs" }
+        paths += record.plan.profiles.map { "live/\($0.id).module" }
+        paths.append("live/filesystem.module")
+        return paths.sorted().map { ($0, folder.appendingPathComponent($0)) }
+    }
+
+    public var size: Int64 {
+        files.reduce(Int64(0)) { $0 + (FileFingerprint.of($1.url.path)?.size ?? 0) }
+    }
+
+    /// The base as the boot stage takes it: each profile's entry mounts its own layers.
+    public var system: BaseSystem {
+        BaseSystem(
+            files: files, kernel: "live/vmlinuz", initrd: "live/initrd.img",
+            kernelParameters: record.kernelParameters, checksumList: nil, verifiedFiles: 0, profileModules: true)
+    }
+}
+
+/// Runs a program, hands each line of its output (stdout and stderr together) to
+/// `line`, copies everything to `log`, and keeps the last lines for messages.
+enum LineStreamingProcess {
+    static func run(
+        _ name: String, arguments: [String], environment: [String: String], log: URL, line: (String) -> Void
+    ) throws -> (status: Int32, tail: [String]) {
+        guard let executable = Tool(name: name, package: name).locate(environment: environment) else {
+            throw ToolError(tool: name, detail: bilingual("programme introuvable", "program not found"), hint: nil)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        defer { try? logHandle.close() }
+        try process.run()
+        var tail: [String] = []
+        var pending = Data()
+        let reader = pipe.fileHandleForReading
+        while true {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            logHandle.write(chunk)
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let text = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                pending.removeSubrange(pending.startIndex...newline)
+                tail.append(text)
+                if tail.count > 60 { tail.removeFirst() }
+                line(text)
+            }
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, tail)
+    }
+}
