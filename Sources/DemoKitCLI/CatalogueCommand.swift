@@ -55,7 +55,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 
 struct CatalogueImport: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case sill, publiccode
+        case sill, publiccode, comptoir
     }
 
     static let configuration = CommandConfiguration(
@@ -63,12 +63,16 @@ struct CatalogueImport: ParsableCommand {
         abstract: "Importe un catalogue public dans le kit (payload/catalogue/imported/). / Imports a public catalogue into the kit.",
         discussion: """
             --format sill FICHIER : export JSON du SILL. --format publiccode CHEMIN… : fichiers publiccode.yml (ou dossiers).
-            L'import remplace le précédent de la même source et affiche ce qui a changé ; un fichier mal formé n'écrit rien.
+            --format comptoir FICHIER : export du Comptoir du Libre (comptoir-du-libre_export_v1.json), qui ajoute utilisateurs
+            et prestataires aux logiciels du kit. L'import remplace le précédent de la même source et affiche ce qui a changé.
+            Un fichier publiccode.yml refusé n'empêche pas les autres d'entrer, sauf avec --all-or-nothing.
             --format sill FILE: the SILL JSON export. --format publiccode PATH…: publiccode.yml files (or folders).
-            The import replaces the previous one of the same source and shows what changed; a malformed file writes nothing.
+            --format comptoir FILE: the Comptoir du Libre export, which adds users and providers to the kit's software.
+            The import replaces the previous one of the same source and shows what changed. A refused publiccode.yml file
+            does not keep the others out, unless --all-or-nothing.
             """)
 
-    @Option(name: .long, help: "sill | publiccode")
+    @Option(name: .long, help: "sill | publiccode | comptoir")
     var format: Format
 
     @Argument(help: "Fichier(s) à importer. / File(s) to import.")
@@ -76,14 +80,20 @@ struct CatalogueImport: ParsableCommand {
 
     @OptionGroup var kit: KitOption
 
-    @Option(name: .long, help: "Date des données (AAAA-MM-JJ ; défaut : celle du nom du fichier). / The data's date (default: from the file name).")
+    @Option(
+        name: .long,
+        help: "Date des données (AAAA-MM-JJ ; défaut : celle des données ou du nom du fichier). / The data's date (default: from the data or the file name).")
     var date: String?
+
+    @Flag(name: .long, help: "Un seul fichier refusé et rien n'est écrit. / One refused file and nothing is written.")
+    var allOrNothing = false
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if format == .sill && paths.count != 1 {
-            throw ValidationError(bilingual("--format sill : un seul fichier JSON", "--format sill: exactly one JSON file"))
+        if (format == .sill || format == .comptoir) && paths.count != 1 {
+            throw ValidationError(
+                bilingual("--format \(format.rawValue) : un seul fichier JSON", "--format \(format.rawValue): exactly one JSON file"))
         }
         if let date, SourceDate.parseDay(date) == nil {
             throw ValidationError(bilingual("--date : écrivez AAAA-MM-JJ", "--date: write YYYY-MM-DD"))
@@ -93,32 +103,50 @@ struct CatalogueImport: ParsableCommand {
     func run() throws {
         let importer = CatalogueImporter(kitRoot: kit.url)
         do {
-            let categories = try importer.categories()
             let batch: ImportBatch
             switch format {
             case .sill:
-                batch = try SILLImporter.read(contentsOf: URL(fileURLWithPath: paths[0]), display: paths[0], date: date, kitCategories: categories)
+                batch = try SILLImporter.read(
+                    contentsOf: URL(fileURLWithPath: paths[0]), display: paths[0], date: date, kitCategories: try importer.categories())
             case .publiccode:
                 let urls = paths.map { URL(fileURLWithPath: $0) }
                 let cwd = FileManager.default.currentDirectoryPath + "/"
                 batch = try PublicCodeImporter.read(
                     paths: urls, display: { $0.path.hasPrefix(cwd) ? String($0.path.dropFirst(cwd.count)) : $0.path }, date: date,
-                    kitCategories: categories)
+                    kitCategories: try importer.categories(), allOrNothing: allOrNothing)
+            case .comptoir:
+                _ = try importer.categories()  // the kit must be there
+                batch = try ComptoirImporter.read(contentsOf: URL(fileURLWithPath: paths[0]), display: paths[0], date: date, kitRoot: kit.url)
             }
             let report = try importer.write(batch)
-            if output.verbose {
-                for note in report.notes { printError(note.description) }
-            } else if !report.notes.isEmpty && !output.quiet {
+            // Refused files and warnings are always shown; notes with --verbose.
+            for refusal in report.refused {
+                for diagnostic in refusal.diagnostics where diagnostic.severity != .note || output.verbose {
+                    printError(diagnostic.description)
+                }
+            }
+            let warnings = report.notes.filter { $0.severity != .note }
+            for diagnostic in report.notes where diagnostic.severity != .note || output.verbose {
+                if !output.quiet || diagnostic.severity == .error { printError(diagnostic.description) }
+            }
+            let hidden = report.notes.count - warnings.count
+            if !output.verbose && hidden > 0 && !output.quiet {
                 printError(
                     bilingual(
-                        "\(report.notes.count) remarque(s) (entrées ignorées, licences corrigées) : --verbose pour les voir",
-                        "\(report.notes.count) note(s) (skipped entries, fixed licences): --verbose to see them"))
+                        "\(hidden) remarque(s) (entrées ignorées, licences corrigées) : --verbose pour les voir",
+                        "\(hidden) note(s) (skipped entries, fixed licences): --verbose to see them"))
             }
             if !output.quiet { print(report.summary) }
+            if let refused = report.refusedSummary {
+                printError("demokit: \(bilingual("erreur", "error")): \(refused)")
+                throw ExitCode.failure
+            }
         } catch let error as ImportError {
             for diagnostic in error.diagnostics { printError(diagnostic.description) }
             printError("demokit: \(bilingual("erreur", "error")): \(error.message)")
             throw ExitCode.failure
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             throw fail(error)
         }

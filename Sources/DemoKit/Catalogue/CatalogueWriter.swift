@@ -297,6 +297,7 @@ public enum SourceInfo {
         case "curated": return "demokit (fiches rédigées par l'association)"
         case "sill": return "SILL — DINUM / Etalab"
         case "publiccode": return "publiccode.yml"
+        case "comptoir": return "Comptoir du Libre — ADULLACT"
         default: return id
         }
     }
@@ -306,7 +307,11 @@ public enum SourceInfo {
     }
 
     public static func url(_ id: String) -> String? {
-        id == "sill" ? "https://code.gouv.fr/sill/" : nil
+        switch id {
+        case "sill": return "https://code.gouv.fr/sill/"
+        case "comptoir": return "https://comptoir-du-libre.org/"
+        default: return nil
+        }
     }
 
     /// The attribution line the site must show when it shows the source's data.

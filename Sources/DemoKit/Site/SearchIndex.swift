@@ -19,6 +19,8 @@ import Foundation
 ///   page ranks in the database's tiers with it;
 /// - `stop`: the little words queries drop (`CatalogueSearch.stopWords`);
 /// - `lengths`: each entry's token count, same encoding;
+/// - `standing`: each entry's standing (`CatalogueSearch.standing`), same encoding:
+///   inside a tier, higher first, before the bm25 score;
 /// - `docs`: what a result shows and what filters test, as arrays.
 public struct SearchIndex: Sendable {
     /// Same order as `CatalogueSearch.weights`: name, replaces, keywords, description.
@@ -29,6 +31,7 @@ public struct SearchIndex: Sendable {
     public var terms: [String]
     public var postings: [String]
     public var lengths: String
+    public var standings: String
     public var docs: [[String]]
 
     public init(kit: Kit) {
@@ -39,6 +42,7 @@ public struct SearchIndex: Sendable {
     init(kit: Kit, texts: [EntryTexts]) {
         var table: [String: [(doc: Int, frequency: Int, mask: Int)]] = [:]
         var lengths = ""
+        var standings = ""
         var docs: [[String]] = []
         for (number, entry) in kit.catalogue.enumerated() {
             let fields = texts[number].fields
@@ -56,6 +60,7 @@ public struct SearchIndex: Sendable {
                 table[term, default: []].append((number, frequency, masks[term] ?? 0))
             }
             lengths += Varint.encode(length)
+            standings += Varint.encode(CatalogueSearch.standing(entry, in: kit))
             docs.append(Self.display(entry, texts[number], kit: kit))
         }
         terms = table.keys.sorted()
@@ -74,6 +79,7 @@ public struct SearchIndex: Sendable {
             return text
         }
         self.lengths = lengths
+        self.standings = standings
         self.docs = docs
     }
 
@@ -134,15 +140,17 @@ public struct SearchIndex: Sendable {
     /// Bytes of the index proper (terms, postings, lengths), without display data.
     public var indexBytes: Int {
         terms.reduce(0) { $0 + $1.utf8.count + 1 } + postings.reduce(0) { $0 + $1.utf8.count + 1 } + lengths.utf8.count
+            + standings.utf8.count
     }
 
     /// The script, with every string escaped for a JavaScript literal.
     public var script: String {
         var out = "/* demokit: index de recherche / search index. Généré, ne pas modifier. */\n"
-        out += "window.DEMOKIT_SEARCH={v:2,n:\(docs.count),\n"
+        out += "window.DEMOKIT_SEARCH={v:3,n:\(docs.count),\n"
         out += "terms:" + JavaScript.string(terms.joined(separator: " ")) + ",\n"
         out += "postings:" + JavaScript.string(postings.joined(separator: " ")) + ",\n"
         out += "lengths:" + JavaScript.string(lengths) + ",\n"
+        out += "standing:" + JavaScript.string(standings) + ",\n"
         out += "stop:" + JavaScript.string(CatalogueSearch.stopWords.sorted().joined(separator: " ")) + ",\n"
         out += "docs:[\n"
         out += docs.map { "[" + $0.map(JavaScript.string).joined(separator: ",") + "]" }.joined(separator: ",\n")

@@ -6,6 +6,8 @@
  *
  * fold() and tokens() must give exactly what Swift's TextFolding gives: both are
  * checked against Tests/DemoKitTests/Fixtures/folding-vectors.json. The ranking is
+ * the database's: whole words in name or replaced products, tier, then the entry's
+ * standing (on the key, health, users), then
  * FTS5's bm25 with the database's column weights (see SearchIndex.swift). */
 (function (global) {
   'use strict';
@@ -53,6 +55,8 @@
     this.raw = data.postings ? data.postings.split(' ') : [];
     this.cache = {};
     this.lengths = decode(data.lengths);
+    // Inside a tier, higher standing first (CatalogueSearch.standing); none in old indexes.
+    this.standing = data.standing ? decode(data.standing) : [];
     this.docs = data.docs;
     this.stop = {};
     var stop = data.stop ? data.stop.split(' ') : [];
@@ -89,14 +93,21 @@
 
   // CatalogueSearch's tiers: every word in the name (0), in name or replaced
   // products (1), in those or keywords (2), anywhere (3).
-  var TIERS = [1, 3, 7];
-  function tier(masks) {
-    for (var t = 0; t < TIERS.length; t++) {
+  var TIERS = [1, 3, 7], EXACT = [1, 3];
+  function tier(masks, levels) {
+    levels = levels || TIERS;
+    for (var t = 0; t < levels.length; t++) {
       var all = true;
-      for (var w = 0; w < masks.length; w++) if (!(masks[w] & TIERS[t])) { all = false; break; }
+      for (var w = 0; w < masks.length; w++) if (!(masks[w] & levels[t])) { all = false; break; }
       if (all) return t;
     }
-    return TIERS.length;
+    return levels.length;
+  }
+  // The order of CatalogueSearch: every word a whole word of the name (0), of name or
+  // replaced products (1), then the tiers (2 to 5): « Word » before « WordPress ».
+  function rankTier(masks, exactMasks) {
+    var exact = tier(exactMasks, EXACT);
+    return exact < EXACT.length ? exact : EXACT.length + tier(masks);
   }
 
   // Terms starting with prefix: a binary search, then a scan of the sorted terms.
@@ -127,7 +138,7 @@
   }
 
   /* Every word must match as a prefix; results sorted like CatalogueSearch:
-   * tier, bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
+   * tier, standing, bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
   Index.prototype.search = function (query, filters, limit) {
     filters = filters || {};
     var words = this.queryWords(query), list = [], docs = this.docs, i, j, k;
@@ -137,40 +148,62 @@
       var perWord = [], smallest = 0;
       for (i = 0; i < words.length; i++) {
         var freq = new Float64Array(this.n), mask = new Uint8Array(this.n), hitList = [], found = this.prefixed(words[i]);
+        var exactMask = new Uint8Array(this.n);
         for (j = 0; j < found.length; j++) {
-          var p = this.postings(found[j]);
+          var p = this.postings(found[j]), whole = this.terms[found[j]] === words[i];
           for (k = 0; k < p.length; k += 3) {
             if (freq[p[k]] === 0) hitList.push(p[k]);
             freq[p[k]] += p[k + 1];
             mask[p[k]] |= p[k + 2];
+            if (whole) exactMask[p[k]] |= p[k + 2];
           }
         }
         if (!hitList.length) return { total: 0, results: [] };
         var hits = hitList.length, idf = Math.log((this.n - hits + 0.5) / (hits + 0.5));
-        perWord.push({ freq: freq, mask: mask, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
+        perWord.push({ freq: freq, mask: mask, exact: exactMask, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
         if (hits < perWord[smallest].list.length) smallest = i;
       }
       var candidates = perWord[smallest].list;
       for (j = 0; j < candidates.length; j++) {
-        var doc = candidates[j], score = 0, D = this.lengths[doc], masks = [];
+        var doc = candidates[j], score = 0, D = this.lengths[doc], masks = [], exactMasks = [];
         for (i = 0; i < perWord.length; i++) {
           var f = perWord[i].freq[doc];
           if (f === 0) break;
           score += perWord[i].idf * (f * (K1 + 1)) / (f + K1 * (1 - B + B * D / this.avgdl));
           masks.push(perWord[i].mask[doc]);
+          exactMasks.push(perWord[i].exact[doc]);
         }
-        if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score, tier: tier(masks) });
+        if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score, tier: rankTier(masks, exactMasks) });
       }
     } else {
       for (i = 0; i < docs.length; i++) if (keep(docs[i], filters)) list.push({ doc: i, score: 0, tier: 0 });
     }
-    var self = this;
-    list.sort(function (a, b) {
-      return a.tier - b.tier || b.score - a.score || self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
-    });
+    var self = this, standing = this.standing;
+    var order = function (a, b) {
+      return a.tier - b.tier || (standing[b.doc] || 0) - (standing[a.doc] || 0) || b.score - a.score ||
+        self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
+    };
     var max = limit === undefined ? LIMIT : limit;
-    return { total: list.length, results: list.slice(0, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
+    return { total: list.length, results: best(list, order, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
   };
+
+  // The first `count` of list in `order`, which is total (it ends with the entry
+  // number), so this is exactly list.sort(order).slice(0, count). A one-letter prefix
+  // matches most entries: keeping the best few is cheaper than sorting them all.
+  function best(list, order, count) {
+    if (count <= 0) return [];
+    if (list.length <= count * 4) return list.sort(order).slice(0, count);
+    var top = list.slice(0, count).sort(order);
+    for (var i = count; i < list.length; i++) {
+      var item = list[i];
+      if (order(item, top[count - 1]) >= 0) continue;
+      var lo = 0, hi = count - 1;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (order(item, top[mid]) < 0) hi = mid; else lo = mid + 1; }
+      top.splice(lo, 0, item);
+      top.pop();
+    }
+    return top;
+  }
 
   /* ---- The page: search box, filters, results; state in the URL. ---- */
   var FILTERS = ['profil', 'categorie', 'licence', 'plateforme'];

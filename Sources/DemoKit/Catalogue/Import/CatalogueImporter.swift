@@ -33,6 +33,10 @@ public struct CatalogueImporter {
         public var removed: [Change]
         public var changed: [Change]
         public var notes: [Diagnostic]
+        /// Files left out (not all-or-nothing), with their errors.
+        public var refused: [ImportBatch.Refusal] = []
+        /// Ids whose previous entry was kept because their file was refused this time.
+        public var kept: [String] = []
         public var unchanged: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 
         /// The summary printed by `demokit catalogue import`.
@@ -52,6 +56,16 @@ public struct CatalogueImporter {
             for change in removed { lines.append("  - \(change.id) (\(change.name))") }
             for change in changed { lines.append("  ~ \(change.id) (\(change.name)) : \(change.fields.joined(separator: ", "))") }
             return lines.joined(separator: "\n")
+        }
+
+        /// What the refused files mean for the kit, for the end of the output.
+        public var refusedSummary: String? {
+            guard !refused.isEmpty else { return nil }
+            let list = kept.joined(separator: ", ")
+            let keptText = kept.isEmpty ? "" : bilingual(" ; entrée précédente gardée : \(list)", "; previous entry kept: \(list)")
+            return bilingual(
+                "\(refused.count) fichier(s) refusé(s) (erreurs ci-dessus), les autres sont importés",
+                "\(refused.count) file(s) refused (errors above), the others are imported") + keptText
         }
     }
 
@@ -126,6 +140,17 @@ public struct CatalogueImporter {
         let ids = assignIDs(batch.entries, context)
         var files: [String: String] = [:]
         var names: [String: String] = [:]
+        // A refused file keeps its software's previous entry: a file broken today does
+        // not remove what an earlier, good version of it gave.
+        var kept: [String] = []
+        for refusal in batch.refused {
+            guard let sourceID = refusal.sourceID, let id = context.previousIDs[sourceID], let text = context.previous[id],
+                !ids.contains(id)
+            else { continue }
+            files[id] = text
+            names[id] = Self.name(in: text) ?? id
+            kept.append(id)
+        }
         var problems: [Diagnostic] = []
         for (entry, id) in zip(batch.entries, ids) {
             let text = entry.yaml(id: id, source: batch.source)
@@ -148,7 +173,7 @@ public struct CatalogueImporter {
 
         var report = Report(
             source: source, folder: kitRoot.appendingPathComponent("\(folderName)/\(source)"), count: files.count, added: [],
-            removed: [], changed: [], notes: batch.notes)
+            removed: [], changed: [], notes: batch.notes, refused: batch.refused, kept: kept.sorted())
         for id in Set(files.keys).union(context.previous.keys).sorted() {
             switch (context.previous[id], files[id]) {
             case (nil, _?): report.added.append(Change(id: id, name: names[id] ?? id, fields: []))
@@ -217,8 +242,12 @@ public struct CatalogueImporter {
         let bySill = Dictionary(context.curated.compactMap { c in c.sill.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
         let byName = Dictionary(
             context.curated.map { (CatalogueMerge.normalisedName($0.name), $0) }, uniquingKeysWith: { a, _ in a })
-        // 1. Same SILL id as a curated entry.
+        // 0. An id the importer fixed (the entry adds facts to a software the kit has).
         for (index, entry) in entries.enumerated() {
+            if let id = entry.fixedID, used.insert(id).inserted { ids[index] = id }
+        }
+        // 1. Same SILL id as a curated entry.
+        for (index, entry) in entries.enumerated() where ids[index] == nil {
             if let sill = entry.sill, let id = bySill[sill], used.insert(id).inserted { ids[index] = id }
         }
         // 2. Same source id as at the previous import (not a curated id taken by another software).

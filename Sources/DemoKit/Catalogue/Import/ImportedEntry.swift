@@ -21,6 +21,12 @@ public struct ImportedEntry: Sendable, Equatable {
     public var keywords: [String] = []
     public var users: [String] = []
     public var providers: [String] = []
+    /// Public bodies that paid for it (publiccode.yml `fundedBy`). Read, not written
+    /// yet: the entry format has no `funders:` field.
+    public var funders: [String] = []
+    /// The kit id this entry must have (the Comptoir du Libre only adds facts to
+    /// software the kit already has); nil lets `CatalogueImporter` choose.
+    public var fixedID: String?
     public var sill: String?
     public var sillStatus: String?
     public var sillYears: [Int] = []
@@ -107,7 +113,18 @@ public struct ImportSource: Sendable, Equatable {
 public struct ImportBatch: Sendable {
     public var source: ImportSource
     public var entries: [ImportedEntry]
+    /// Notes and warnings (`severity`), each with its file and position.
     public var notes: [Diagnostic]
+    /// Files left out of a batch that is not all-or-nothing, with their errors.
+    public var refused: [Refusal] = []
+
+    /// A file that could not be imported. When its software's id in the source is
+    /// known (`sourceID`), the entry of the previous import is kept as it was.
+    public struct Refusal: Sendable, Equatable {
+        public var file: String
+        public var sourceID: String?
+        public var diagnostics: [Diagnostic]
+    }
 
     public init(source: ImportSource, entries: [ImportedEntry], notes: [Diagnostic]) {
         self.source = source

@@ -40,11 +40,16 @@ public enum PublicCodeImporter {
         "android": "android", "ios": "ios",
     ]
 
-    /// Reads files (a folder is searched for `*.yml` / `*.yaml`). All files are read
-    /// before throwing, so every malformed one is reported.
-    public static func read(paths: [URL], display: (URL) -> String = { $0.path }, date: String? = nil, kitCategories: Set<String>) throws
-        -> ImportBatch
-    {
+    /// Reads files (a folder is searched for `*.yml` / `*.yaml`). Every file is read,
+    /// so every problem of every file is reported.
+    ///
+    /// - allOrNothing: true (the default), any refused file throws and the batch is
+    ///   not returned; false, the refused files' errors are in `batch.refused` and
+    ///   the files that are fine are in the batch (`demokit catalogue import` without
+    ///   `--all-or-nothing`).
+    public static func read(
+        paths: [URL], display: (URL) -> String = { $0.path }, date: String? = nil, kitCategories: Set<String>, allOrNothing: Bool = true
+    ) throws -> ImportBatch {
         var files: [URL] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -62,7 +67,7 @@ public enum PublicCodeImporter {
                 files.append(path)
             }
         }
-        var errors: [Diagnostic] = []
+        var refused: [ImportBatch.Refusal] = []
         var notes: [Diagnostic] = []
         var entries: [ImportedEntry] = []
         var bySourceID: [String: String] = [:]
@@ -70,61 +75,93 @@ public enum PublicCodeImporter {
             let file = display(url)
             let reader = ManifestReader(file: file)
             guard let node = reader.parse(contentsOf: url) else {
-                errors += reader.diagnostics.isEmpty ? [Diagnostic(file: file, message: bilingual("fichier vide", "empty file"))] : reader.diagnostics
+                let errors = reader.diagnostics.isEmpty ? [Diagnostic(file: file, message: bilingual("fichier vide", "empty file"))] : reader.diagnostics
+                refused.append(ImportBatch.Refusal(file: file, sourceID: nil, diagnostics: errors))
                 continue
             }
-            switch readEntry(node, file: file, kitCategories: kitCategories) {
-            case let .failure(diagnostics):
-                errors += diagnostics.diagnostics
-            case let .success((entry, entryNotes)):
-                notes += entryNotes
-                guard let entry else { continue }
-                if let first = bySourceID[entry.sourceID] {
-                    notes.append(
-                        Diagnostic(
-                            .note, file: file,
-                            message: bilingual(
-                                "même dépôt que \(first) (\(entry.sourceID)) : ignoré", "same repository as \(first) (\(entry.sourceID)): skipped")))
-                    continue
-                }
-                bySourceID[entry.sourceID] = file
-                entries.append(entry)
+            let read = readEntry(node, file: file, kitCategories: kitCategories)
+            if read.errors.hasErrors {
+                refused.append(ImportBatch.Refusal(file: file, sourceID: read.sourceID, diagnostics: read.errors + read.notes))
+                continue
             }
+            notes += read.notes
+            guard let entry = read.entry else { continue }
+            if let first = bySourceID[entry.sourceID] {
+                notes.append(
+                    Diagnostic(
+                        .note, file: file,
+                        message: bilingual(
+                            "même dépôt que \(first) (\(entry.sourceID)) : ignoré", "same repository as \(first) (\(entry.sourceID)): skipped")))
+                continue
+            }
+            bySourceID[entry.sourceID] = file
+            entries.append(entry)
         }
-        guard errors.isEmpty else { throw ImportError(diagnostics: errors) }
+        if allOrNothing && !refused.isEmpty {
+            throw ImportError(diagnostics: refused.flatMap(\.diagnostics).filter { $0.severity == .error })
+        }
         entries.sort { $0.sourceID < $1.sourceID }
-        return ImportBatch(source: ImportSource(name: sourceName, licence: nil, date: date), entries: entries, notes: notes)
+        var batch = ImportBatch(source: ImportSource(name: sourceName, licence: nil, date: date), entries: entries, notes: notes)
+        batch.refused = refused
+        return batch
     }
 
-    /// Reads one parsed file: an entry (nil when skipped, with a note), or errors.
-    static func readEntry(_ node: Node, file: String, kitCategories: Set<String>) -> Result<(ImportedEntry?, [Diagnostic]), ImportError> {
+    /// What one file gave: its entry (nil when refused or skipped), and its problems.
+    /// `sourceID` is the file's `url` when it could be read, even from a refused file:
+    /// the previous import of that software is then kept.
+    struct FileRead {
+        var entry: ImportedEntry?
+        var sourceID: String?
+        var errors: [Diagnostic]
+        var notes: [Diagnostic]
+    }
+
+    /// Reads one parsed file. Errors are for what an entry cannot do without (the
+    /// file, `name`, `url`, the description's texts, the licence); a field of another
+    /// shape than the standard's is a positioned warning, and is left out.
+    static func readEntry(_ node: Node, file: String, kitCategories: Set<String>) -> FileRead {
         var errors: [Diagnostic] = []
         var notes: [Diagnostic] = []
         func at(_ node: Node?) -> (Int, Int) { (node?.mark?.line ?? 1, node?.mark?.column ?? 1) }
-        func error(_ node: Node?, _ fr: String, _ en: String) {
+        /// `needed`: an error (the file is refused); otherwise a warning (the field is left out).
+        func problem(_ node: Node?, needed: Bool, _ fr: String, _ en: String) {
             let (line, column) = at(node)
-            errors.append(Diagnostic(file: file, line: line, column: column, message: bilingual(fr, en)))
+            if needed {
+                errors.append(Diagnostic(file: file, line: line, column: column, message: bilingual(fr, en)))
+            } else {
+                notes.append(
+                    Diagnostic(
+                        .warning, file: file, line: line, column: column,
+                        message: bilingual("\(fr) : champ ignoré", "\(en): field ignored")))
+            }
         }
         func note(_ node: Node?, _ fr: String, _ en: String) {
             let (line, column) = at(node)
             notes.append(Diagnostic(.note, file: file, line: line, column: column, message: bilingual(fr, en)))
         }
-        guard case let .mapping(root) = node else {
-            error(node, "publiccode.yml : une table (clé: valeur) est attendue", "publiccode.yml: expected a mapping (key: value)")
-            return .failure(ImportError(diagnostics: errors))
+        func done(_ entry: ImportedEntry?, _ sourceID: String?) -> FileRead {
+            FileRead(entry: errors.isEmpty ? entry : nil, sourceID: sourceID, errors: errors.sortedByPosition(), notes: notes.sortedByPosition())
         }
-        /// A text value; nil when absent, null or empty. A list or a mapping is an error.
-        func text(_ mapping: Node.Mapping?, _ key: String) -> String? {
+        guard case let .mapping(root) = node else {
+            problem(node, needed: true, "publiccode.yml : une table (clé: valeur) est attendue", "publiccode.yml: expected a mapping (key: value)")
+            return done(nil, nil)
+        }
+        func isNull(_ scalar: Node.Scalar) -> Bool {
+            scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        /// A text value; nil when absent, null or empty.
+        func text(_ mapping: Node.Mapping?, _ key: String, needed: Bool = false) -> String? {
             guard let value = mapping?[key] else { return nil }
             guard case let .scalar(scalar) = value else {
-                error(value, "« \(key) » : un texte est attendu", "\"\(key)\": expected a string")
+                problem(value, needed: needed, "« \(key) » : un texte est attendu", "\"\(key)\": expected a string")
                 return nil
             }
-            if scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
+            if isNull(scalar) { return nil }
             let trimmed = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        /// A list of texts; a single text is a one-item list.
+        /// A list of texts; a single text is a one-item list. Items of another shape
+        /// are left out with a warning.
         func texts(_ mapping: Node.Mapping?, _ key: String) -> [String] {
             guard let value = mapping?[key] else { return [] }
             switch value {
@@ -132,47 +169,80 @@ public enum PublicCodeImporter {
             case let .sequence(items):
                 return items.compactMap { item in
                     guard case let .scalar(scalar) = item else {
-                        error(item, "« \(key) » : chaque élément doit être un texte", "\"\(key)\": each item must be a string")
+                        problem(item, needed: false, "« \(key) » : chaque élément doit être un texte", "\"\(key)\": each item must be a string")
                         return nil
                     }
                     let trimmed = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
-                    return trimmed.isEmpty || trimmed == "~" ? nil : trimmed
+                    return trimmed.isEmpty || isNull(scalar) ? nil : trimmed
                 }
             default:
-                error(value, "« \(key) » : une liste est attendue", "\"\(key)\": expected a list")
+                problem(value, needed: false, "« \(key) » : une liste est attendue", "\"\(key)\": expected a list")
                 return []
             }
         }
-        func mapping(_ parent: Node.Mapping?, _ key: String) -> Node.Mapping? {
+        func mapping(_ parent: Node.Mapping?, _ key: String, needed: Bool = false) -> Node.Mapping? {
             guard let value = parent?[key] else { return nil }
             switch value {
             case let .mapping(mapping): return mapping
-            case let .scalar(scalar) where scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null": return nil
+            case let .scalar(scalar) where scalar.string.isEmpty || isNull(scalar): return nil
             default:
-                error(value, "« \(key) » : une table est attendue", "\"\(key)\": expected a mapping")
+                problem(value, needed: needed, "« \(key) » : une table est attendue", "\"\(key)\": expected a mapping")
                 return nil
             }
+        }
+        /// Organisations: names, or `{name, url}` / `{name, uri}` objects (code.gouv.fr's
+        /// dialect of `usedBy`, and `fundedBy` in the standard and that dialect).
+        func organisations(_ key: String) -> [String] {
+            guard let value = root[key] else { return [] }
+            let items: [Node]
+            switch value {
+            case .scalar: return text(root, key).map { [$0] } ?? []
+            case let .sequence(list): items = Array(list)
+            case .mapping: items = [value]
+            default: return []
+            }
+            var names: [String] = []
+            for item in items {
+                switch item {
+                case let .scalar(scalar):
+                    let trimmed = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !trimmed.isEmpty && !isNull(scalar) { names.append(trimmed) }
+                case let .mapping(fields):
+                    if let name = text(fields, "name") {
+                        names.append(name)
+                    } else {
+                        note(item, "« \(key) » : organisation sans nom (name) : ignorée", "\"\(key)\": organisation without a name: skipped")
+                    }
+                default:
+                    problem(
+                        item, needed: false, "« \(key) » : un nom ou une table {name, url} est attendu",
+                        "\"\(key)\": expected a name or a {name, url} mapping")
+                }
+            }
+            return unique(names)
         }
 
         let version = text(root, "publiccodeYmlVersion") ?? text(root, "publiccode-yaml-version")
         if version == nil {
             note(node, "version du standard absente (publiccodeYmlVersion) : lu comme 0.2", "no standard version (publiccodeYmlVersion): read as 0.2")
         }
-        let repository = text(root, "url")
+        let repository = text(root, "url", needed: true)
         let website = text(root, "landingURL") ?? text(root, "landingUrl")
-        let licenceText = text(mapping(root, "legal"), "license") ?? text(mapping(root, "legal"), "licence")
+        let legal = mapping(root, "legal", needed: true)
+        let licenceText = text(legal, "license", needed: true) ?? text(legal, "licence", needed: true)
 
         // Descriptions by language: `fr`, `fr-FR`, `en`, `en-GB`, … (also `eng`/`fra` in old files).
         var french: Node.Mapping?
         var english: Node.Mapping?
         var otherLanguages: [String] = []
-        if let descriptions = mapping(root, "description") {
+        if let descriptions = mapping(root, "description", needed: true) {
             for (keyNode, value) in descriptions {
-                guard let language = keyNode.string?.lowercased(), case let .mapping(content) = value else {
-                    if case .mapping = value {
-                    } else {
-                        error(value, "« description » : une table par langue est attendue", "\"description\": expected a mapping per language")
-                    }
+                let language = keyNode.string?.lowercased() ?? ""
+                let wanted = language.hasPrefix("fr") || language.hasPrefix("en")
+                guard case let .mapping(content) = value else {
+                    problem(
+                        value, needed: wanted, "« description.\(language) » : une table est attendue",
+                        "\"description.\(language)\": expected a mapping")
                     continue
                 }
                 if language.hasPrefix("fr") {
@@ -186,14 +256,16 @@ public enum PublicCodeImporter {
         }
         func summary(_ content: Node.Mapping?) -> String? {
             guard let content else { return nil }
-            if let short = text(content, "shortDescription") { return oneLine(short) }
-            if let long = text(content, "longDescription") { return oneLine(String(long.prefix(400))) }
+            if let short = text(content, "shortDescription", needed: true) { return oneLine(short) }
+            if let long = text(content, "longDescription", needed: true) { return oneLine(String(long.prefix(400))) }
             return text(content, "genericName").map(oneLine)
         }
-        let name = text(root, "name") ?? text(french, "localisedName") ?? text(english, "localisedName")
+        let name = text(root, "name", needed: true) ?? text(french, "localisedName") ?? text(english, "localisedName")
         guard let name else {
-            error(node, "champ « name » manquant : ce n'est pas un publiccode.yml", "missing field \"name\": this is not a publiccode.yml")
-            return .failure(ImportError(diagnostics: errors))
+            if errors.isEmpty {
+                problem(node, needed: true, "champ « name » manquant : ce n'est pas un publiccode.yml", "missing field \"name\": this is not a publiccode.yml")
+            }
+            return done(nil, repository)
         }
         let licence = LicenceNormaliser.normalise(licenceText)
         var entry = ImportedEntry(sourceID: repository ?? CatalogueImporter.slug(name), name: name, licence: licence.expression)
@@ -208,13 +280,17 @@ public enum PublicCodeImporter {
         entry.documentation = [text(french, "documentation"), text(english, "documentation")].compactMap { $0 }.first(where: isWebAddress)
         entry.repository = repository.flatMap { isWebAddress($0) ? $0 : nil }
         entry.website = website.flatMap { isWebAddress($0) ? $0 : nil }
-        entry.version = text(root, "softwareVersion")
-        if let date = text(root, "releaseDate") {
+        // code.gouv.fr's dialect: `latestRelease: {date, version}` instead of
+        // `softwareVersion` and `releaseDate`.
+        let latest = mapping(root, "latestRelease")
+        entry.version = text(root, "softwareVersion") ?? text(latest, "version")
+        let dateNode = root["releaseDate"] != nil ? root["releaseDate"] : latest?["date"]
+        if let date = text(root, "releaseDate") ?? text(latest, "date") {
             let day = String(date.prefix(10))
             if SourceDate.parseDay(day) != nil {
                 entry.releaseDate = day
             } else {
-                note(root["releaseDate"], "date de version illisible « \(date) » : ignorée", "unreadable release date \"\(date)\": ignored")
+                note(dateNode, "date de version illisible « \(date) » : ignorée", "unreadable release date \"\(date)\": ignored")
             }
         }
         if let status = text(root, "developmentStatus")?.lowercased() {
@@ -224,36 +300,50 @@ public enum PublicCodeImporter {
         if let type = text(maintenance, "type")?.lowercased(), CatalogueEntry.maintenanceValues.contains(type) {
             entry.maintenance = type
         }
-        if case let .sequence(contractors)? = maintenance?["contractors"] {
+        switch maintenance?["contractors"] {
+        case let .sequence(contractors)?:
             for contractor in contractors {
-                if case let .mapping(fields) = contractor, let provider = text(fields, "name") { entry.providers.append(provider) }
+                if case let .mapping(fields) = contractor, let provider = text(fields, "name") {
+                    entry.providers.append(provider)
+                } else if case let .scalar(scalar) = contractor, !scalar.string.isEmpty, !isNull(scalar) {
+                    entry.providers.append(scalar.string.trimmingCharacters(in: .whitespacesAndNewlines))
+                } else {
+                    problem(
+                        contractor, needed: false, "« contractors » : une table {name, until} est attendue",
+                        "\"contractors\": expected a {name, until} mapping")
+                }
             }
+        case let other?:
+            if case let .scalar(scalar) = other, scalar.string.isEmpty || isNull(scalar) { break }
+            problem(other, needed: false, "« contractors » : une liste est attendue", "\"contractors\": expected a list")
+        case nil: break
         }
         entry.providers = unique(entry.providers)
-        entry.users = unique(texts(root, "usedBy"))
+        entry.users = organisations("usedBy")
+        entry.funders = organisations("fundedBy")
         entry.platforms = unique(texts(root, "platforms").compactMap { platformMap[$0.lowercased()] })
         let categories = texts(root, "categories").map { $0.lowercased() }
+        guard errors.isEmpty else { return done(nil, entry.sourceID) }
         if let category = categories.lazy.compactMap({ categoryMap[$0]?.first(where: kitCategories.contains) }).first
             ?? SILLCategoryMap.generic.first(where: kitCategories.contains)
         {
             entry.categories = [category]
         } else {
             note(node, "« \(name) » ignoré : aucune catégorie du kit ne convient", "\"\(name)\" skipped: no kit category fits")
-            return errors.isEmpty ? .success((nil, notes)) : .failure(ImportError(diagnostics: errors.sortedByPosition()))
+            return done(nil, entry.sourceID)
         }
-        guard errors.isEmpty else { return .failure(ImportError(diagnostics: errors.sortedByPosition())) }
         if entry.descriptionFR == nil && entry.descriptionEN == nil {
             let languages = otherLanguages.sorted().joined(separator: ", ")
             note(
                 node, "« \(name) » ignoré : pas de description en français ni en anglais (\(languages))",
                 "\"\(name)\" skipped: no French or English description (\(languages))")
-            return .success((nil, notes))
+            return done(nil, entry.sourceID)
         }
         if let original = licence.original {
             note(
                 root["legal"], "licence « \(original) » lue comme « \(licence.expression) »", "licence \"\(original)\" read as \"\(licence.expression)\"")
         }
-        return .success((entry, notes))
+        return done(entry, entry.sourceID)
     }
 
     static func oneLine(_ text: String) -> String {

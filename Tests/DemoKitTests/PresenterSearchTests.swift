@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import DemoKit
+
+/// Queries a presenter types on the default kit (curated entries and the SILL), with
+/// the first result they expect, in the database and on the page (issue 26): needs,
+/// replaced products, names with and without accents, hyphens and spaces.
+@Suite(.serialized) struct PresenterSearchTests {
+    static let expectations: [(query: String, first: String)] = [
+        // Needs.
+        ("bureautique", "libreoffice"), ("cimetière", "opencimetiere"), ("cimetiere", "opencimetiere"), ("CIMETIÈRE", "opencimetiere"),
+        ("gestion du courrier", "maarch-courrier"), ("courriers", "maarch-courrier"), ("tableur", "libreoffice"),
+        ("retouche photo", "gimp"), ("navigateur", "firefox"), ("parapheur", "i-parapheur"), ("sondage", "framadate"),
+        ("messagerie", "thunderbird"), ("site internet", "wordpress"),
+        // Replaced products.
+        ("Word", "libreoffice"), ("word", "libreoffice"), ("Excel", "libreoffice"), ("PowerPoint", "libreoffice"),
+        ("Photoshop", "gimp"), ("Outlook", "thunderbird"), ("Doodle", "framadate"), ("Dropbox", "nextcloud"), ("Chrome", "firefox"),
+        ("WinZip", "7zip"),
+        // Names, with and without accents, hyphens, spaces.
+        ("LibreOffice", "libreoffice"), ("libre office", "libreoffice"), ("Jitsi", "jitsi-meet"), ("jitsi meet", "jitsi-meet"),
+        ("Jitsi-Meet", "jitsi-meet"), ("opencimetiere", "opencimetiere"), ("open cimetière", "opencimetiere"),
+        ("openCimetière", "opencimetiere"), ("7-zip", "7zip"), ("7zip", "7zip"), ("next cloud", "nextcloud"), ("GIMP", "gimp"),
+    ]
+
+    /// Software a presenter means, among the first five of a broad query.
+    static let firstFive: [(query: String, expected: [String])] = [
+        ("bureautique", ["libreoffice", "collabora-online"]), ("visio", ["jitsi-meet", "bigbluebutton"]),
+        ("Teams", ["jitsi-meet", "bigbluebutton"]), ("Zoom", ["jitsi-meet", "bigbluebutton"]),
+    ]
+
+    struct Built {
+        var dir: TemporaryDirectory
+        var search: CatalogueSearch
+        var index: URL
+    }
+
+    static func build() throws -> Built {
+        let dir = try TemporaryDirectory()
+        let result = KitLoader(root: Repo.root, displayPrefix: "").load()
+        let kit = try #require(result.kit, "\(result.diagnostics.filter { $0.severity == .error }.prefix(3))")
+        let database = dir.path("catalogue.sqlite")
+        try CatalogueWriter.write(kit, to: database)
+        let index = dir.path("search-index.js")
+        try SearchIndex(kit: kit).script.write(to: index, atomically: true, encoding: .utf8)
+        return Built(dir: dir, search: try CatalogueSearch(databaseAt: database), index: index)
+    }
+
+    /// The page's results (ids) for each query, from Node running the theme's script.
+    static func pageResults(_ queries: [String], index: URL, in dir: TemporaryDirectory) throws -> [[String]] {
+        let file = dir.path("queries.json")
+        try JSONEncoder().encode(queries).write(to: file)
+        let result = try run(
+            "node",
+            [
+                "-e",
+                """
+                global.window = global; require(process.argv[2]);
+                const s = require(process.argv[1]); const index = new s.Index(window.DEMOKIT_SEARCH);
+                console.log(JSON.stringify(require(process.argv[3]).map(q => index.search(q, {}, 10).results.map(r => r.doc[0]))));
+                """, "--", SiteScriptTests.script, index.path, file.path,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONDecoder().decode([[String]].self, from: Data(result.stdout.utf8))
+    }
+
+    @Test func firstResultsInTheDatabaseAndOnThePage() throws {
+        let built = try Self.build()
+        let queries = Self.expectations.map(\.query)
+        let page = try Self.pageResults(queries, index: built.index, in: built.dir)
+        for ((query, first), pageIDs) in zip(Self.expectations, page) {
+            let database = try built.search.search(query, limit: 10).map(\.id)
+            #expect(database.first == first, "« \(query) »: database gives \(database.prefix(5))")
+            #expect(pageIDs == database, "« \(query) »: page \(pageIDs.prefix(5)), database \(database.prefix(5))")
+        }
+    }
+
+    @Test func whatAPresenterMeansIsInTheFirstFive() throws {
+        let built = try Self.build()
+        let page = try Self.pageResults(Self.firstFive.map(\.query), index: built.index, in: built.dir)
+        for ((query, expected), pageIDs) in zip(Self.firstFive, page) {
+            let database = try built.search.search(query, limit: 10).map(\.id)
+            for id in expected {
+                #expect(database.prefix(5).contains(id), "« \(query) »: \(id) not in \(database.prefix(5))")
+            }
+            #expect(pageIDs == database, "« \(query) »: page \(pageIDs.prefix(5)), database \(database.prefix(5))")
+        }
+    }
+
+    /// Inside a tier, software on the key (curated, in a profile, in the live system)
+    /// come before bare imports, whatever the length of their texts.
+    @Test func softwareOnTheKeyBeforeBareImports() throws {
+        let built = try Self.build()
+        let results = try built.search.search("bureautique", limit: 50)
+        let kit = try #require(KitLoader(root: Repo.root, displayPrefix: "").load().kit)
+        let standings = Dictionary(uniqueKeysWithValues: kit.catalogue.map { ($0.id.value, CatalogueSearch.standing($0, in: kit)) })
+        for tier in Set(results.compactMap(\.tier)) {
+            let inTier = results.filter { $0.tier == tier }.map { standings[$0.id] ?? 0 }
+            #expect(inTier == inTier.sorted(by: >), "tier \(tier): \(inTier)")
+        }
+        let onKey = results.filter { (standings[$0.id] ?? 0) >= 1_000_000 }
+        #expect(onKey.count >= 2)
+    }
+}
