@@ -19,6 +19,8 @@ import report  # noqa: E402
 
 MIB = 1 << 20
 DROP_CACHES = "/proc/sys/vm/drop_caches"
+# docs/benchmarks.md keeps everything from this heading on across runs.
+HISTORY_HEADING = "## History and analysis"
 # Paths of a built tree that may differ from a clean build. Empty: the key, every file
 # and folder with its bytes, mode and time, must equal a clean build's.
 IGNORED = set()
@@ -679,8 +681,16 @@ def main():
     if write_doc:
         command = " ".join(["scripts/bench"] + [a for a in sys.argv[1:] if a not in ("--demokit", o.demokit, "--work", o.work)])
         path = os.path.join(generate.REPO, "docs", "benchmarks.md")
+        # The history below the figures is written by hand: a new run keeps it.
+        history = ""
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                previous = f.read()
+            at = previous.find("\n" + HISTORY_HEADING + "\n")
+            if at >= 0:
+                history = previous[at:]
         with open(path, "w", encoding="utf-8") as out:
-            out.write(report.markdown(info, setup, table, stages, bench.samples, method, command))
+            out.write(report.markdown(info, setup, table, stages, bench.samples, method, command).rstrip("\n") + "\n" + history)
         print("wrote %s" % path)
     return 0
 
