@@ -154,16 +154,15 @@ Icon=user-home
 Terminal=false
 StartupNotify=false
 E
-# No screen saver, no locking, no power management pop-ups in a demo.
-put /etc/xdg/xfce4/xfconf/xfce-perchannel-xml/xfce4-session.xml 644 <<'E'
+# Keep xfce4-session's own xfce4-session.xml: it defines the failsafe session
+# (xfwm4, panel, desktop); a replacement without it leaves a black screen.
+# No compositor: software compositing is slow on old PCs and under qemu (TCG).
+put /etc/xdg/xfce4/xfconf/xfce-perchannel-xml/xfwm4.xml 644 <<'E'
 <?xml version="1.0" encoding="UTF-8"?>
-<channel name="xfce4-session" version="1.0">
+<channel name="xfwm4" version="1.0">
   <property name="general" type="empty">
-    <property name="SaveOnExit" type="bool" value="false"/>
-    <property name="PromptOnLogout" type="bool" value="false"/>
-  </property>
-  <property name="shutdown" type="empty">
-    <property name="LockScreen" type="bool" value="false"/>
+    <property name="use_compositing" type="bool" value="false"/>
+    <property name="workspace_count" type="int" value="1"/>
   </property>
 </channel>
 E
