@@ -101,6 +101,8 @@ public struct LiveBaseBuilder {
             "--include=\(plan.allPackages.joined(separator: ","))",
             "--skip=essential/unlink", "--skip=download/empty",
             "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives",
+            // Java's postinst links its manual page into man1, which dpkg.cfg keeps empty.
+            "--essential-hook=mkdir -p \"$1\"/usr/share/man/man1",
             "--setup-hook=sync-in \(quoted(debs.path)) /var/cache/apt/archives",
             "--customize-hook=sync-out /var/cache/apt/archives \(quoted(debs.path))",
             "--customize-hook=for f in \"$1\"/var/lib/apt/lists/*_dists_\(plan.suite)_*Release; do sed -n 's/^Date: //p' \"$f\"; done | head -n 1 > \(quoted(work.appendingPathComponent("release-date").path))",
@@ -125,7 +127,13 @@ public struct LiveBaseBuilder {
                 progress.detail("  " + line)
             }
         }
-        guard result.status == 0 else { throw failure(result.tail, sources: plan.sources) }
+        guard result.status == 0 else {
+            // The work folder goes; its log stays for whoever reads the error.
+            let kept = bases.appendingPathComponent("last-failure.log")
+            try? fm.removeItem(at: kept)
+            try? fm.copyItem(at: log, to: kept)
+            throw failure(result.tail, sources: plan.sources, log: kept)
+        }
         let out = work.appendingPathComponent("out")
         guard fm.fileExists(atPath: out.appendingPathComponent("base.json").path) else {
             throw LiveBaseError(
@@ -167,7 +175,7 @@ public struct LiveBaseBuilder {
     }
 
     /// What the last lines of mmdebstrap say, for a volunteer.
-    func failure(_ tail: [String], sources: [String]) -> any Error {
+    func failure(_ tail: [String], sources: [String], log: URL) -> any Error {
         let text = tail.joined(separator: "\n")
         if text.contains("Unable to locate package") {
             let names = tail.compactMap { line -> String? in
@@ -188,7 +196,7 @@ public struct LiveBaseBuilder {
         }
         return LiveBaseError(
             what: bilingual("mmdebstrap a échoué", "mmdebstrap failed") + ":\n    " + tail.suffix(12).joined(separator: "\n    "),
-            hint: nil)
+            hint: bilingual("journal complet : \(log.path)", "full log: \(log.path)"))
     }
 
     func quoted(_ text: String) -> String {
