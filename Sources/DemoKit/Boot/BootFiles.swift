@@ -72,11 +72,18 @@ public enum BootFiles {
 
     public static let checksumListPath = "sha256sum.txt"
 
+    /// The warning of a build told to leave out the kit's live system (`--no-base`).
+    public static var noBaseChosenWarning: String {
+        bilingual(
+            "avertissement : --no-base, la clé ne démarrera pas (catalogue seulement) ; sans cette option, demokit y met le système live du kit.",
+            "warning: --no-base, the key will not boot (catalogue only); without it, demokit puts the kit's live system on it.")
+    }
+
     /// The warning of a build without a base system.
     public static var noBaseWarning: String {
         bilingual(
-            "avertissement : pas de système de base, la clé ne démarrera pas (catalogue seulement). Ajoutez une ISO Debian Live avec --base-iso FICHIER.iso ou « base: {path: …, sha256: …} » dans profiles/kit.yml (voir docs/boot.md).",
-            "warning: no base system, the key will not boot (catalogue only). Add a Debian Live ISO with --base-iso FILE.iso or \"base: {path: …, sha256: …}\" in profiles/kit.yml (see docs/boot.md)."
+            "avertissement : pas de système de base, la clé ne démarrera pas (catalogue seulement). Ajoutez « base: {debian: bookworm} » à profiles/kit.yml pour que demokit construise le système live, ou une ISO Debian Live avec --base-iso FICHIER.iso (voir docs/boot.md).",
+            "warning: no base system, the key will not boot (catalogue only). Add \"base: {debian: bookworm}\" to profiles/kit.yml for demokit to build the live system, or a Debian Live ISO with --base-iso FILE.iso (see docs/boot.md)."
         )
     }
 }

@@ -213,7 +213,10 @@ public struct KitBuilder {
         // are made: its second of copying is mostly the kernel's, and that stage
         // leaves a third of the cores idle (issue 8). Nothing else reads its work
         // folder or the ISO until it is joined, before the boot files.
-        let baseReading = builtBase == nil ? try startReadingBase(baseSource, into: baseWork, extracted: store.memo, cache: cache) : nil
+        let baseReading =
+            builtBase == nil
+            ? try startReadingBase(
+                baseSource, into: baseWork, extracted: store.memo, cache: cache, debianDeclared: kit.settings.base?.debian != nil) : nil
         // A stage that fails waits for it: the caller then removes its work folder.
         // (Once joined below, waiting again returns at once.)
         defer { _ = baseReading?.value }
@@ -594,11 +597,11 @@ public struct KitBuilder {
 
     /// Starts reading the base system from `--base-iso` or the kit's `base:` on a
     /// thread of its own, after its stage line; nil, with a warning, when there is none.
-    func startReadingBase(_ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache?) throws -> BackgroundValue<
-        Result<(BaseSystem, reused: Bool), any Error>
-    >? {
+    func startReadingBase(
+        _ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache?, debianDeclared: Bool = false
+    ) throws -> BackgroundValue<Result<(BaseSystem, reused: Bool), any Error>>? {
         guard let source else {
-            progress.warning(BootFiles.noBaseWarning)
+            progress.warning(debianDeclared ? BootFiles.noBaseChosenWarning : BootFiles.noBaseWarning)
             return nil
         }
         progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
