@@ -115,14 +115,37 @@ public enum LiveBaseLayers {
         public var packages: [String]
         public var size: Int64
         public var sha256: String
-        /// Taken from the content store, not compressed again.
+        /// Taken from the content store, not compressed again (not in base.json: two
+        /// builds of the same inputs write the same file).
         public var reused: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, profiles, packages, size, sha256
+        }
+
+        public init(name: String, profiles: [String], packages: [String], size: Int64, sha256: String, reused: Bool) {
+            self.name = name
+            self.profiles = profiles
+            self.packages = packages
+            self.size = size
+            self.sha256 = sha256
+            self.reused = reused
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                name: try values.decode(String.self, forKey: .name), profiles: try values.decode([String].self, forKey: .profiles),
+                packages: try values.decode([String].self, forKey: .packages), size: try values.decode(Int64.self, forKey: .size),
+                sha256: try values.decode(String.self, forKey: .sha256), reused: false)
+        }
     }
 
     /// Splits `root` into layers under `work/layers/`, compresses each into
     /// `work/out/live/`, copies the kernel and initrd, and writes the module files and
     /// `base.json`. `layerStore`: compressed layers of earlier builds, by content.
-    public static func make(root: URL, work: URL, layerStore: URL, log: (String) -> Void) throws {
+    @discardableResult
+    public static func make(root: URL, work: URL, layerStore: URL, log: (String) -> Void) throws -> [Layer] {
         let planData = try Data(contentsOf: work.appendingPathComponent("plan.json"))
         let plan = try JSONDecoder().decode(LiveBasePlan.self, from: planData)
         let statusText = try String(contentsOf: root.appendingPathComponent("var/lib/dpkg/status"), encoding: .utf8)
@@ -170,7 +193,9 @@ public enum LiveBaseLayers {
         // layers of their files); files to their owner's layer.
         var members: [String: [String]] = [:]
         var folders: [String] = []
-        let skipped = ["/proc/", "/sys/", "/dev/", "/run/", "/tmp/", "/boot/", "/var/tmp/"]
+        // Mount points and scratch space, the kernel (on the key beside the layers), and
+        // apt's downloads, whose folders' owners depend on whether apt fetched anything.
+        let skipped = ["/proc/", "/sys/", "/dev/", "/run/", "/tmp/", "/boot/", "/var/tmp/", "/var/cache/apt/", "/var/lib/apt/lists/"]
         guard let walker = FileManager.default.enumerator(atPath: root.path) else {
             throw FileError(path: root.path, reason: bilingual("lecture impossible", "cannot read"))
         }
@@ -187,13 +212,13 @@ public enum LiveBaseLayers {
             if layer == nil {
                 // A file made by a maintainer script (a .pyc, a cache): the layer of the
                 // nearest folder that only one layer's packages own, else the state.
-                var parent = (path as NSString).deletingLastPathComponent
-                while parent != "/" {
-                    if let owners = folderOwners[parent] {
+                var folder = parent(of: path)
+                while folder != "/" {
+                    if let owners = folderOwners[folder] {
                         if owners.count == 1 { layer = owners.first }
                         break
                     }
-                    parent = (parent as NSString).deletingLastPathComponent
+                    folder = parent(of: folder)
                 }
             }
             members[layer ?? stateLayer, default: []].append(path)
@@ -263,6 +288,14 @@ public enum LiveBaseLayers {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try encoder.encode(record).write(to: work.appendingPathComponent("out/base.json"))
+        return layers
+    }
+
+    /// The folder holding an absolute path (`/` for `/etc`). By hand: Foundation's
+    /// `deletingLastPathComponent` crashes on Linux for some one-letter names.
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
     }
 
     /// Common first, the profiles' layers by name, the state last.
@@ -277,7 +310,7 @@ public enum LiveBaseLayers {
         var made: Set<String> = ["/"]
         func makeFolder(_ path: String) throws {
             guard !made.contains(path) else { return }
-            try makeFolder((path as NSString).deletingLastPathComponent)
+            try makeFolder(parent(of: path))
             var info = stat()
             guard lstat(root.path + path, &info) == 0 else { throw FileHashing.posixError(root.appendingPathComponent(path), "lstat") }
             let target = folder.path + path
@@ -294,7 +327,7 @@ public enum LiveBaseLayers {
             if info.st_mode & S_IFMT == S_IFDIR {
                 try makeFolder(path)
             } else {
-                try makeFolder((path as NSString).deletingLastPathComponent)
+                try makeFolder(parent(of: path))
                 // linkat without AT_SYMLINK_FOLLOW links a symbolic link itself.
                 if linkat(AT_FDCWD, root.path + path, AT_FDCWD, folder.path + path, 0) != 0 {
                     throw FileHashing.posixError(URL(fileURLWithPath: folder.path + path), "link")
@@ -311,8 +344,8 @@ public enum LiveBaseLayers {
         hasher.update(data: Data("squashfs zstd \(squashLevel) \(epoch)\n".utf8))
         var all = Set(paths)
         for path in paths {
-            var parent = (path as NSString).deletingLastPathComponent
-            while parent != "/" && all.insert(parent).inserted { parent = (parent as NSString).deletingLastPathComponent }
+            var folder = parent(of: path)
+            while folder != "/" && all.insert(folder).inserted { folder = parent(of: folder) }
         }
         // Hard links inside the layer, named by the first path of their inode.
         var firstPath: [UInt: String] = [:]
