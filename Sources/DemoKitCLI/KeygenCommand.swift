@@ -75,14 +75,40 @@ struct Publish: ParsableCommand {
     @Option(name: .long, help: "Seuil d'un premier fichier de confiance. / Threshold of a first trust file. (défaut/default: all keys)")
     var threshold: Int?
 
+    @Option(
+        name: .long,
+        help:
+            "Nouveau dossier : continue la numérotation du dossier (ou de l'adresse) où le kit publiait. / New folder: continue the numbering of the folder (or address) the kit published to."
+    )
+    var previous: String?
+
+    @Flag(
+        name: .long,
+        help:
+            "Commence exprès une nouvelle numérotation alors que la clé a déjà publié ce kit ailleurs. / Start a new numbering on purpose though the key already published this kit elsewhere."
+    )
+    var newNumbering = false
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if previous != nil && newNumbering {
+            throw ValidationError(
+                bilingual("--previous et --new-numbering s'excluent : choisissez-en un", "--previous and --new-numbering exclude each other: pick one"))
+        }
+    }
 
     func run() throws {
         do {
             var options = Publisher.Options(kitRoot: kit.url, release: URL(fileURLWithPath: out), keys: try loadSecretKeys(key))
             options.expiresInDays = expiresDays
             options.threshold = threshold
+            // What each key signed is kept beside it (demokit.key → demokit.releases.json).
+            options.records = key.map { ReleaseHistory.Record.url(forKeyFile: URL(fileURLWithPath: $0)) }
+            options.previous = previous
+            options.newNumbering = newNumbering
             let report = try Publisher(options: options, progress: output.reporter()).publish()
+            for warning in report.warnings { printError(warning) }
             guard !output.quiet else { return }
             let manifest = report.manifest
             print(

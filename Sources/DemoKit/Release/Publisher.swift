@@ -15,6 +15,14 @@ public struct Publisher {
         public var trustExpiresInDays = 730
         public var threshold: Int?
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// The signing keys' release records (`ReleaseHistory.Record`), read before
+        /// numbering and updated after: the CLI keeps one beside each key file.
+        public var records: [URL] = []
+        /// Where the kit's release line continues from when `release` is a new folder
+        /// (a release folder or its web address).
+        public var previous: String?
+        /// Starts a new numbering even though a signing key published this kit elsewhere.
+        public var newNumbering = false
 
         public init(kitRoot: URL, release: URL, keys: [MinisignSecretKey]) {
             self.kitRoot = kitRoot
@@ -29,6 +37,8 @@ public struct Publisher {
         public var objectsWritten = 0
         public var objectsReused = 0
         public var bytesWritten: Int64 = 0
+        /// Things that did not stop the release (a key's release record not written).
+        public var warnings: [String] = []
     }
 
     public var options: Options
@@ -53,6 +63,15 @@ public struct Publisher {
         let built = try result.manifest
         let kit = built.kit
 
+        // Numbered before anything is written to the folder, so a refusal leaves it as it was.
+        let manifestPath = ReleaseLayout.manifest(kit: kit.id, channel: kit.channel)
+        let manifestURL = options.release.appendingPathComponent(manifestPath)
+        let records = try options.records.map(ReleaseHistory.Record.read)
+        let history = ReleaseHistory(folder: options.release, kit: kit.id, channel: kit.channel)
+        let next = try history.next(records: records, previous: try previousManifest(path: manifestPath), newNumbering: options.newNumbering)
+        let number = next.number
+        let previous = next.previous
+
         progress.stage(bilingual("confiance", "trust"))
         let trust = try currentTrust(kit: kit.id)
         let signers = Set(options.keys.map(\.publicKey.key))
@@ -64,16 +83,6 @@ public struct Publisher {
                     "ces clés ne suffisent pas pour signer (\(trust.threshold) clé(s) de confiance exigée(s))",
                     "these keys are not enough to sign (\(trust.threshold) trusted key(s) required)"),
                 hint: bilingual("ajoutez vos clés au fichier de confiance avec « demokit rotate »", "add your keys to the trust file with \"demokit rotate\""))
-        }
-
-        let manifestPath = ReleaseLayout.manifest(kit: kit.id, channel: kit.channel)
-        let manifestURL = options.release.appendingPathComponent(manifestPath)
-        var number = 1
-        var previous: String?
-        if let data = fm.contents(atPath: manifestURL.path) {
-            let old = try UpdateManifest.decode(data, path: manifestURL.path)
-            number = old.release.number + 1
-            previous = FileHashing.sha256(of: data)
         }
 
         progress.stage(bilingual("copie des fichiers", "copying files"))
@@ -111,7 +120,34 @@ public struct Publisher {
         try Self.writeAtomically(signature, to: manifestURL.appendingPathExtension("minisig"))
         try Self.writeAtomically(data, to: manifestURL)
         report.manifest = manifest
+        let entry = ReleaseHistory.Entry(
+            kit: kit.id, channel: kit.channel, number: number, manifest: FileHashing.sha256(of: data), folder: options.release.standardizedFileURL.path)
+        for (url, var record) in zip(options.records, records) {
+            record.record(entry)
+            do {
+                try record.write(to: url)
+            } catch {
+                report.warnings.append(
+                    bilingual(
+                        "attention : registre des publications non écrit (\(url.path)) ; la prochaine publication ne pourra pas vérifier la numérotation",
+                        "warning: release record not written (\(url.path)); the next publish cannot check the numbering") + ": \(error)")
+            }
+        }
         return report
+    }
+
+    /// The latest manifest of `options.previous` (the folder the line continues from),
+    /// which one of the signing keys must have signed.
+    func previousManifest(path: String) throws -> Data? {
+        guard let location = options.previous else { return nil }
+        let source = try openReleaseSource(location)
+        let what = "\(location)/\(path)"
+        guard let data = try source.fetch(path, maximumSize: UpdateManifest.maximumSize) else { throw ReleaseHistory.Refusal.previousNotFound(location) }
+        let text = try source.fetchText(path + ReleaseLayout.signatureSuffix, maximumSize: VerifiedRelease.signatureCap) ?? ""
+        let signatures = (try? MinisignSignature.parseAll(text)) ?? []
+        let signed = signatures.contains { signature in options.keys.contains { (try? signature.verify(data, with: $0.publicKey)) == true } }
+        guard signed else { throw ReleaseHistory.Refusal.previousNotSigned(what) }
+        return data
     }
 
     /// The newest trust file of the release folder, or a first one made of the signing keys.

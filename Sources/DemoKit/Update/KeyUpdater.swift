@@ -80,6 +80,17 @@ public final class KeyUpdater {
         read(UpdateManifest.path, cap: UpdateManifest.maximumSize).flatMap { try? JSONDecoder().decode(UpdateManifest.self, from: $0) }
     }
 
+    /// SHA-256 of the manifest the key holds: its manifest's bytes, else (torn) the
+    /// state record's; nil for a key that never had a release (built, number 0).
+    func installedManifestHash(_ state: UpdateState) -> String? {
+        if let data = read(UpdateManifest.path, cap: UpdateManifest.maximumSize),
+            let manifest = try? JSONDecoder().decode(UpdateManifest.self, from: data)
+        {
+            return manifest.release.number == 0 ? nil : FileHashing.sha256(of: data)
+        }
+        return state.lastManifest
+    }
+
     // MARK: Update
 
     /// Updates the key from `source`; with no source, only finishes a pending update
@@ -174,6 +185,9 @@ public final class KeyUpdater {
             now: now, online: source.isOnline)
         report.displayVersion = release.manifest.kit.version
         report.toNumber = release.manifest.release.number
+        if release.manifest.release.number == number, let installed = installedManifestHash(state), installed != release.hash {
+            throw UpdateRefusal.otherReleaseSameNumber(number: number, key: installed, offered: release.hash)
+        }
         let hasTrust = FileManager.default.fileExists(atPath: url(TrustFile.path).path)
         if release.manifest.release.number == number, hasTrust, release.chain.isEmpty {
             report.warnings += release.warnings
@@ -398,6 +412,7 @@ public final class KeyUpdater {
         state.targetNumber = nil
         state.lastUpdate = Timestamp.string(now)
         state.lastNumber = manifest.release.number
+        state.lastManifest = release.hash
         try state.save(key: key, writer: writer)
         try writer.remove(staging)
         report.outcome = .updated
@@ -426,10 +441,8 @@ public final class KeyUpdater {
     }
 
     func removeEmptyFolders(above path: String) {
-        var folder = (path as NSString).deletingLastPathComponent
-        while !folder.isEmpty, folder != "demokit" {
+        for folder in PathRules.parents(of: path) where folder != "demokit" {
             guard rmdir(url(folder).path) == 0 else { return }
-            folder = (folder as NSString).deletingLastPathComponent
         }
     }
 }

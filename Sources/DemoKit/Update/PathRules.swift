@@ -42,14 +42,25 @@ public enum PathRules {
         }
         // A file named like a folder of another file ("a" and "a/b").
         for file in files {
-            var parent = (file.path as NSString).deletingLastPathComponent
-            while !parent.isEmpty {
+            for parent in parents(of: file.path) {
                 if let other = seen[parent.uppercased()] {
                     throw UpdateRefusal.unsafePath(
                         file.path, bilingual("« \(other) » est un fichier, pas un dossier", "\"\(other)\" is a file, not a folder"))
                 }
-                parent = (parent as NSString).deletingLastPathComponent
             }
         }
+    }
+
+    /// The folders above a relative `/`-separated path, nearest first: `a/b/c` → `a/b`, `a`.
+    /// (Not `NSString.deletingLastPathComponent`: on Linux it traps on a one-character
+    /// string such as `a`, which a manifest can name; found by Fuzz/FuzzUpdateManifest.)
+    public static func parents(of path: String) -> [String] {
+        var result: [String] = []
+        var rest = Substring(path)
+        while let slash = rest.lastIndex(of: "/") {
+            rest = rest[..<slash]
+            if !rest.isEmpty { result.append(String(rest)) }
+        }
+        return result
     }
 }

@@ -20,6 +20,9 @@ public enum UpdateRefusal: UserFacingError, Equatable {
     case noTrust
     case notAKey(String)
     case notFound(String)
+    /// The source offers the key's release number with another manifest: two release
+    /// lines of one kit, or a release folder restored from an old copy.
+    case otherReleaseSameNumber(number: Int, key: String, offered: String)
 
     public var message: String {
         switch self {
@@ -84,6 +87,17 @@ public enum UpdateRefusal: UserFacingError, Equatable {
                 "\(path) n'est pas une clé demokit (demokit/manifest.json manquant)", "\(path) is not a demokit key (demokit/manifest.json missing)")
         case let .notFound(what):
             return bilingual("introuvable dans la publication : \(what)", "not found in the release: \(what)")
+        case let .otherReleaseSameNumber(number, key, offered):
+            return bilingual(
+                "cette source propose une autre publication n° \(number) que celle de la clé (manifeste \(key.prefix(12))… sur la clé, "
+                    + "\(offered.prefix(12))… dans la source) : deux lignes de publications pour un même kit, ou un dossier de publication "
+                    + "restauré d'une ancienne copie. La clé n'a pas changé. Mettez-la à jour depuis le dossier de publication d'où elle vient, "
+                    + "ou demandez aux mainteneurs de publier une nouvelle publication (numéro plus grand) qui fasse suite à celle de la clé "
+                    + "(demokit publish --previous DOSSIER_OU_ADRESSE)",
+                "this source offers another release #\(number) than the key's (manifest \(key.prefix(12))… on the key, "
+                    + "\(offered.prefix(12))… in the source): two release lines for one kit, or a release folder restored from an old copy. "
+                    + "The key was not changed. Update it from the release folder it came from, or ask the maintainers to publish a new "
+                    + "release (a higher number) that follows the key's (demokit publish --previous FOLDER_OR_ADDRESS)")
         }
     }
 }

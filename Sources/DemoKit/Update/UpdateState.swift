@@ -25,6 +25,10 @@ public struct UpdateState: Sendable, Codable, Equatable {
     /// When the last update completed (ISO 8601) and to which release number.
     public var lastUpdate: String?
     public var lastNumber: Int?
+    /// SHA-256 of the manifest of that release (the bytes of `demokit/manifest.json`):
+    /// a release number names one manifest, so another manifest with the same number
+    /// is refused even when the key's manifest is torn.
+    public var lastManifest: String?
 
     public static let slots = ["demokit/update-state-a", "demokit/update-state-b"]
 
