@@ -47,9 +47,9 @@ struct Build: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Taille de la clé, ex. 8G (10^9), 7.5GiB : refuse une clé qui ne tient pas, et fixe la taille de l'image (défaut : au plus juste). / Key size, e.g. 8G (10^9), 7.5GiB: refuses a key that does not fit, and sets the image size (default: smallest that fits)."
-    )
-    var size: String?
+            "Taille de la clé, ex. 8 Go, 8G (10^9), 7.5GiB : refuse une clé qui ne tient pas, et fixe la taille de l'image (défaut : au plus juste). / Key size, e.g. 8G (10^9), 7.5GiB: refuses a key that does not fit, and sets the image size (default: smallest that fits).",
+        transform: ByteSize.argument)
+    var size: ByteSize?
 
     @Option(
         name: .customLong("kernel-args"),
@@ -59,10 +59,6 @@ struct Build: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let size, KeySize(size) == nil || ImageSize(size) == nil {
-            throw ValidationError(
-                bilingual("--size : taille illisible « \(size) » (ex. 8G, 16G, 7.5GiB)", "--size: unreadable size \"\(size)\" (e.g. 8G, 16G, 7.5GiB)"))
-        }
         if let archive, ArchiveFormat(fileName: archive) == nil {
             throw ValidationError(
                 bilingual(
@@ -79,13 +75,13 @@ struct Build: ParsableCommand {
         options.displayPrefix = kit.displayPrefix
         options.cache = cache.url
         options.skipMissing = skipMissing
-        options.keySize = size.flatMap(KeySize.init)
+        options.keySize = size
         options.fetchCommand = "demokit fetch --kit \(kit.kit)" + (cache.cache.map { " --cache \($0)" } ?? "")
         options.base = baseISO.map { BaseSource(iso: URL(fileURLWithPath: $0)) }
         options.debianBase = noBase ? .ignore : .build(mirror: mirror)
         options.kernelParameters = kernelArgs.map { $0.split(separator: " ").map(String.init) } ?? []
         options.image = image.map { URL(fileURLWithPath: $0) }
-        options.imageSize = size.flatMap(ImageSize.init)
+        options.imageSize = size
         let report: KitBuilder.Report
         do {
             report = try KitBuilder(options: options, progress: progress).build()

@@ -14,8 +14,9 @@ struct Plan: ParsableCommand {
     @OptionGroup var kit: KitOption
     @OptionGroup var cache: CacheOption
 
-    @Option(name: .long, help: "Taille de la clé, ex. 8G, 16G, 7.5GiB. / Key size, e.g. 8G, 16G, 7.5GiB.")
-    var size: String?
+    @Option(
+        name: .long, help: "Taille de la clé, ex. 8 Go, 8G, 7.5GiB. / Key size, e.g. 8G, 16G, 7.5GiB.", transform: ByteSize.argument)
+    var size: ByteSize?
 
     @Option(name: .customLong("profile"), help: "Ne garder que ce profil (répétable). / Keep only this profile (repeatable).")
     var profiles: [String] = []
@@ -26,13 +27,6 @@ struct Plan: ParsableCommand {
     var baseISO: String?
 
     @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        if let size, KeySize(size) == nil {
-            throw ValidationError(
-                bilingual("--size : taille illisible « \(size) » (ex. 8G, 16G, 7.5GiB)", "--size: unreadable size \"\(size)\" (e.g. 8G, 16G, 7.5GiB)"))
-        }
-    }
 
     func run() throws {
         var options = KitBuilder.Options(kitRoot: kit.url, output: URL(fileURLWithPath: "build/kit"))
@@ -99,13 +93,13 @@ struct Plan: ParsableCommand {
             text.append(bilingual("Problèmes FAT32", "FAT32 problems") + ":")
             for problem in plan.fat32Problems { text.append("  \(problem.path): \(problem.problem.message)") }
         }
-        if let size, let key = KeySize(size) {
+        if let key = size {
             let fit = plan.fit(key)
             text.append("")
             text.append(
                 bilingual(
-                    "Clé de \(key.bytes) octets : \(formatBytes(fit.used)) utilisés sur FAT32 (grappes de \(key.clusterSize / 1024) Kio) sur \(formatBytes(fit.usable)) utilisables.",
-                    "Key of \(key.bytes) bytes: \(formatBytes(fit.used, english: true)) used on FAT32 (\(key.clusterSize / 1024) KiB clusters) of \(formatBytes(fit.usable, english: true)) usable."
+                    "Clé de \(key.bytes) octets : \(formatBytes(fit.used)) utilisés sur FAT32 (grappes de \(fit.clusterSize / 1024) Kio) sur \(formatBytes(fit.usable)) utilisables.",
+                    "Key of \(key.bytes) bytes: \(formatBytes(fit.used, english: true)) used on FAT32 (\(fit.clusterSize / 1024) KiB clusters) of \(formatBytes(fit.usable, english: true)) usable."
                 ))
             if fit.fits {
                 text.append(

@@ -205,7 +205,7 @@ import Testing
         let setup = try Setup()
         try setup.warm()
         do {
-            _ = try setup.build { $0.keySize = KeySize("1M") }
+            _ = try setup.build { $0.keySize = ByteSize("1M") }
             Issue.record("the build should be refused")
         } catch let error as KeyTooSmallError {
             #expect(!error.fit.fits)
@@ -213,7 +213,7 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: setup.dir.path("out").path))
         // A large enough key is fine.
-        _ = try setup.build { $0.keySize = KeySize("8G") }
+        _ = try setup.build { $0.keySize = ByteSize("8G") }
     }
 
     @Test func planMatchesTheBuiltTree() throws {
@@ -237,8 +237,8 @@ import Testing
         #expect(plan.shared.first?.profiles == ["alpha", "beta"])
         let alpha = try #require(plan.profiles.first { $0.id == "alpha" })
         #expect(alpha.bytes == alpha.sharedBytes && alpha.bytes == plan.bytes(.applications))
-        #expect(plan.fit(try #require(KeySize("8G"))).fits)
-        #expect(!plan.fit(try #require(KeySize("100K"))).fits)
+        #expect(plan.fit(try #require(ByteSize("8G"))).fits)
+        #expect(!plan.fit(try #require(ByteSize("100K"))).fits)
     }
 
     @Test func planWithAColdCacheCountsDownloadSizes() throws {
@@ -249,19 +249,13 @@ import Testing
         #expect(plan.bytes(.applications) == expected)
     }
 
-    @Test func keySizes() {
-        #expect(KeySize("8G")?.bytes == 8_000_000_000)
-        #expect(KeySize("16 Go")?.bytes == 16_000_000_000)
-        #expect(KeySize("7.5GiB")?.bytes == 8_053_063_680)
-        #expect(KeySize("512M")?.bytes == 512_000_000)
-        #expect(KeySize("1000")?.bytes == 1000)
-        #expect(KeySize("huit") == nil)
-        #expect(KeySize("8X") == nil)
-        #expect(KeySize("8G")?.clusterSize == 4096)
-        #expect(KeySize("16G")?.clusterSize == 8192)
-        #expect(KeySize("64G")?.clusterSize == 32768)
-        let eight = KeySize(bytes: 8_000_000_000)
-        #expect(eight.usableBytes < eight.bytes && eight.usableBytes > 7_980_000_000)
+    @Test func keyLayouts() throws {
+        #expect(KeyPlan.clusterSize(forKey: try #require(ByteSize("8G"))) == 4096)
+        #expect(KeyPlan.clusterSize(forKey: try #require(ByteSize("16G"))) == 8192)
+        #expect(KeyPlan.clusterSize(forKey: try #require(ByteSize("64G"))) == 32768)
+        let eight = ByteSize(bytes: 8_000_000_000)
+        let usable = KeyPlan.usableBytes(onKey: eight)
+        #expect(usable < eight.bytes && usable > 7_980_000_000)
     }
 }
 

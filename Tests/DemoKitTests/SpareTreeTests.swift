@@ -90,7 +90,7 @@ import Testing
         #expect(throws: KeyTooSmallError.self) {
             try setup.app.build("out") {
                 $0.base = BaseSource(iso: setup.iso)
-                $0.keySize = KeySize(bytes: 1 << 20)
+                $0.keySize = ByteSize(bytes: 1 << 20)
             }
         }
         #expect(try BuildCacheTests.state(setup.dir.path("out")) == before)

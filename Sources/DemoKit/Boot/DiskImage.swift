@@ -1,34 +1,5 @@
 import Foundation
 
-/// A size given on the command line: `8G` (8 000 000 000 bytes, as USB keys are sold),
-/// `7.5GiB`, `512M`, `64MiB`, or plain bytes.
-public struct ImageSize: Sendable, Equatable {
-    public var bytes: Int64
-
-    public init(bytes: Int64) { self.bytes = bytes }
-
-    public init?(_ text: String) {
-        let lower = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [
-            ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("tib", 1_099_511_627_776),
-            ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12),
-            ("k", 1e3), ("m", 1e6), ("g", 1e9), ("t", 1e12),
-        ]
-        var number = lower
-        var factor = 1.0
-        for (suffix, value) in units where lower.hasSuffix(suffix) {
-            number = String(lower.dropLast(suffix.count))
-            factor = value
-            break
-        }
-        guard let value = Double(number.replacingOccurrences(of: ",", with: ".")), value > 0 else { return nil }
-        bytes = Int64(value * factor)
-    }
-
-    /// Whole MiB: partitions and FAT sizes are counted in sectors.
-    var mebibytes: Int64 { bytes >> 20 }
-}
-
 /// A raw disk image of a key: MBR (fixed disk id) with one bootable FAT32 partition
 /// from 1 MiB to the end, the tree copied with mtools, syslinux for BIOS. No root, no
 /// loop device, no mount; same tree + same size + same date = same bytes.
@@ -112,14 +83,14 @@ public struct DiskImage {
 
     /// The same refusals as `write`, from planned sizes, before the tree is written.
     /// `margin`: bytes of files not planned yet (database, manifests, ldlinux).
-    public static func precheck(files: [(path: String, size: Int64)], size requested: ImageSize, margin: Int64) throws {
+    public static func precheck(files: [(path: String, size: Int64)], size requested: ByteSize, margin: Int64) throws {
         var directories: Set<String> = []
         for file in files {
             var dir = (file.path as NSString).deletingLastPathComponent
             while !dir.isEmpty, directories.insert(dir).inserted { dir = (dir as NSString).deletingLastPathComponent }
         }
         let listing = Listing(directories: directories.sorted(), files: files.sorted { $0.path < $1.path })
-        try check(listing, size: requested.mebibytes << 20, margin: margin)
+        try check(listing, size: imageBytes(requested), margin: margin)
     }
 
     static func check(_ listing: Listing, size: Int64, margin: Int64 = 0) throws {
@@ -136,6 +107,10 @@ public struct DiskImage {
         }
     }
 
+    /// The bytes of an image asked for as `size`: whole MiB, since partitions and FAT
+    /// sizes are counted in sectors.
+    static func imageBytes(_ size: ByteSize) -> Int64 { (size.bytes >> 20) << 20 }
+
     /// The smallest size (MiB multiple, at least 64 MiB) that holds the tree with 5 % room.
     public func minimumImageSize() throws -> Int64 {
         let listing = try list()
@@ -150,9 +125,9 @@ public struct DiskImage {
     /// Writes the image to `destination` (through a temporary name, renamed when
     /// complete). `size` nil: the smallest that fits. Refuses, before writing, a tree
     /// that does not fit or that holds a file of 4 GiB or more.
-    public func write(to destination: URL, size requested: ImageSize?) throws {
+    public func write(to destination: URL, size requested: ByteSize?) throws {
         let listing = try list()
-        let size = try requested.map { $0.mebibytes << 20 } ?? minimumImageSize()
+        let size = try requested.map(Self.imageBytes) ?? minimumImageSize()
         // ldlinux.sys and ldlinux.c32, written by syslinux after the copy.
         try Self.check(listing, size: size, margin: listing.directories.contains("syslinux") ? 256 << 10 : 0)
 

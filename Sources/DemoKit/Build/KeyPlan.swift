@@ -82,16 +82,36 @@ public struct KeyPlan: Sendable {
         return filesOnDisk + extra + Int64(folders.count) * clusterSize
     }
 
-    public func fit(_ key: KeySize) -> Fit {
-        let used = bytesOnDisk(clusterSize: key.clusterSize)
-        return Fit(key: key, used: used, usable: key.usableBytes)
+    /// Whether the plan fits a key of this capacity, on the FAT32 layout chosen for it.
+    public func fit(_ key: ByteSize) -> Fit {
+        let cluster = Self.clusterSize(forKey: key)
+        return Fit(key: key, clusterSize: cluster, used: bytesOnDisk(clusterSize: cluster), usable: Self.usableBytes(onKey: key))
     }
 
     public struct Fit: Sendable {
-        public var key: KeySize
+        public var key: ByteSize
+        public var clusterSize: Int64
         public var used: Int64
         public var usable: Int64
         public var fits: Bool { used <= usable }
+    }
+
+    /// The cluster size mkfs.fat and Windows choose for FAT32 on a key of this capacity.
+    public static func clusterSize(forKey key: ByteSize) -> Int64 {
+        switch key.bytes {
+        case ..<(8 << 30): return 4096
+        case ..<(16 << 30): return 8192
+        case ..<(32 << 30): return 16384
+        default: return 32768
+        }
+    }
+
+    /// What files can use on a key: the capacity less the partition's 1 MiB alignment,
+    /// FAT32's reserved sectors and its two allocation tables (4 bytes per cluster each).
+    public static func usableBytes(onKey key: ByteSize) -> Int64 {
+        let afterPartition = key.bytes - (1 << 20) - 32 * 512
+        let clusters = afterPartition / clusterSize(forKey: key)
+        return max(0, afterPartition - 2 * 4 * clusters)
     }
 
     /// The plan of a built tree's files; `appFiles` maps each application to its key paths.
@@ -128,50 +148,6 @@ public struct KeyPlan: Sendable {
         plan.fat32Problems = FAT32Rules.check(files: files.map { ($0.path, $0.size) })
         return plan
     }
-}
-
-/// A key's capacity as written on it: `8G` is 8 000 000 000 bytes (vendors count in
-/// powers of ten); `8GiB` is 8 × 2³⁰. Plain numbers are bytes.
-public struct KeySize: Sendable, Equatable, CustomStringConvertible {
-    public var bytes: Int64
-
-    public init(bytes: Int64) {
-        self.bytes = bytes
-    }
-
-    public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let digits = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "," }
-        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
-        guard let number = Double(digits.replacingOccurrences(of: ",", with: ".")), number > 0 else { return nil }
-        let multipliers: [String: Double] = [
-            "": 1, "b": 1, "o": 1,
-            "k": 1e3, "kb": 1e3, "ko": 1e3, "m": 1e6, "mb": 1e6, "mo": 1e6, "g": 1e9, "gb": 1e9, "go": 1e9, "t": 1e12, "tb": 1e12, "to": 1e12,
-            "kib": 1024, "mib": 1_048_576, "gib": 1_073_741_824, "tib": 1_099_511_627_776,
-        ]
-        guard let multiplier = multipliers[unit] else { return nil }
-        bytes = Int64(number * multiplier)
-    }
-
-    /// The cluster size mkfs.fat and Windows choose for FAT32 at this size.
-    public var clusterSize: Int64 {
-        switch bytes {
-        case ..<(8 << 30): return 4096
-        case ..<(16 << 30): return 8192
-        case ..<(32 << 30): return 16384
-        default: return 32768
-        }
-    }
-
-    /// What files can use: the capacity less the partition's 1 MiB alignment, FAT32's
-    /// reserved sectors and its two allocation tables (4 bytes per cluster each).
-    public var usableBytes: Int64 {
-        let afterPartition = bytes - (1 << 20) - 32 * 512
-        let clusters = afterPartition / clusterSize
-        return max(0, afterPartition - 2 * 4 * clusters)
-    }
-
-    public var description: String { formatBytes(bytes) }
 }
 
 /// The key is too small for what the kit puts on it.

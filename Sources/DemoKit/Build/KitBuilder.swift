@@ -25,7 +25,7 @@ public struct KitBuilder {
         /// Build even when artifacts are missing: the lists say what is not on the key.
         public var skipMissing = false
         /// Refuse a tree that does not fit a key of this size (`--size`).
-        public var keySize: KeySize?
+        public var keySize: ByteSize?
         /// Size of the base system (live ISO) that will share the key. Issue 5's boot
         /// stage sets it from the ISO it copies; 0 until then.
         public var baseSystemBytes: Int64 = 0
@@ -39,7 +39,7 @@ public struct KitBuilder {
         public var kernelParameters: [String] = []
         /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
         public var image: URL?
-        public var imageSize: ImageSize?
+        public var imageSize: ByteSize?
         /// Keep the replaced key as the spare for the next rebuild, where hard links
         /// work (`OutputSwap`). Off, the previous key is removed as on FAT32.
         public var keepSpare = true
