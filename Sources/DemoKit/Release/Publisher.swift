@@ -58,6 +58,8 @@ public struct Publisher {
         defer { try? fm.removeItem(at: work) }
         var buildOptions = KitBuilder.Options(kitRoot: options.kitRoot, output: work.appendingPathComponent("key"))
         buildOptions.environment = options.environment
+        // A release carries the kit's live system: a key updated from it keeps booting.
+        buildOptions.debianBase = .build(mirror: nil)
         let result = try KitBuilder(options: buildOptions, progress: progress).build()
         let tree = result.output
         let built = try result.manifest
