@@ -239,6 +239,36 @@ import Testing
         #expect(third.layers.map(\.reused) == [true, false, true])
     }
 
+    /// A profile mounting more layers than the kernel's 8 loop devices boots with more.
+    @Test func manyLayersAskForMoreLoopDevices() throws {
+        let dir = try TemporaryDirectory()
+        let plan = Self.plan(profiles: [("a", []), ("b", []), ("c", []), ("d", [])])
+        func base(_ names: [(String, [String])]) throws -> BuiltBase {
+            let folder = dir.path(UUID().uuidString)
+            let layers = names.map { LiveBaseLayers.Layer(name: $0.0, profiles: $0.1, packages: [], size: 1, sha256: "", reused: false) }
+            let record = BuiltBaseRecord(
+                key: plan.key, plan: plan, kernelVersion: "6.1", kernelParameters: ["boot=live"], mirrorReleaseDate: nil, packageCount: 1,
+                layers: layers)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("live"), withIntermediateDirectories: true)
+            try JSONEncoder().encode(record).write(to: folder.appendingPathComponent("base.json"))
+            for path in ["vmlinuz", "initrd.img", "filesystem.module", "a.module", "b.module", "c.module", "d.module"] + names.map({ "\($0.0).squashfs" }) {
+                try Data().write(to: folder.appendingPathComponent("live/\(path)"))
+            }
+            return try #require(BuiltBase(folder: folder))
+        }
+        let all = ["a", "b", "c", "d"]
+        let few = try base([("filesystem", all), ("layer-a", ["a"]), ("state", all)])
+        #expect(few.system.kernelParameters == ["boot=live"])
+        // Every group of profiles that holds "a": 8 layers, with the common and the state 10.
+        var groups: [(String, [String])] = [("filesystem", all)]
+        for mask in 1..<16 where mask & 1 == 1 {
+            let members = all.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
+            groups.append(("layer-" + members.joined(separator: "_"), members))
+        }
+        groups.append(("state", all))
+        #expect(try base(groups).system.kernelParameters == ["boot=live", "loop.max_loop=18"])
+    }
+
     @Test func eachProfileEntryMountsItsModule() throws {
         let dir = try TemporaryDirectory()
         let kit = try KitLoader(root: try TestKit.make(in: dir), displayPrefix: "").loadValid().kit

@@ -238,7 +238,14 @@ public struct BuiltBase: Sendable {
     public var system: BaseSystem {
         BaseSystem(
             files: files, kernel: "live/vmlinuz", initrd: "live/initrd.img",
-            kernelParameters: record.kernelParameters, checksumList: nil, verifiedFiles: 0, profileModules: true)
+            kernelParameters: record.kernelParameters + loopDevices, checksumList: nil, verifiedFiles: 0, profileModules: true)
+    }
+
+    /// live-boot mounts each layer through a loop device, and the kernel makes 8 of them
+    /// unless told more: a profile of four sharing layers with three others mounts 9 or 10.
+    var loopDevices: [String] {
+        let most = record.plan.profiles.map { profile in record.layers.filter { $0.profiles.contains(profile.id) }.count }.max() ?? 0
+        return most > 6 ? ["loop.max_loop=\(most + 8)"] : []
     }
 }
 
