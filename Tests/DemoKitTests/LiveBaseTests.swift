@@ -104,7 +104,7 @@ import Testing
         Status: install ok installed
         Version: 3
         Architecture: amd64
-        Depends: libshared1.2 (>= 1.0), missing-thing | libshared1.2, awk
+        Depends: libshared1.2 (>= 1.0), missing-thing | libshared1.2, awk, util-linux
 
         Package: viewer
         Status: install ok installed
@@ -117,6 +117,13 @@ import Testing
         Version: 1
         Architecture: amd64
         Provides: awk
+
+        Package: util-linux
+        Status: install ok installed
+        Priority: required
+        Essential: yes
+        Version: 2.38
+        Architecture: amd64
 
         Package: gone
         Status: deinstall ok config-files
@@ -132,14 +139,16 @@ import Testing
 
     @Test func packagesGoToTheLayerOfTheProfilesThatNeedThem() {
         let packages = LiveBaseLayers.installedPackages(status: Self.status)
-        #expect(packages.keys.sorted() == ["base-files", "editor", "libshared1.2", "mawk", "viewer"])
-        #expect(LiveBaseLayers.closure(of: ["editor"], in: packages) == ["editor", "libshared1.2", "mawk"])
+        #expect(packages.keys.sorted() == ["base-files", "editor", "libshared1.2", "mawk", "util-linux", "viewer"])
+        #expect(LiveBaseLayers.closure(of: ["editor"], in: packages) == ["editor", "libshared1.2", "mawk", "util-linux"])
         let layers = LiveBaseLayers.assign(plan: Self.plan(profiles: [("mairie", ["editor"]), ("ecole", [])]), packages: packages)
         #expect(layers["editor"] == "layer-mairie")
         #expect(layers["mawk"] == "layer-mairie")
         // Needed by the common desktop, or by no profile (the base system): common.
         #expect(layers["libshared1.2"] == "filesystem")
         #expect(layers["base-files"] == "filesystem")
+        // An essential package one profile's application names is still every profile's.
+        #expect(layers["util-linux"] == "filesystem")
         let both = LiveBaseLayers.assign(plan: Self.plan(profiles: [("mairie", ["editor"]), ("ecole", ["editor"])]), packages: packages)
         #expect(both["editor"] == "filesystem")
     }

@@ -31,6 +31,9 @@ public enum LiveBaseLayers {
         var depends: [[String]]
         var provides: [String]
         var version: String
+        /// `Essential: yes` or `Priority: required`: the base system, which packages use
+        /// without saying so.
+        var essential = false
     }
 
     /// Paragraphs of `var/lib/dpkg/status` with `Status: install ok installed`.
@@ -60,7 +63,8 @@ public enum LiveBaseLayers {
             }
             result[name] = Package(
                 name: name, architecture: fields["Architecture"] ?? "", depends: names(fields["Depends"]) + names(fields["Pre-Depends"]),
-                provides: names(fields["Provides"]).flatMap { $0 }, version: fields["Version"] ?? "")
+                provides: names(fields["Provides"]).flatMap { $0 }, version: fields["Version"] ?? "",
+                essential: fields["Essential"] == "yes" || fields["Priority"] == "required")
         }
         return result
     }
@@ -91,7 +95,10 @@ public enum LiveBaseLayers {
     /// needs (and what no profile names: the base system's own packages), else
     /// `layer-<profiles>`.
     static func assign(plan: LiveBasePlan, packages: [String: Package]) -> [String: String] {
-        let common = closure(of: plan.commonPackages, in: packages)
+        // The base system is every profile's, even when only one profile's application
+        // names one of its packages (util-linux holds the getty that logs the user in).
+        let base = packages.values.filter(\.essential).map(\.name).sorted()
+        let common = closure(of: plan.commonPackages + base, in: packages)
         let perProfile = plan.profiles.map { (id: $0.id, needs: closure(of: plan.commonPackages + $0.packages, in: packages)) }
         var result: [String: String] = [:]
         for name in packages.keys {

@@ -11,7 +11,7 @@ public struct LiveBasePlan: Sendable, Codable, Equatable {
     }
 
     /// Bumped when what demokit does with the packages changes the base's bytes.
-    static let formatVersion = "4"
+    static let formatVersion = "5"
 
     public var suite: String
     /// apt's one-line sources (`deb URI SUITE main`), in order.
