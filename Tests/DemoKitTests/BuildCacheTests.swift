@@ -3,7 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-/// The build cache (issue 8): a rebuild with no change writes nothing; after any kind
+/// The build cache: a rebuild with no change writes nothing; after any kind
 /// of change — a profile, a catalogue entry, a template, an artifact, the base ISO,
 /// a file of the output itself — the output is byte for byte, mode for mode and time
 /// for time the tree a clean build makes.
@@ -149,9 +149,9 @@ import Testing
     }
 
     /// The memo of the output that a rebuild saves is made from what the writer saw
-    /// (`TreeWriter.observed`), not from a `stat` of every file: after rebuilds over
-    /// no spare, over the spare, and with a new file date (every file stamped again),
-    /// each line must be what a `stat` of the file shows, and every file must have one.
+    /// (`TreeWriter.observed`), not from a `stat` of every file: after rebuilds and
+    /// after a new file date (every file stamped again), each line must be what a
+    /// `stat` of the file shows, and every file must have one.
     @Test func theOutputsMemoIsWhatTheFilesShowAfterEachKindOfRebuild() throws {
         let setup = try Setup()
         let output = setup.dir.path("out")
@@ -183,6 +183,38 @@ import Testing
         // Back to the kit's date (a change), then the memo saved by that build must be
         // good enough for the next one to find nothing to do.
         #expect(try setup.build("out").unchanged == false)
+        #expect(try setup.build("out").unchanged)
+    }
+
+    /// A build that fails once the pages are written leaves the key as it was, and
+    /// what interrupted builds left beside it (a staging folder, the previous key
+    /// being removed, the spare key earlier versions kept) is removed by the next;
+    /// only the cache stays beside the key.
+    @Test func failedAndInterruptedBuildsLeaveTheKeyAndNoHiddenFolder() throws {
+        let setup = try Setup()
+        let fm = FileManager.default
+        _ = try setup.build("out")
+        let entry = try #require(TestKit.allFiles(in: setup.app.kit.appendingPathComponent("payload/catalogue")).first)
+        try setup.edit("payload/catalogue/\(entry)") { $0.replacingOccurrences(of: "name: ", with: "name: Renamed ") }
+        let before = try Self.state(setup.dir.path("out"))
+        #expect(throws: KeyTooSmallError.self) {
+            try setup.app.build("out") {
+                $0.base = BaseSource(iso: setup.iso)
+                $0.keySize = ByteSize(bytes: 1 << 20)
+            }
+        }
+        #expect(try Self.state(setup.dir.path("out")) == before)
+        func hidden() throws -> [String] {
+            try fm.contentsOfDirectory(atPath: setup.dir.url.path).filter { $0.hasPrefix(".out.") }.sorted()
+        }
+        #expect(try hidden() == [".out.demokit-cache"])
+
+        for leftover in [".out.staging-999999", ".out.old-999999", ".out.demokit-spare"] {
+            try fm.createDirectory(at: setup.dir.path(leftover + "/catalogue"), withIntermediateDirectories: true)
+            try "half-written".write(to: setup.dir.path(leftover + "/catalogue/credits.html"), atomically: false, encoding: .utf8)
+        }
+        try setup.expectSameAsClean("after a failed build and leftovers", 1)
+        #expect(try hidden() == [".out.demokit-cache"])
         #expect(try setup.build("out").unchanged)
     }
 
@@ -263,7 +295,7 @@ import Testing
     }
 
     /// Digests are held as bytes and written back as the same lowercase hex; any
-    /// other text is refused rather than changed (issue 8, peak memory).
+    /// other text is refused rather than changed.
     @Test func digestsReadBackAsTheirHex() throws {
         for data in [Data(), Data("a".utf8), Data((0..<255).map { UInt8($0) })] {
             let hex = FileHashing.sha256(of: data)

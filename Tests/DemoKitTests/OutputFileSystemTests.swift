@@ -12,7 +12,6 @@ import Testing
         let dir = try TemporaryDirectory()
         #expect(OutputSwap.modesWork(in: dir.url.path))
         #expect(OutputSwap.renamedFoldersKeepTheirFiles(in: dir.url.path))
-        #expect(OutputSwap.hardLinksWork(in: dir.url.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty)
         let swap = try OutputSwap(output: dir.path("out"))
         #expect(swap.storesModes)

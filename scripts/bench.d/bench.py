@@ -273,8 +273,8 @@ class Bench:
             self.discard(copy)
             log("cp -r %.1f s, cp -r + sha256sum %.1f s" % (t, t2))
             if state > 0:
-                # The first rebuild after the cold build has no spare (the key it replaces
-                # is kept for the next one); the later ones write over the spare.
+                # The first rebuild after the cold build replaces a key a cold build made;
+                # the later ones replace a key a rebuild made. Both are counted.
                 kind = "one entry changed" if state > 1 else "one entry changed, first"
                 run = self.build(self.kit, key0, ctx0)
                 self.sample("rebuild, %s (s)" % kind, run.seconds)
@@ -286,7 +286,7 @@ class Bench:
                 self.discard(ctx.root)
             state += 1
 
-        # With one run, the entry goes back to revision 0 for a rebuild over the spare
+        # With one run, the entry goes back to revision 0 for a rebuild of a rebuilt key
         # (cold build 0 is its clean build).
         if o.runs == 1:
             generate.edit_entry(self.kit, 0)
@@ -510,7 +510,7 @@ def rows(bench):
         ratio_row("`find` + `stat` of those files (the least a check of each can do) vs cold build",
                   s["stat of the files a no-change rebuild looks at (s)"], s["cold build (s)"]),
         ratio_row("rebuild, one entry changed, vs cold build", s["rebuild, one entry changed (s)"], s["cold build (s)"], (0.10, "< ×0.10", True)),
-        ratio_row("first rebuild after a cold build, one entry changed (no spare yet), vs cold build",
+        ratio_row("first rebuild after a cold build, one entry changed, vs cold build",
                   s["rebuild, one entry changed, first (s)"], s["cold build (s)"], (0.10, "< ×0.10", True)),
         ratio_row("`demokit verify` vs `sha256sum -c`", s["demokit verify (s)"], s["sha256sum -c (s)"], (1.0, "≤ ×1", False)),
         ratio_row("`--archive` .tar (archive stage) vs `bsdtar -cf`", s["build --archive .tar, archive stage (s)"], s["bsdtar .tar (s)"]),
@@ -562,8 +562,8 @@ METHOD = """- **Cache.** {cache}
   that and compares each file's fingerprint with the build cache's.
   **Rebuild, one entry changed**: the `fr` description of `{entry}` edited (a new
   revision each time), then the same command on that key. The first such rebuild after the
-  cold build is counted apart ("first", no spare yet: it links every unchanged file into a new
-  tree, and keeps the key it replaces as the spare); the later ones write over the spare. With
+  cold build is counted apart ("first": the key it replaces was made by a cold build); the
+  later ones replace a key a rebuild made. Each links every unchanged file into a new tree. With
   one run, the entry goes back to its revision 0 for that second rebuild (cold build 0 is then
   its clean build). After every rebuild the tree is
   compared with a clean build of the same inputs: every path, type, mode, modification time
@@ -594,7 +594,7 @@ METHOD = """- **Cache.** {cache}
 def main():
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
-        description="Issue 8's benchmark: generates a reference kit (the repository's kit, a generated catalogue, "
+        description="demokit's benchmark: generates a reference kit (the repository's kit, a generated catalogue, "
                     "application artifacts, a base ISO stand-in) and times demokit against cp -r, sha256sum, bsdtar and "
                     "hugo, side by side. Prints a table; a full run also writes docs/benchmarks.md.")
     parser.add_argument("--demokit", required=True, help=argparse.SUPPRESS)

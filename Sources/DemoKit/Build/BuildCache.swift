@@ -129,7 +129,7 @@ public struct BuildCache: Sendable {
     }
 
     /// After the output was replaced, before `save`: the generated files' keys.
-    /// Apart, so that the caller lets go of them before `save` (peak memory, issue 8).
+    /// Apart, so that the caller lets go of them before `save` (peak memory).
     public func savePages(_ pages: [String: TreeWriter.PageRecord]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileMemo.writeReplacing(folder.appendingPathComponent("pages.tsv")) { file in
@@ -159,9 +159,9 @@ public struct BuildCache: Sendable {
         }
     }
 
-    /// `outputs.tsv`, the memo of the output's files, written as its lines come: the
-    /// 46,000 (60,000 at 4 GiB) entries of a memo, built only to be saved, were the
-    /// build's peak memory (issue 8). `observed[i]`: `files[i]`'s fingerprint as the
+    /// `outputs.tsv`, the memo of the output's files, written as its lines come: a
+    /// memo of every file, built only to be saved, would be the build's peak memory.
+    /// `observed[i]`: `files[i]`'s fingerprint as the
     /// writer left it (`TreeWriter.observed`), nil where unknown. The others are taken
     /// on several threads, by paths relative to the output, which they need not make.
     func saveOutputs(_ files: [FileRecord], observed: [FileFingerprint?] = []) throws {
@@ -252,8 +252,7 @@ struct BuildKey {
         for folder in Self.kitFolders {
             let root = kitRoot.appendingPathComponent(folder)
             let files = FileWalk.regularFiles(under: root)
-            // Paths joined as strings: building 10,000 URLs was a seventh of a
-            // no-change build.
+            // Paths joined as strings, not `URL`s: one per kit file at every build.
             let rootPath = TreeWriter.folderPath(root)
             let hashes = parallelMap(files, workers: diskWorkers) { relative in
                 Result { try memo.sha256(ofPath: rootPath + "/" + relative).sha256 }
@@ -309,10 +308,10 @@ enum FileWalk {
         return sorted ? found.sorted() : found
     }
 
-    /// Each entry of `folder` but `.` and `..`: its name, `d_type` and inode as
-    /// `readdir` gives them. False if the folder cannot be opened.
+    /// Each entry of `folder` but `.` and `..`: its name and `d_type` as `readdir`
+    /// gives them. False if the folder cannot be opened.
     @discardableResult
-    static func forEachEntry(in folder: String, _ body: (_ name: String, _ type: UInt8, _ inode: UInt64) -> Void) -> Bool {
+    static func forEachEntry(in folder: String, _ body: (_ name: String, _ type: UInt8) -> Void) -> Bool {
         guard let dir = opendir(folder) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
@@ -320,14 +319,14 @@ enum FileWalk {
                 pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            body(name, entry.pointee.d_type, UInt64(entry.pointee.d_ino))
+            body(name, entry.pointee.d_type)
         }
         return true
     }
 
     private static func walk(_ base: String, _ relative: String, _ followingLinks: Bool, _ found: inout [String]) {
         let folder = relative.isEmpty ? base : base + "/" + relative
-        forEachEntry(in: folder) { name, entryType, _ in
+        forEachEntry(in: folder) { name, entryType in
             let path = relative.isEmpty ? name : relative + "/" + name
             var type = entryType
             if type == UInt8(DT_LNK), !followingLinks { return }

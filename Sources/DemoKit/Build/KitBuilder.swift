@@ -26,8 +26,8 @@ public struct KitBuilder {
         public var skipMissing = false
         /// Refuse a tree that does not fit a key of this size (`--size`).
         public var keySize: ByteSize?
-        /// Size of the base system (live ISO) that will share the key. Issue 5's boot
-        /// stage sets it from the ISO it copies; 0 until then.
+        /// Size of a base system that will share the key but is not in the tree
+        /// (counted by `plan`); 0 when the build places the base itself.
         public var baseSystemBytes: Int64 = 0
         /// The command shown to fetch missing artifacts.
         public var fetchCommand: String?
@@ -40,9 +40,6 @@ public struct KitBuilder {
         /// Also write a raw disk image (`--image`), of `imageSize` or the smallest that fits.
         public var image: URL?
         public var imageSize: ByteSize?
-        /// Keep the replaced key as the spare for the next rebuild, where hard links
-        /// work (`OutputSwap`). Off, the previous key is removed as on FAT32.
-        public var keepSpare = true
 
         public init(kitRoot: URL, output: URL) {
             self.kitRoot = kitRoot
@@ -63,8 +60,8 @@ public struct KitBuilder {
     public struct Report: Sendable {
         public var output: URL
         /// The key's manifest: the one this build wrote or, after a build with nothing
-        /// to do, the key's, read when first asked for (decoding its 46,000 records
-        /// was a fifth of such a build, and the summary needs none of them).
+        /// to do, the key's, read when first asked for (decoding a record per file is
+        /// most of such a build, and the summary needs none of them).
         public var manifest: UpdateManifest {
             get throws { try manifestSource.manifest() }
         }
@@ -210,8 +207,7 @@ public struct KitBuilder {
         let builtBase = options.base == nil ? try debianBase(kit, store: store) : nil
         let baseSource = builtBase == nil ? baseSource(kit) : nil
         // The base system is taken out of the ISO while the database and the pages
-        // are made: its second of copying is mostly the kernel's, and that stage
-        // leaves a third of the cores idle (issue 8). Nothing else reads its work
+        // are made, a stage that leaves cores idle. Nothing else reads its work
         // folder or the ISO until it is joined, before the boot files.
         let baseReading =
             builtBase == nil
@@ -228,7 +224,7 @@ public struct KitBuilder {
         var hashed: (size: Int64, sha256: String)?
         let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: {
             try CatalogueWriter.write(written, to: database, texts: $0)
-            // Hashed while the site's other jobs run, not after them (issue 8).
+            // Hashed while the site's other jobs run, not after them.
             hashed = try FileHashing.sha256(fileAt: database)
         })
         // Every job ran when `plan` returned; read again only if that ever changes.
@@ -328,14 +324,14 @@ public struct KitBuilder {
                     bootable: cache.outputs.entry(TreeWriter.folderPath(cache.output) + "/" + BootFiles.checksumListPath) != nil,
                     unchanged: true)
                 // The manifest is read in the archive's (or the image's) stage: its
-                // 46,000 records are their work, not the check's.
+                // records are their work, not the check's.
                 try writeArchiveAndImage(source, into: &report)
                 return report
             }
         }
         // The output's check goes on while the rebuild reads the kit: its answer no
-        // longer matters, but the `stat`s it makes of the previous key's 46,000 files
-        // are the ones writing over the spare needs next (issue 8).
+        // longer matters, but the `stat`s it makes of the previous key's files are the
+        // ones taking its unchanged files needs next.
         return try builder.rebuild(key: key, cache: cache, store: store, outputCheck: outputIntact, hashExtra: hashExtra)
     }
 
@@ -363,16 +359,15 @@ public struct KitBuilder {
         hashExtra: @escaping @Sendable (String) throws -> String
     ) throws -> Report {
         defer { _ = outputCheck?.value }
-        let swap = try OutputSwap(output: options.output, keepSpare: options.keepSpare)
+        let swap = try OutputSwap(output: options.output)
         let baseWork = swap.staging.deletingLastPathComponent()
             .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: baseWork) }
-        // The previous build's page records (41,000 lines) are read while the kit is.
+        // The previous build's page records (a line per page) are read while the kit is.
         let previousPages = BackgroundValue { cache.readPages() }
         defer { _ = previousPages.value }
         do {
             let database = swap.staging.appendingPathComponent(Self.databasePath)
-            if swap.stagingHoldsATree { SpareTree.makeRoom(for: Self.databasePath, in: swap.staging.path) }
             let entries = EntryCache(
                 url: cache.folder.appendingPathComponent("entries.tsv"), memo: cache.inputs,
                 displayPrefix: KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix).displayPrefix)
@@ -407,13 +402,9 @@ public struct KitBuilder {
                 ownedMemo: store.memo)
             writer.setsModes = swap.storesModes
             let databaseRecord = prepared.databaseRecord
-            // Over the spare: the database is already written there. The FAT32 rules
-            // are checked while the spare is listed, before anything is written.
-            // (The plan is let go of after writing: only the closure holds it.)
-            var records = try writer.write(
-                prepared.plan, into: swap.staging, overTree: swap.stagingHoldsATree, keep: [Self.databasePath],
-                check: { [plan = prepared.plan] in try plan.checkFAT32() }
-            ) { generated in
+            // Nothing is written before the FAT32 rules are checked.
+            try prepared.plan.checkFAT32()
+            var records = try writer.write(prepared.plan, into: swap.staging) { generated in
                 // Pages are written, copies not yet: refuse a key that does not fit now.
                 if let keySize = options.keySize {
                     let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
@@ -441,7 +432,7 @@ public struct KitBuilder {
                     case .bytes, .generated: return nil
                     }
                 })
-            // Peak memory (issue 8): the pages' closures hold the site's tables, and the
+            // Peak memory: the pages' closures hold the site's tables, and the
             // previous build's page records are no longer needed; the manifest's
             // encoding and the cache's files are made without them.
             prepared.plan = TreePlan()
@@ -467,8 +458,8 @@ public struct KitBuilder {
                 kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
                 profiles: kit.profiles.map(\.id.value), files: records)
             let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
-            // Its 8 MB (11 MB at 4 GiB) are let go once written: the cache saved next
-            // needs only its size and hash (peak memory, issue 8).
+            // Its bytes (a record per file) are let go once written: the cache saved
+            // next needs only its size and hash (peak memory).
             let manifestRecord = try {
                 let data = try manifest.encodedInPieces()
                 try data.write(to: manifestURL, options: .withoutOverwriting)
@@ -490,8 +481,8 @@ public struct KitBuilder {
             try? FileManager.default.removeItem(at: baseWork)
             // Links changed the fingerprints of the content store's files, not their bytes.
             for path in Set(writer.takeLinkedOwned()) { store.memo.refresh(path) }
-            // A file of its own, written while the build cache is (a `stat` of each of
-            // the store's files it keeps: a third of a second on a large kit, issue 8).
+            // A file of its own, written while the build cache is (it `stat`s each of
+            // the store's files it keeps).
             let storeSaving = BackgroundWork { store.saveMemo() }
             defer { storeSaving.wait() }
 
@@ -515,8 +506,8 @@ public struct KitBuilder {
             do {
                 let pages = writer.takePages(), baseSource = prepared.baseSource, extras = extras
                 // The writer's records come first in `outputFiles`, in its order. Its
-                // fingerprints hold: the exchange of folders changes no file, and a
-                // removed previous key (no spare) shares no inode with a file it saw.
+                // fingerprints hold: moving the folder changes no file, and the removed
+                // previous key shares no inode with a file it saw.
                 try cache.save(
                     key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles,
                     observed: writer.takeObserved(),

@@ -57,8 +57,8 @@ public enum FileHashing {
     }
 
     /// Copies `source` to `destination` while hashing what is written, in one pass.
-    /// `newFile`: fail rather than write into a file already there (in a tree written
-    /// over a spare, it could be another key's file under a second name).
+    /// `newFile`: fail rather than write into a file already there (it could be a hard
+    /// link to another key's file, which must never change).
     public static func copyAndHash(
         from source: URL, to destination: URL, newFile: Bool = false, onChunk: (Int) -> Void = { _ in }
     ) throws -> (size: Int64, sha256: String) {

@@ -1,4 +1,3 @@
-import CArchive
 import Foundation
 
 #if canImport(Glibc)
@@ -7,26 +6,10 @@ import Foundation
 
 /// Builds into a hidden staging folder beside the output and moves it into place only
 /// when complete: a failed or interrupted build never leaves a half-written key at `--out`.
-///
-/// Where the file system has hard links, the key replaced by a build is not removed:
-/// it is kept beside the output as the *spare* (`.<name>.demokit-spare`), and the next
-/// build is written over it. Most of its files are the output's own (the same inodes,
-/// linked by the build that made the output), so a rebuild after a small change has
-/// a few files to write and none to link or remove, where it had 46,000 names to
-/// create and 46,000 to unlink (issue 8). What the spare holds is never trusted:
-/// a file is kept only when it is the output's file at the same path, whose hash the
-/// build checked; anything else is removed or written again (`SpareTree`).
+/// The key it replaces is moved aside and removed on a thread of its own (`Removal`).
 public struct OutputSwap {
     public let output: URL
     public let staging: URL
-    /// Where the replaced key is kept for the next build.
-    public let spare: URL
-    /// The staging folder is an earlier tree (the spare, or a build cut short) to be
-    /// updated in place, not an empty folder.
-    public let stagingHoldsATree: Bool
-    /// Hard links work beside the output: a spare is worth keeping (on FAT32 it would
-    /// be a second full copy of the key).
-    public let keepsSpare: Bool
     /// File modes can be set beside the output. FAT32 stores none: kernel vfat refuses
     /// a mode it cannot keep, fusefat has no chmod at all. There the tree is written
     /// without them, so a key can be built straight onto a mounted stick.
@@ -35,19 +18,15 @@ public struct OutputSwap {
     /// Marks a folder as a demokit key, so replacing it is safe.
     static let marker = "demokit/manifest.json"
 
-    /// `keepSpare`: false removes the previous key after the swap, even where hard
-    /// links would allow a spare (and any spare left).
-    public init(output: URL, keepSpare: Bool = true) throws {
+    public init(output: URL) throws {
         self.output = output.standardizedFileURL
         let parent = self.output.deletingLastPathComponent()
         let name = self.output.lastPathComponent
         staging = parent.appendingPathComponent(".\(name).staging-\(ProcessInfo.processInfo.processIdentifier)")
-        spare = parent.appendingPathComponent(".\(name).demokit-spare")
         let fm = FileManager.default
         try Self.refuseForeignFolder(self.output)
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            keepsSpare = keepSpare && Self.hardLinksWork(in: parent.path)
             storesModes = Self.modesWork(in: parent.path)
             guard Self.renamedFoldersKeepTheirFiles(in: parent.path) else {
                 throw FileError(
@@ -57,27 +36,14 @@ public struct OutputSwap {
                         "this file system empties folders when they are renamed (fusefat does): the key cannot be replaced there safely. Build it in a local folder (--out build/kit), then copy that folder to the key"
                     ))
             }
-            // The tree to write over: the spare, else the staging folder of a build cut
-            // short; other leftovers of interrupted builds are removed.
-            var tree: String? = nil
-            if keepsSpare, Self.isFolder(spare.path) { tree = spare.path }
+            // Leftovers of interrupted builds (staging folders, previous keys being
+            // removed) and the spare key that earlier versions kept beside the output:
+            // none of them is read, so none is trusted.
             for item in ((try? fm.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
-            where item.hasPrefix(".\(name).staging-") || item.hasPrefix(".\(name).old-") || item == spare.lastPathComponent {
-                let path = parent.appendingPathComponent(item).path
-                if path == tree { continue }
-                if keepsSpare, tree == nil, item.hasPrefix(".\(name).staging-"), Self.isFolder(path) {
-                    tree = path
-                } else {
-                    TreeRemoval.remove(path)
-                }
+            where item.hasPrefix(".\(name).staging-") || item.hasPrefix(".\(name).old-") || item == ".\(name).demokit-spare" {
+                TreeRemoval.remove(parent.appendingPathComponent(item).path)
             }
-            if let tree, rename(tree, staging.path) == 0 {
-                stagingHoldsATree = true
-            } else {
-                if let tree { TreeRemoval.remove(tree) }
-                try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-                stagingHoldsATree = false
-            }
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch let error as FileError {
             throw error
         } catch {
@@ -107,31 +73,24 @@ public struct OutputSwap {
         }
     }
 
-    /// Puts the staging folder in place of the output. The previous key becomes the
-    /// spare, exchanged with the staging folder in one step where the system can
-    /// (`renameat2`), else by two renames. Without hard links it is moved aside and
-    /// removed while the caller goes on: `wait()` on what this returns before taking
-    /// the new key's fingerprints (unlinking the old names of files linked from it
-    /// changes their change times) and before exiting. (A removal cut short leaves a
+    /// Puts the staging folder in place of the output. The previous key is moved
+    /// aside and removed while the caller goes on: `wait()` on what this returns before
+    /// taking the new key's fingerprints (unlinking the old names of files linked from
+    /// it changes their change times) and before exiting. (A removal cut short leaves a
     /// hidden folder that the next build removes.)
     @discardableResult
     public func commit() throws -> Removal {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
-        let old = keepsSpare ? spare : parent.appendingPathComponent(".\(output.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+        let old = parent.appendingPathComponent(".\(output.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             guard fm.fileExists(atPath: output.path) else {
                 try fm.moveItem(at: staging, to: output)
                 return Removal(nil)
             }
-            if keepsSpare, demokit_exchange_paths(staging.path, output.path) == 0 {
-                // The staging folder's name now holds the previous key.
-                if rename(staging.path, spare.path) != 0 { TreeRemoval.remove(staging.path) }
-                return Removal(nil)
-            }
             try fm.moveItem(at: output, to: old)
             try fm.moveItem(at: staging, to: output)
-            return Removal(keepsSpare ? nil : old.path)
+            return Removal(old.path)
         } catch {
             // Put the previous key back if it was moved aside.
             if !fm.fileExists(atPath: output.path), fm.fileExists(atPath: old.path) {
@@ -143,24 +102,9 @@ public struct OutputSwap {
         }
     }
 
-    /// After a failed build: the staging folder is kept as the spare where hard links
-    /// work (the next build checks every file of it anyway), else removed.
+    /// After a failed build: the staging folder is removed.
     public func discard() {
-        if keepsSpare, !FileManager.default.fileExists(atPath: spare.path), rename(staging.path, spare.path) == 0 { return }
         TreeRemoval.remove(staging.path)
-    }
-
-    /// Whether a file can be hard-linked in `folder`: a probe file, linked and removed.
-    static func hardLinksWork(in folder: String) -> Bool {
-        let probe = folder + "/.demokit-link-probe-\(ProcessInfo.processInfo.processIdentifier)"
-        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        close(fd)
-        defer {
-            unlink(probe)
-            unlink(probe + "-link")
-        }
-        return link(probe, probe + "-link") == 0
     }
 
     /// Whether a folder renamed in `folder` keeps its files. The key is swapped in by
@@ -180,7 +124,7 @@ public struct OutputSwap {
         // Listed, not looked up: the kernel's name cache answers a lookup of the moved
         // file even when the folder is empty on disk.
         var names: [String] = []
-        return FileWalk.forEachEntry(in: probe + "-renamed") { name, _, _ in names.append(name) } && names == ["f"]
+        return FileWalk.forEachEntry(in: probe + "-renamed") { name, _ in names.append(name) } && names == ["f"]
     }
 
     /// Whether modes stick in `folder`: a probe file made 0600, then 0644.
@@ -197,11 +141,6 @@ public struct OutputSwap {
             guard fchmod(fd, mode) == 0, fstat(fd, &info) == 0, info.st_mode & 0o7777 == mode else { return false }
         }
         return true
-    }
-
-    static func isFolder(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// The previous key being removed on a thread of its own.

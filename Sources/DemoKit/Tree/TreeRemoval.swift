@@ -4,10 +4,10 @@ import Foundation
     import Glibc
 #endif
 
-/// Removes a folder and all it holds: a previous key of 46,000 files after a rebuild,
-/// a staging folder after a failed one. Written by hand because `FileManager`'s
-/// `removeItem` looks at every entry through Foundation, one after the other, and
-/// took 1.5 s of a one-entry rebuild (issue 8). Here the folders are listed with
+/// Removes a folder and all it holds: a previous key after a rebuild, a staging
+/// folder after a failed one. Written by hand because `FileManager`'s `removeItem`
+/// looks at every entry through Foundation, one after the other, which a one-entry
+/// rebuild of a large key waits for. Here the folders are listed with
 /// `readdir` and emptied several at once — `unlink` in one folder waits for that
 /// folder's lock, in different folders it does not — then removed deepest first.
 /// Symbolic links are removed, never followed.
@@ -36,7 +36,7 @@ enum TreeRemoval {
     private static func list(_ path: String, into folders: inout [(path: String, files: [String])]) {
         var files: [String] = []
         var children: [String] = []
-        let opened = FileWalk.forEachEntry(in: path) { name, entryType, _ in
+        let opened = FileWalk.forEachEntry(in: path) { name, entryType in
             var type = entryType
             if type == UInt8(DT_UNKNOWN) {
                 var info = stat()

@@ -8,7 +8,7 @@ import Foundation
 /// Writes a planned tree into a folder, hashing every file as it is written, and
 /// stamps files and folders with the build's fixed time.
 ///
-/// Speed (issue 8): files are written by every core at once; a file whose bytes are
+/// Files are written by every core at once; a file whose bytes are
 /// already in the previous build (same path, same SHA-256, file untouched since) is
 /// hard-linked from it instead of written; demokit's own files (content store,
 /// extracted base) are cloned or hard-linked when on the same file system.
@@ -106,12 +106,10 @@ public struct TreeWriter: Sendable {
     }
 
     /// What each file returned by `write` looked like once this build was done with
-    /// it, where the writer saw it without another `stat`: a page rendered and
-    /// written, or a file kept in place over the spare and left as it was. Nil for
-    /// the others (copies, links, files stamped again), whose fingerprints a link or
-    /// a later removal may still change. The build cache's memo of the output is
-    /// made from these and `stat`s only the rest: after a one-entry rebuild, that
-    /// was 46,000 `stat`s of files the writer had just looked at (issue 8).
+    /// it, where the writer saw it without another `stat`: a file it wrote from bytes
+    /// (a rendered page). Nil for the others (copies, links, files stamped again),
+    /// whose fingerprints a link or a later removal may still change. The build
+    /// cache's memo of the output is made from these and `stat`s only the rest.
     public private(set) var observed: [FileFingerprint?] = []
 
     /// The observed fingerprints, handed over and let go of.
@@ -126,37 +124,15 @@ public struct TreeWriter: Sendable {
         return linkedOwned
     }
 
-    /// Writing over an earlier tree (`OutputSwap`'s spare): its planned files found in
-    /// place, by inode, and the device they are on.
-    var present: [String: UInt64] = [:]
-    var presentDevice: UInt64?
-
     /// Writes every planned file. Generated and in-memory files come first; then
     /// `beforeCopies` sees their records (to refuse a key that does not fit before
-    /// gigabytes are copied); then copies.
-    /// `overTree`: `root` holds an earlier tree, whose entries other than the planned
-    /// files and `keep` (paths relative to `root`) are removed first; a planned file
-    /// there is kept only if it is the previous build's file at the same path.
-    /// `check`: run on another core while the tree is prepared; nothing is written
-    /// in `root` unless it returns.
+    /// gigabytes are copied); then copies. `root` is a new folder: no planned file is
+    /// there yet.
     public mutating func write(
-        _ plan: TreePlan, into root: URL, overTree: Bool = false, keep: Set<String> = [], check: (@Sendable () throws -> Void)? = nil,
-        beforeCopies: ([FileRecord]) throws -> Void = { _ in }
+        _ plan: TreePlan, into root: URL, beforeCopies: ([FileRecord]) throws -> Void = { _ in }
     ) throws -> [FileRecord] {
-        let checking = check.map { check in BackgroundValue { Result { try check() } } }
-        // A failure below waits for it: the caller may remove what it reads.
-        defer { _ = checking?.value }
         let files = plan.sortedFiles
         let folderSet = folders(of: files)
-        if overTree {
-            let paths = Set(files.map(\.path)).union(keep)
-            var folderSet = folderSet
-            for path in keep { folderSet.formUnion(Self.folders(of: path)) }
-            present = SpareTree.prune(Self.folderPath(root), files: paths, folders: folderSet)
-            var info = stat()
-            presentDevice = stat(root.path, &info) == 0 ? UInt64(info.st_dev) : nil
-        }
-        try checking?.value.get()
         try createFolders(folderSet, in: root)
         let small = Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files)
         let large = files.indices.filter { !files[$0].isGenerated }
@@ -278,9 +254,9 @@ public struct TreeWriter: Sendable {
         if case let .generated(make) = file.content {
             let (key, render) = try make()
             if let key, let known = previous?.pages[file.path], known.keyDigest == HexDigest(key),
-                let reused = try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
+                try reuse(file.path, known.sha256, known.size, rootPath + "/" + file.path)
             {
-                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false, reused.seen)
+                return (FileRecord(path: file.path, size: known.size, sha256: known.sha256, role: file.role), .reused, key, false, nil)
             }
             let data = try render()
             let (sha256, how, seen) = try writeBytes(data, file, root.appendingPathComponent(file.path, isDirectory: false))
@@ -292,7 +268,7 @@ public struct TreeWriter: Sendable {
 
     func writeOther(_ file: PlannedFile, _ root: URL) throws -> (FileRecord, How, FileFingerprint?) {
         // `isDirectory` given: without it Foundation asks the file system (a `stat`
-        // per file, 0.9 s of CPU for a 46,000-file key).
+        // per file).
         let destination = root.appendingPathComponent(file.path, isDirectory: false)
         func record(_ size: Int64, _ sha256: String) -> FileRecord {
             FileRecord(path: file.path, size: size, sha256: sha256, role: file.role)
@@ -304,7 +280,6 @@ public struct TreeWriter: Sendable {
         case .generated:
             preconditionFailure("generated files are written by writeOne")
         case let .copy(source):
-            clear(file.path, destination.path)
             let hashed = try FileHashing.copyAndHash(from: source, to: destination, newFile: true)
             try stamp(destination.path, mode: 0o644)
             return (record(hashed.size, hashed.sha256), .written, nil)
@@ -325,10 +300,9 @@ public struct TreeWriter: Sendable {
             } else {
                 known = try ownedMemo.sha256(of: source)
             }
-            if let reused = try reuse(file.path, known.sha256, known.size, destination.path) {
-                return (record(known.size, known.sha256), .reused, reused.seen)
+            if try reuse(file.path, known.sha256, known.size, destination.path) {
+                return (record(known.size, known.sha256), .reused, nil)
             }
-            clear(file.path, destination.path)
             let (how, copied) = try place(source, at: destination)
             if let copied {
                 // Copied: the copy's own hash, taken while writing, is what is on the key.
@@ -345,8 +319,7 @@ public struct TreeWriter: Sendable {
     /// file's fingerprint once stamped.
     func writeBytes(_ data: Data, _ file: PlannedFile, _ destination: URL) throws -> (String, How, FileFingerprint?) {
         let sha256 = FileHashing.sha256(of: data)
-        if let reused = try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused, reused.seen) }
-        clear(file.path, destination.path)
+        if try reuse(file.path, sha256, Int64(data.count), destination.path) { return (sha256, .reused, nil) }
         let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         defer { close(fd) }
@@ -355,34 +328,19 @@ public struct TreeWriter: Sendable {
         return (sha256, .written, FileFingerprint.of(fd: fd))
     }
 
-    /// A file taken from the previous build; `seen`: its fingerprint, when nothing
-    /// this build did to it can have changed it since (kept in place, not stamped).
-    struct Reused {
-        var seen: FileFingerprint?
-    }
-
     /// Hard-links the previous build's file at the same path when it holds these
-    /// bytes and was not touched since it was written; over an earlier tree, keeps
-    /// the file in place when it is that same file. Nil: not taken.
-    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Reused? {
-        guard let previous else { return nil }
+    /// bytes and was not touched since it was written. False: not taken.
+    func reuse(_ path: String, _ sha256: String, _ size: Int64, _ destination: String) throws -> Bool {
+        guard let previous else { return false }
         let old = previous.rootPath + "/" + path
         guard let fingerprint = FileFingerprint.of(old), fingerprint.size == size,
-            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.digest == HexDigest(sha256)
-        else { return nil }
-        let inPlace = present[path] == fingerprint.inode && presentDevice == fingerprint.device
-        if !inPlace {
-            clear(path, destination)
-            // A new link changes the file's change time.
-            guard link(old, destination) == 0 else { return nil }
-        }
-        // Its change time is the one recorded after the previous build stamped it: its
-        // mode is still 0644; its time is this build's unless the kit's date moved.
-        if fingerprint.mtime != stampTime.nanosecondsSince1970 {
-            try stamp(destination, mode: 0o644)
-            return Reused(seen: nil)
-        }
-        return Reused(seen: inPlace ? fingerprint : nil)
+            let known = previous.memo.entry(old), known.fingerprint == fingerprint, known.digest == HexDigest(sha256),
+            link(old, destination) == 0
+        else { return false }
+        // Its mode is still 0644 (the memo's change time is the one recorded after the
+        // previous build stamped it); its time is this build's unless the kit's date moved.
+        if fingerprint.mtime != stampTime.nanosecondsSince1970 { try stamp(destination, mode: 0o644) }
+        return true
     }
 
     /// A folder's path without a trailing slash: files' paths are made by adding
@@ -417,32 +375,14 @@ public struct TreeWriter: Sendable {
         return (.written, try FileHashing.copyAndHash(from: source, to: destination, newFile: true).sha256)
     }
 
-    /// Over an earlier tree, removes what is at a planned file's place before it is
-    /// written: it may be the previous key's file under another name (a hard link),
-    /// which must never be written into.
-    func clear(_ path: String, _ destination: String) {
-        if present[path] != nil { unlink(destination) }
-    }
-
-    /// The folders that hold `path`, nearest first.
-    static func folders(of path: String) -> [String] {
-        var result: [String] = []
-        var folder = parent(of: path)
-        while !folder.isEmpty {
-            result.append(folder)
-            folder = parent(of: folder)
-        }
-        return result
-    }
-
     /// The folder part of a relative path ("" at the top), from its bytes.
     static func parent(of path: String) -> String {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(path[..<slash])
     }
 
-    /// The folders that hold the files, from their paths' bytes (`NSString` took a
-    /// third of a second for 41,000 paths); files are sorted, so a file in the same
+    /// The folders that hold the files, from their paths' bytes (not through
+    /// `NSString`, once per file); files are sorted, so a file in the same
     /// folder as the one before adds nothing.
     func folders(of files: [PlannedFile]) -> Set<String> {
         var folders: Set<String> = []
