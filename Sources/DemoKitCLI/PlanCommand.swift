@@ -35,7 +35,7 @@ struct Plan: ParsableCommand {
         options.displayPrefix = kit.displayPrefix
         options.debianBase = .useIfBuilt
         if let baseISO {
-            // The boot stage (issue 5) copies the image; until then it is only counted.
+            // `plan` writes no key: the ISO is only counted, at its size.
             guard let size = (try? FileManager.default.attributesOfItem(atPath: baseISO))?[.size] as? NSNumber else {
                 throw fail(FileError(path: baseISO, reason: bilingual("fichier introuvable", "file not found")))
             }

@@ -4,7 +4,7 @@ import Testing
 @testable import DemoKit
 
 /// `demokit catalogue import --format comptoir`: the Comptoir du Libre's export adds
-/// users and providers to the kit's software (issue 26).
+/// users and providers to the kit's software.
 @Suite struct ComptoirImportTests {
     static let folder = CatalogueFixtures.folder.appendingPathComponent("comptoir")
     static let export = folder.appendingPathComponent("comptoir-du-libre_export_v1.json")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-/// The entry cache (issue 8): a rebuild parses again only the catalogue files whose
+/// The entry cache: a rebuild parses again only the catalogue files whose
 /// bytes changed, and the kit it loads is the one a cold load gives.
 @Suite struct EntryCacheTests {
     /// A copy of the repository's kit (curated and SILL-imported entries, warnings

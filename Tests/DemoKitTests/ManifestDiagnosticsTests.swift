@@ -87,8 +87,8 @@ import Testing
     }
 }
 
-/// The manifest reader parses with Yams's basic resolver and trims by hand
-/// (issue 8): scalars must still read as written, and duplicate keys still be found.
+/// The manifest reader parses with Yams's basic resolver and trims by hand: scalars
+/// must still read as written, and duplicate keys still be found.
 @Suite struct YAMLReaderTests {
     @Test func scalarsReadAsWritten() throws {
         let reader = ManifestReader(file: "x.yml")

@@ -4,7 +4,7 @@ import Testing
 @testable import DemoKit
 
 /// Queries a presenter types on the default kit (curated entries and the SILL), with
-/// the first result they expect, in the database and on the page (issue 26): needs,
+/// the first result they expect, in the database and on the page: needs,
 /// replaced products, names with and without accents, hyphens and spaces.
 @Suite(.serialized) struct PresenterSearchTests {
     static let expectations: [(query: String, first: String)] = [

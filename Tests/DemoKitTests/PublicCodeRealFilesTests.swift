@@ -3,8 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-/// publiccode.yml files as public bodies write them (issue 26, « Imports meet real
-/// files »): code.gouv.fr's dialect, other languages, fields of unexpected shapes, and
+/// publiccode.yml files as public bodies write them: code.gouv.fr's dialect, other languages, fields of unexpected shapes, and
 /// a batch where one file is broken.
 @Suite struct PublicCodeRealFilesTests {
     static let real = CatalogueFixtures.folder.appendingPathComponent("publiccode-real")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-/// One number, one release (issue 27): a key refuses another manifest with the number
+/// One number, one release: a key refuses another manifest with the number
 /// it holds, and `publish` refuses to give a number twice.
 @Suite struct ReleaseNumberTests {
     /// A second release folder of the fixture's kit, started afresh: its release n° 1

@@ -85,7 +85,7 @@ def stage_table(kinds, rows):
 
 def markdown(info, setup, rows, stages, samples, method, command):
     out = ["# Benchmarks", "",
-           "Written by `scripts/bench` (issue 8): demokit against the reference tools, run side by side on",
+           "Written by `scripts/bench`: demokit against the reference tools, run side by side on",
            "the same machine in the same run. Every figure is a ratio against its reference; absolute times",
            "depend on the machine below and on what else was running (the load average is given).", "",
            "Rerun on your machine with:", "", "```sh", command, "```", "",

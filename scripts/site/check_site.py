@@ -1,4 +1,4 @@
-"""Checks a built key's catalogue website in real browsers (issue 4).
+"""Checks a built key's catalogue website in real browsers.
 
 Usage: check_site.py TREE [TREE...]  (each a key built by demokit)
 Prints one line per check and "N passed, N failed" last; exits 1 on any failure.

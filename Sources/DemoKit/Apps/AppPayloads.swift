@@ -52,8 +52,8 @@ public struct AppPayloads: Sendable {
 
     /// Hashes the pinned artifacts the store holds at their pinned size on every
     /// core, largest first, into its memo, where `status` then finds them: one by one,
-    /// the 1 GiB of the benchmark's artifacts took a core 1.4 s while the other
-    /// waited (issue 8). A file that cannot be read is left to `status` to report.
+    /// a core would hash while the others wait. A file that cannot be read is left to
+    /// `status` to report.
     static func hashOnEveryCore(_ pins: [ArtifactPin], in store: ContentStore) {
         var seen: Set<String> = []
         let pins = pins.filter { seen.insert($0.sha256.lowercased()).inserted }

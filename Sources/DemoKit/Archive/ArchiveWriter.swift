@@ -68,7 +68,7 @@ public final class ArchiveWriter {
         }
         if format == .tar {
             // Written by the mebibyte, not by libarchive's default 10 KiB (a write call
-            // per 10 KiB of a 1.5 GiB key), padded as by default: the same bytes. (With
+            // per 10 KiB of a large key), padded as by default: the same bytes. (With
             // a compressor, the padding would go after the compressed stream.)
             try check(archive_write_set_bytes_per_block(handle, 1 << 20), "set_bytes_per_block")
             try check(archive_write_set_bytes_in_last_block(handle, 10240), "set_bytes_in_last_block")
@@ -101,8 +101,8 @@ public final class ArchiveWriter {
         try addFile(name, path: url.path, mtime: mtime, permissions: permissions)
     }
 
-    /// `path`: where the file is, as a path (41,000 `URL`s and Foundation's attributes
-    /// were most of the time of a key's archive).
+    /// `path`: where the file is, as a path (a `URL` and Foundation's attributes per
+    /// file would cost more than archiving it).
     func addFile(_ name: String, path filePath: String, mtime: Date, permissions: Int32 = 0o644) throws {
         func failure(_ operation: String) -> any Error { FileHashing.posixError(URL(fileURLWithPath: filePath), operation) }
         let fd = open(filePath, O_RDONLY | O_CLOEXEC)

@@ -55,8 +55,8 @@ public enum BootFiles {
 
     /// `sha256sum.txt` at the key's root, read by live-boot's `verify-checksums`
     /// (« Vérifier l'intégrité de la clé »): every file of the key, as `sha256sum -c` reads it.
-    /// Made as bytes: 46,000 interpolated lines joined took a fifth of a second of a
-    /// rebuild, on one core (issue 8).
+    /// Made as bytes, not as interpolated lines joined: it has a line per file of the
+    /// key and is made on one core at every rebuild.
     public static func checksumList(_ records: [FileRecord]) -> Data {
         let sorted = records.sorted { $0.path < $1.path }
         var bytes: [UInt8] = []

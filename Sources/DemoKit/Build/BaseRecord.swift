@@ -1,9 +1,9 @@
 import Foundation
 
-/// What the last build took out of its base ISO (issue 8), kept in the build cache
+/// What the last build took out of its base ISO, kept in the build cache
 /// (`base.tsv`): the ISO's hash, the kernel, initrd and parameters found in it, and
 /// each extracted file with its hash. A rebuild from the same ISO takes those files
-/// from the previous key instead of reading and checking 450 MiB again.
+/// from the previous key instead of reading and checking the whole ISO again.
 ///
 /// Used only when the ISO hashes the same (through the build cache's memo, as for
 /// the build key), the record was made by this very demokit, and every file is

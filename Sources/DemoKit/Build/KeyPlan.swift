@@ -50,9 +50,9 @@ public struct KeyPlan: Sendable {
         public var bytes: Int64
     }
 
-    /// Every file of the key (the base system's files come with issue 5's boot stage).
+    /// Every file of the key, the base system's included when the build has one.
     public var files: [File]
-    /// Size of the base system (live ISO) when one is given; 0 until the boot stage exists.
+    /// Size of a base system counted but not in `files` (a base ISO given to `plan`); else 0.
     public var baseSystemBytes: Int64 = 0
     public var profiles: [ProfileSize] = []
     public var shared: [SharedApp] = []

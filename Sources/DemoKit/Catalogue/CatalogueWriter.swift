@@ -5,9 +5,8 @@ import GRDBSQLite
 /// Writes `demokit/catalogue.sqlite` from a kit. A new file, the same statements in
 /// the same order: the same kit gives the same bytes.
 ///
-/// Not vacuumed: every page is written once into a new file, none is freed (the
-/// 10,000-entry catalogue has an empty free list), so `VACUUM` only copied the
-/// 45 MB file to shrink it by under 2 %, 0.3 s of each build (issue 8).
+/// Not vacuumed: every page is written once into a new file, none is freed (its free
+/// list is empty), so `VACUUM` would only copy the whole file to shrink it little.
 public enum CatalogueWriter {
     public static func write(_ kit: Kit, to url: URL) throws {
         try write(kit, to: url, texts: nil)
@@ -199,9 +198,9 @@ public enum CatalogueWriter {
 
 extension Database {
     /// Runs a statement compiled once per connection, its values bound straight to
-    /// SQLite. The writer inserts 270,000 rows with a handful of statements; through
-    /// GRDB's `StatementArguments`, which box every value, binding took as long as
-    /// SQLite's own work (issue 8). A value pack: no array, no boxing.
+    /// SQLite. The writer inserts many rows with a handful of statements; through
+    /// GRDB's `StatementArguments`, which box every value, binding takes as long as
+    /// SQLite's own work. A value pack: no array, no boxing.
     func run<each Value: SQLiteBindable>(_ sql: String, _ values: repeat each Value) throws {
         let statement = try cachedStatement(sql: sql).sqliteStatement
         var index: CInt = 0

@@ -7,9 +7,9 @@ import Foundation
 /// never feed the same bytes.
 ///
 /// Written by hand because the only encoder at hand, Foundation's `JSONEncoder`, makes
-/// a whole JSON document to be hashed and thrown away: for the 10,000 entries of a
-/// catalogue, whose digests name their pages, that was a second of every rebuild
-/// (issue 8). This one builds the value's tree and hashes it, nothing else.
+/// a whole JSON document to be hashed and thrown away, for every entry of a catalogue
+/// at every rebuild (their digests name their pages). This one builds the value's
+/// tree and hashes it, nothing else.
 enum ContentDigest {
     static func of<T: Encodable>(_ value: T) throws -> String {
         let root = Node()

@@ -1,9 +1,9 @@
 /// A SHA-256 held as its 32 bytes rather than as its 64-character hex text.
 ///
-/// The build cache keeps about 90,000 of them in memory through a rebuild of a
-/// 10,000-entry key (the output's memo, the pages' keys and hashes); a `String` of 64
-/// characters is a heap block of 112 bytes each, which put a rebuild's peak memory
-/// above 200 MiB (issue 8). Only lowercase hex is taken, as demokit writes it: any
+/// The build cache keeps several of them per file of the key in memory through a
+/// rebuild (the output's memo, the pages' keys and hashes); a `String` of 64
+/// characters is a heap block of its own, three times the size, and those blocks
+/// would be a rebuild's peak memory. Only lowercase hex is taken, as demokit writes it: any
 /// other text is not a digest here, and what would hold it is not remembered.
 public struct HexDigest: Hashable, Sendable {
     private var a: UInt64, b: UInt64, c: UInt64, d: UInt64

@@ -1,8 +1,8 @@
 import CArchive
 
 /// Gives memory freed by a finished stage back to the system, so the next stage's
-/// peak does not add to it (glibc keeps freed pages for reuse; issue 8 asks for a
-/// flat peak under 200 MiB).
+/// peak does not add to it (glibc keeps freed pages for reuse): a build's peak
+/// memory stays flat, whatever the size of the key.
 public enum Memory {
     /// Blocks of at least this size get a mapping of their own, given back when freed
     /// (`demokit_fix_mmap_threshold`). Smaller than a large list page's string, larger

@@ -1,8 +1,8 @@
 import Foundation
 
-/// The catalogue entries of the last build as parsed, by the SHA-256 of their file
-/// (issue 8): a rebuild after one entry changed parses that entry's YAML again, not
-/// the 10,000 others. Kept in the build cache folder (`entries.tsv`).
+/// The catalogue entries of the last build as parsed, by the SHA-256 of their file:
+/// a rebuild after one entry changed parses that entry's YAML again, not the
+/// others. Kept in the build cache folder (`entries.tsv`).
 ///
 /// Never stale: a record is used only for a file whose bytes hash to the record's
 /// hash (the hash comes from the build cache's memo, by fingerprint, as for the
@@ -19,9 +19,9 @@ public final class EntryCache: @unchecked Sendable {
     /// Line 1 is the format, line 2 demokit and the display prefix the records were
     /// made with, then one `path TAB sha256 TAB json` line per file. Records are
     /// decoded where they are used, on the loader's cores, and written back as they
-    /// were read: a JSON coder is slow (a second for 10,000 entries), so a rebuild
-    /// encodes only the entries it parsed — when saving, one at a time, so that no
-    /// JSON is held beside the kit (peak memory, issue 8).
+    /// were read: a JSON coder is slow on a large catalogue, so a rebuild encodes only
+    /// the entries it parsed — when saving, one at a time, so that no JSON is held
+    /// beside the kit (peak memory).
     static let format = "demokit-entries 4"
 
     /// A record of this build: as read from the file (a range of `data`), or parsed.

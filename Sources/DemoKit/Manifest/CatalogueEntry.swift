@@ -47,7 +47,7 @@ public struct CatalogueEntry: Sendable, Codable {
     /// The fields another source than `source` gave, after merging (`field` → source);
     /// a field not listed is `source`'s (`source(of:)`). Organisations are keyed
     /// `users:<name>` / `providers:<name>`. Only the exceptions are kept: every field
-    /// of 10,000 entries listed with its source was 14 MB (peak memory, issue 8).
+    /// of every entry listed with its source would weigh on a build's peak memory.
     public var provenance: [String: EntrySource] = [:]
     /// The imported entries merged into this one (their sources, file order).
     public var mergedSources: [EntrySource] = []

@@ -35,7 +35,7 @@ public final class ManifestReader {
     }
 
     /// Yams works its default encoding out from the environment each time it is
-    /// asked (half a second for 10,000 entries): asked once.
+    /// asked, once per file: asked once.
     /// (Kept as its raw value: the enum is not marked `Sendable`.)
     static let encodingName = Parser.Encoding.default.rawValue
 
@@ -44,7 +44,7 @@ public final class ManifestReader {
     /// With Yams's basic resolver, which gives every plain scalar the `str` tag: the
     /// readers below take scalars as written and never look at their tag, and the
     /// default resolver's regular expressions ran for every scalar (Yams compares
-    /// tags to find duplicate keys), a second of CPU for 10,000 entries.
+    /// tags to find duplicate keys), most of the parse on a large catalogue.
     public func parse(_ text: String) -> Node? {
         do {
             return try Yams.compose(yaml: text, .basic, .default, Parser.Encoding(rawValue: Self.encodingName) ?? .utf8)
@@ -297,8 +297,8 @@ public final class MappingReader {
 
 extension String {
     /// `trimmingCharacters(in: .whitespacesAndNewlines)`, reading only the ends:
-    /// Foundation's went through `NSString`, a second of CPU for the fields of
-    /// 10,000 entries. The same set: Unicode's White_Space property is Z* with
+    /// Foundation's goes through `NSString` for every field of every entry. The same
+    /// set: Unicode's White_Space property is Z* with
     /// U+0009–U+000D and U+0085, and Foundation adds the zero-width space
     /// (`YAMLReaderTests` compares the two on every scalar).
     var trimmedWhitespace: String {

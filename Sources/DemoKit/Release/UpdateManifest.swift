@@ -86,8 +86,8 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
     }
 
     /// The same bytes as `encoded()`, with far less memory for a large tree: encoding
-    /// 46,000 records at once builds them all as a tree of values first (tens of MiB,
-    /// a build's peak, issue 8). The manifest is encoded without its files, then each
+    /// every record at once builds them all as a tree of values first, which would be
+    /// a build's peak memory. The manifest is encoded without its files, then each
     /// record on its own, indented to its place in the array, and spliced in.
     /// `UpdateManifestTests` compares the two.
     public func encodedInPieces() throws -> Data {

@@ -2,8 +2,8 @@ import Foundation
 import Mustache
 
 /// Partials that show only what every page of a language shares — in the default
-/// theme the search form with its filter options, a fifth of a 40,000-page build —
-/// are rendered once per language instead of once per page (issue 8).
+/// theme the search form with its filter options — are rendered once per language
+/// instead of once per page.
 ///
 /// swift-mustache has no hook for this, so it is done around it: a partial's
 /// template is swapped, for one language's pages, for `{{{demokitConstant.NAME}}}`
@@ -72,7 +72,7 @@ struct ConstantPartials {
     /// The shared words a variable tag may be swapped for, with their text: a
     /// third of a page's tags, each looked up through the context stack, with a
     /// dynamic cast for every dictionary on the way (swift-mustache's `getChild`,
-    /// the largest part of a 40,000-page build). A word qualifies when the swap
+    /// the largest part of rendering a page). A word qualifies when the swap
     /// cannot change a byte: the page's shared values win over its own and sections
     /// never use their keys (`ConstantPartialTests`), so such a tag always shows
     /// this text; it holds no brace (it could not form a tag with the text around

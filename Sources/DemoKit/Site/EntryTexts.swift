@@ -2,9 +2,8 @@ import Foundation
 
 /// What the database, the search index and the pages each derive from an entry's
 /// texts: the folded search columns (database and index) and the summaries of its
-/// descriptions (index and list pages). Worked out once per build, on every core:
-/// each of the three used to work out its own, 40,000 summaries and 20,000 sets of
-/// columns for a 10,000-entry catalogue (issue 8).
+/// descriptions (index and list pages). Worked out once per build, on every core,
+/// rather than by each of the three.
 struct EntryTexts: Sendable {
     var fields: SearchFields
     var summaryFR: String

@@ -30,7 +30,7 @@ public struct SiteGenerator: Sendable {
                 role: .site))
         // The search index, the entries' digests (in parts), each language's pages and
         // `alongside`, taken by whichever core is free, longest first: a rebuild after
-        // one entry changed waits for the longest of them (issue 8).
+        // one entry changed waits for the longest of them.
         var index = ""
         let kit = kit, theme = theme
         let partSize = max(1, (kit.catalogue.count + 3) / 4)
@@ -56,9 +56,9 @@ public struct SiteGenerator: Sendable {
             for (page, template, context, inputs) in pages.all() {
                 let make = Unchecked(context)
                 // Pages are named by their inputs, so a rebuild after one entry changed
-                // does not make 40,000 contexts (and lists of 10,000 entries) only to
-                // hash them. Worked out when the page is written: 40,000 keys held
-                // until then were 4.5 MB (peak memory).
+                // does not make every page's context (and the full lists) only to hash
+                // them. Worked out when the page is written, not held until then (peak
+                // memory).
                 files.append(
                     PlannedFile(
                         path: page.keyPath,
@@ -138,8 +138,8 @@ public struct SiteGenerator: Sendable {
     }
 }
 
-/// What all pages of a language share, held once: the 40,000 page closures of a
-/// 10,000-entry catalogue point to it rather than each keeping a copy (issue 8).
+/// What all pages of a language share, held once: every page's closure points to it
+/// rather than keeping a copy.
 /// Unchecked: `[String: Any]` is not `Sendable`; these are constants, only read.
 final class LanguageSite: @unchecked Sendable {
     let generator: SiteGenerator
@@ -188,8 +188,8 @@ enum PageKey {
     }
 
     /// Each entry's content: what it encodes (every stored property), hashed by
-    /// `ContentDigest`. `StableDigest`'s reflection took 2 s more on 10,000 entries,
-    /// `JSONEncoder` 1 s.
+    /// `ContentDigest`, which walks the value once (reflection or `JSONEncoder`
+    /// would build a second copy of every entry first).
     static func entryDigests(_ entries: [CatalogueEntry]) throws -> [String] {
         try entries.map { try ContentDigest.of($0) }
     }
@@ -226,7 +226,7 @@ enum PageKey {
 /// prefixes that reach the key's root and the language's folder from it.
 ///
 /// The prefixes are worked out once: a list page asks for `base` once per entry it
-/// lists, 10,000 times for the software list.
+/// lists, once per entry of the catalogue for the software list.
 struct SitePage {
     let language: SiteLanguage
     /// Under `catalogue/` (French) or `catalogue/en/` (English): `logiciels/office.html`.

@@ -4,10 +4,10 @@ import Foundation
 /// Links are built here, relative to the page that shows them, so templates never
 /// compute a path.
 ///
-/// A class: each of the 40,000 pages of a 10,000-entry catalogue keeps a closure
-/// that makes its context, and they all share one instance instead of each holding
-/// a copy of these tables. The tables hold positions in `kit.catalogue`, not copies
-/// of its entries, for the same reason (peak memory, issue 8).
+/// A class: each page of the catalogue keeps a closure that makes its context, and
+/// they all share one instance instead of each holding a copy of these tables. The
+/// tables hold positions in `kit.catalogue`, not copies of its entries, for the same
+/// reason (peak memory).
 final class SitePages: Sendable {
     let kit: Kit
     let language: SiteLanguage
@@ -348,7 +348,7 @@ final class SitePages: Sendable {
     /// Paragraphs are separated by an empty line; a single line break is a space;
     /// spaces and tabs around a paragraph are dropped. Works on UTF-8 bytes, a line
     /// feed being one byte that no other scalar holds: appending scalar by scalar and
-    /// asking each its general category took 1.6 s of CPU in a 40,000-page build.
+    /// asking each its general category is slow over every page of a large catalogue.
     /// Only the ends of a paragraph are read as scalars, to trim them.
     func paragraphs(_ text: String) -> [String] {
         func isBlank(_ scalar: Unicode.Scalar) -> Bool {

@@ -113,7 +113,7 @@ public struct Theme: Sendable {
 /// Escapes `{{…}}` values in pages: the five characters swift-mustache's own HTML
 /// content type escapes, replaced the same way, but found by scanning UTF-8 bytes.
 /// Written here because the library's version appends `Character` by `Character`
-/// through a dictionary — a fifth of the time of a 40,000-page build — and a value
+/// through a dictionary, for every value of every page, and a value
 /// with nothing to escape (most of them) is returned as it is. Every template gets
 /// it through the content-type pragma, swift-mustache's documented extension point.
 /// Unlike the library's, a `<` or `&` followed by a combining mark is escaped too.
@@ -160,8 +160,8 @@ struct PageHTML: MustacheContentType {
 
 // Texts and numbers are most of what pages show. swift-mustache renders a value that
 // is not `MustacheCustomRenderable` through `String(describing:)` of a copy that
-// `Mirror` has checked for a hidden optional — a tenth of its time in a 40,000-page
-// build. These give the same text (`String(describing:)` of a `String` or an `Int`
+// `Mirror` has checked for a hidden optional, for every value of every page. These
+// give the same text (`String(describing:)` of a `String` or an `Int`
 // is itself, in decimal) by the short way. `isNull` is false, as the library's
 // default (internal to it) is: sections over texts and numbers render as before.
 extension String: @retroactive MustacheCustomRenderable {

@@ -167,8 +167,8 @@ public enum FAT32Rules {
         return problems
     }
 
-    /// A leading or trailing `/`, or `//`, from the bytes: Foundation's `contains` went
-    /// through `NSString` for each of 46,000 paths (a quarter of this check's time).
+    /// A leading or trailing `/`, or `//`, from the bytes: Foundation's `contains` goes
+    /// through `NSString` for each path.
     static func hasEmptyComponent(_ path: String) -> Bool {
         guard !path.isEmpty else { return false }
         let slash = UInt8(ascii: "/")
@@ -182,7 +182,7 @@ public enum FAT32Rules {
 
     /// `text.uppercased()`, the name Windows compares: for ASCII (nearly every path
     /// of a key) from the bytes, which is the same and a fraction of the cost on the
-    /// 50,000 paths and folders of a large key (issue 8).
+    /// tens of thousands of paths and folders of a large key.
     static func caseKey(_ text: Substring) -> String {
         var text = text
         let ascii = text.withUTF8 { bytes -> String? in

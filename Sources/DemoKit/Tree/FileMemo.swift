@@ -57,8 +57,8 @@ public struct FileFingerprint: Sendable, Hashable {
 /// gigabytes. Entries are keyed by absolute path; thread-safe.
 ///
 /// Stored as tab-separated lines (`path dev ino size mtime ctime sha256 time`): a
-/// memo of 50,000 files must load in milliseconds for a no-change rebuild, and a
-/// JSON decoder takes a large part of a second for that many records.
+/// memo of every file of a large key must load in a fraction of a no-change rebuild,
+/// which a JSON decoder of that many records would take whole.
 public final class FileMemo: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public var fingerprint: FileFingerprint
@@ -219,8 +219,8 @@ public final class FileMemo: @unchecked Sendable {
     public func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
         let snapshot = lock.withLock { entries }
         try FileMemo.writeReplacing(url) { file in
-            // The paths sorted, not the entries: a copy of 60,000 entries was 5 MB more
-            // at the build's end (peak memory, issue 8).
+            // The paths sorted, not the entries: a sorted copy of the entries would add
+            // to the build's peak memory at its end.
             for path in snapshot.keys.sorted() where keep(path) {
                 if let line = Self.line(path, snapshot[path]!) { try file.write(line) }
             }
@@ -233,7 +233,7 @@ public final class FileMemo: @unchecked Sendable {
 
     /// Writes a file through a temporary one renamed over it. The cache's files have
     /// a line per file of the key: `body` writes them as they come rather than
-    /// gathering them into one string first (peak memory, issue 8).
+    /// gathering them into one string first (peak memory).
     static func writeReplacing(_ url: URL, _ body: (BufferedFile) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
@@ -290,11 +290,11 @@ public final class FileMemo: @unchecked Sendable {
 }
 
 /// Tab-separated lines read as bytes: the build cache's files hold one line per file
-/// of a key (46,000 on a large one), and splitting them as `String`s costs a second.
+/// of a key, and splitting them as `String`s would cost more than the rebuild's checks.
 enum TSVLines {
     /// Whether `text` can be a field: no tab, no line break. From the bytes: with
     /// Foundation imported, `contains("\t")` is `NSString`'s search, and the cache
-    /// asks it of 90,000 paths per build (a fifth of saving the cache).
+    /// asks it of every path it saves, twice per file of the key.
     static func canHold(_ text: some StringProtocol) -> Bool {
         !text.utf8.contains { $0 == 0x09 || $0 == 0x0A }
     }
