@@ -42,6 +42,11 @@ public final class KeyUpdater {
     public var progress: any ProgressReporter
     let writer: DurableWriter
     var report = UpdateReport()
+    /// `DEMOKIT_TRACE_PHASES=1`: one line `demokit-phase: NAME` on stderr as each phase
+    /// starts, written straight to the file descriptor so it leaves before the phase's
+    /// first write. The power-cut test reads them on a virtual machine's serial console
+    /// to cut the power inside a chosen phase. Silent otherwise.
+    let tracesPhases: Bool
 
     static let stagingFolder = "demokit/.update"
 
@@ -57,6 +62,13 @@ public final class KeyUpdater {
         }
         self.progress = progress
         writer = DurableWriter(environment: environment)
+        tracesPhases = environment["DEMOKIT_TRACE_PHASES"] == "1"
+    }
+
+    func trace(_ phase: String) {
+        guard tracesPhases else { return }
+        let line = Array("demokit-phase: \(phase)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// `isDirectory` given, for folders too (only their path is used): without it,
@@ -172,6 +184,7 @@ public final class KeyUpdater {
 
     /// Reads and verifies the latest release; nil when the key already has it.
     func fetchRelease(from source: any ReleaseSource, state: UpdateState) throws -> VerifiedRelease? {
+        trace("verify")
         let (kit, channel, number) = try identity(state)
         report.fromNumber = number
         report.toNumber = number
@@ -284,7 +297,9 @@ public final class KeyUpdater {
         state.targetNumber = manifest.release.number
         state.kit = manifest.kit.id
         state.channel = manifest.kit.channel
+        trace("state-staging")
         try state.save(key: key, writer: writer)
+        trace("stage-metadata")
         try writeStagedMetadata(release)
 
         var needed: [String: FileRecord] = [:]
@@ -295,6 +310,7 @@ public final class KeyUpdater {
         var done = 0
         let total = needed.values.reduce(Int64(0)) { $0 + $1.size }
         var bytes: Int64 = 0
+        trace("stage-objects")
         for sha in needed.keys.sorted() {
             guard let file = needed[sha] else { continue }
             try stageObject(file, source: source)
@@ -308,6 +324,7 @@ public final class KeyUpdater {
             try writer.remove(staging.appendingPathComponent("objects/\(name)"))
         }
         state.phase = .applying
+        trace("state-applying")
         try state.save(key: key, writer: writer)
     }
 
@@ -369,7 +386,14 @@ public final class KeyUpdater {
         progress.stage(bilingual("mise en place de \(pending.count) fichier(s)", "putting \(pending.count) file(s) in place"))
         var uses: [String: Int] = [:]
         for file in pending { uses[file.sha256, default: 0] += 1 }
+        let groups = ["apply-new", "apply-apps", "apply-catalogue", "apply-assets", "apply-pages", "apply-index"]
+        var group: Int?
         for (index, file) in pending.enumerated() {
+            let rank = Self.applyRank(file, isNew: actual[file.path] == nil)
+            if rank != group {
+                group = rank
+                trace(groups[rank])
+            }
             let object = objectURL(file.sha256)
             if !FileManager.default.fileExists(atPath: object.path) {
                 try stageObject(file, source: source)
@@ -390,6 +414,7 @@ public final class KeyUpdater {
             progress.advance(files: index + 1, bytes: 0, totalFiles: pending.count, totalBytes: nil)
         }
         // Files of the old release that the new one no longer has.
+        trace("remove-obsolete")
         let keep = Set(manifest.files.map { $0.path.uppercased() })
         for old in current?.files ?? [] where !keep.contains(old.path.uppercased()) && PathRules.problem(with: old.path) == nil {
             if FileManager.default.fileExists(atPath: url(old.path).path) {
@@ -401,6 +426,7 @@ public final class KeyUpdater {
         }
         // Trust, then the manifest: the key says "new release" only once it is one.
         if installMetadata {
+            trace("metadata")
             let final = release.chain.last ?? release.base
             try install(final.data, at: TrustFile.path)
             try install(Data(final.signature.utf8), at: TrustFile.signaturePath)
@@ -413,8 +439,11 @@ public final class KeyUpdater {
         state.lastUpdate = Timestamp.string(now)
         state.lastNumber = manifest.release.number
         state.lastManifest = release.hash
+        trace("state-idle")
         try state.save(key: key, writer: writer)
+        trace("remove-staging")
         try writer.remove(staging)
+        trace("done")
         report.outcome = .updated
         report.toNumber = manifest.release.number
         report.displayVersion = manifest.kit.version
