@@ -1,9 +1,20 @@
 #!/usr/bin/env python3
-"""A static file server for tests, on 127.0.0.1 only, that honours `Range: bytes=N-`.
+"""demokit's HTTP server for download tests, on 127.0.0.1 only: serves the files of DIR
+and honours `Range: bytes=N-` (206 with Content-Range; 416 past the end).
 
-Usage: range-server.py DIR [--drop-after BYTES] [--lifetime SECONDS]
-Prints the port it listens on, then serves DIR until SECONDS (default 300) have passed.
---drop-after cuts the first download of each object after BYTES, like a lost connection.
+Usage: range-server.py DIR [--drop-after BYTES] [--log FILE] [--lifetime SECONDS] [--stop-on-eof]
+                         [--protocol HTTP/1.0|HTTP/1.1]
+Prints the port it listens on, then serves DIR until SECONDS (default 300) have passed,
+or, with --stop-on-eof, until its standard input closes.
+
+Misbehaviours, to test what a client does with them:
+  --drop-after BYTES  the first download of each path under /objects/ is cut after BYTES,
+                      like a lost connection
+  /cut-once/NAME      the first request for NAME sends half of what it announces, then
+                      closes the connection; later ones are served normally (Range included)
+  /wrong/NAME         other bytes of the same length (Range ignored)
+--log FILE appends one line per request: its path and its Range header (or "-").
+--protocol: HTTP/1.0 (the default) closes the connection after each answer; HTTP/1.1 keeps it.
 """
 import argparse
 import http.server
@@ -15,51 +26,70 @@ import threading
 parser = argparse.ArgumentParser()
 parser.add_argument("root")
 parser.add_argument("--drop-after", type=int, default=0)
+parser.add_argument("--log")
 parser.add_argument("--lifetime", type=float, default=300)
+parser.add_argument("--stop-on-eof", action="store_true")
+parser.add_argument("--protocol", choices=["HTTP/1.0", "HTTP/1.1"], default="HTTP/1.0")
 args = parser.parse_args()
-dropped = set()
+cut = set()
 lock = threading.Lock()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = args.protocol
+
     def __init__(self, *a, **kw):
         super().__init__(*a, directory=args.root, **kw)
 
     def do_GET(self):
-        path = self.translate_path(self.path)
-        if not os.path.isfile(path):
-            self.send_error(404)
-            return
-        size = os.path.getsize(path)
-        start = 0
         requested = self.headers.get("Range", "")
-        if requested.startswith("bytes="):
+        if args.log:
+            with lock, open(args.log, "a") as log:
+                log.write(f"{self.path} {requested or '-'}\n")
+        mode, path = "plain", self.path
+        for prefix in ("/cut-once/", "/wrong/"):
+            if path.startswith(prefix):
+                mode, path = prefix.strip("/"), "/" + path[len(prefix):]
+        file = self.translate_path(path)
+        if not os.path.isfile(file):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        with open(file, "rb") as f:
+            data = f.read()
+        if mode == "wrong":
+            data = bytes((b + 1) % 256 for b in data)
+        size, start = len(data), 0
+        if requested.startswith("bytes=") and mode != "wrong":
             start = int(requested[6:].split("-")[0] or 0)
             if start >= size:
                 self.send_response(416)
                 self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             self.send_response(206)
             self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
         else:
             self.send_response(200)
-        self.send_header("Content-Length", str(size - start))
+        body = data[start:]
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
-        with open(path, "rb") as f:
-            f.seek(start)
-            data = f.read()
         with lock:
-            drop = args.drop_after and "/objects/" in self.path and self.path not in dropped and len(data) > args.drop_after
-            if drop:
-                dropped.add(self.path)
-        if drop:
-            self.wfile.write(data[: args.drop_after])
+            keep = len(body)
+            if mode == "cut-once" and path not in cut:
+                cut.add(path)
+                keep = len(body) // 2
+            elif args.drop_after and "/objects/" in path and path not in cut and len(body) > args.drop_after:
+                cut.add(path)
+                keep = args.drop_after
+        self.wfile.write(body[:keep])
+        if keep < len(body):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.wfile.write(data)
 
     def log_message(self, *a):
         pass
@@ -67,5 +97,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
-threading.Timer(args.lifetime, server.shutdown).start()
-server.serve_forever()
+threading.Thread(target=server.serve_forever, daemon=True).start()
+if args.stop_on_eof:
+    waiter = threading.Thread(target=sys.stdin.read, daemon=True)
+    waiter.start()
+    waiter.join(timeout=args.lifetime)
+else:
+    threading.Event().wait(args.lifetime)
+server.shutdown()

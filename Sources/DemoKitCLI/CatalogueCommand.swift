@@ -224,10 +224,7 @@ struct CatalogueShow: ParsableCommand {
             defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
             guard let details = try search.details(id) else {
                 var message = BilingualMessage("logiciel inconnu « \(id) »", "unknown software \"\(id)\"")
-                let ids = try search.allIDs()
-                if let close = ids.min(by: { distance(id, $0) < distance(id, $1) }), distance(id, close) <= max(2, id.count / 3) {
-                    message.suggest(close)
-                }
+                message.suggest(suggestion(for: id, among: try search.allIDs()))
                 printError("demokit: \(bilingual("erreur", "error")): \(message.text)")
                 throw ExitCode.failure
             }
@@ -241,19 +238,6 @@ struct CatalogueShow: ParsableCommand {
         } catch {
             throw fail(error)
         }
-    }
-
-    func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 

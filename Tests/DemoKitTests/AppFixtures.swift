@@ -93,8 +93,9 @@ enum Artifacts {
     }
 }
 
-/// The test HTTP server (Fixtures/http/server.py) on 127.0.0.1 and a free port,
-/// serving `root/files/`; stopped when this object goes away (or after 120 s).
+/// The test HTTP server (`scripts/range-server.py`) on 127.0.0.1 and a free port,
+/// serving `root/files/` and logging requests to `root/requests.log`; stopped when
+/// this object goes away (or after two minutes).
 final class TestHTTPServer {
     let root: URL
     let port: Int
@@ -108,7 +109,10 @@ final class TestHTTPServer {
         let portFile = root.appendingPathComponent("port")
         try? FileManager.default.removeItem(at: portFile)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repo.fixtures.appendingPathComponent("http/server.py").path, root.path]
+        process.arguments = [
+            "python3", Repo.root.appendingPathComponent("scripts/range-server.py").path, root.appendingPathComponent("files").path,
+            "--log", root.appendingPathComponent("requests.log").path, "--lifetime", "120", "--stop-on-eof", "--protocol", "HTTP/1.1",
+        ]
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: Self.emptyFile(portFile))
         try process.run()
@@ -120,7 +124,7 @@ final class TestHTTPServer {
         }
         guard let port else {
             process.terminate()
-            throw FileError(path: "server.py", reason: "no port")
+            throw FileError(path: "range-server.py", reason: "no port")
         }
         self.port = port
     }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-/// Downloads against a local server on 127.0.0.1 (Fixtures/http/server.py): resumed
+/// Downloads against a local server on 127.0.0.1 (`scripts/range-server.py`): resumed
 /// after a cut, wrong bytes rejected, then offline builds from the filled cache.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct FetchTests {
     struct Setup {
