@@ -145,3 +145,26 @@ import Testing
         #expect(validate.status == 0, "\(validate.stderr)")
     }
 }
+
+@Suite struct ImportOrderTests {
+    static func entry(_ id: String, file: String, sill: String, source: String, website: String? = nil) -> CatalogueEntry {
+        CatalogueEntry(
+            id: Located(id, file: file, line: 1, column: 1), name: id.capitalized, description: LocalizedText(fr: "Texte"),
+            categories: [], licence: Located("GPL-3.0-or-later", file: file, line: 1, column: 1), website: website, sill: sill,
+            source: EntrySource(name: source))
+    }
+
+    /// A Comptoir du Libre entry that names a SILL id joins the SILL's entry, even
+    /// when its folder sorts first (`imported/a-comptoir/` before `imported/sill/`).
+    @Test func comptoirEntriesJoinTheSILLEntryWhateverTheFolders() {
+        var diagnostics: [Diagnostic] = []
+        let sill = Self.entry("grist", file: "payload/catalogue/imported/sill/grist.yml", sill: "42", source: "sill")
+        let comptoir = Self.entry(
+            "grist-core", file: "payload/catalogue/imported/a-comptoir/grist-core.yml", sill: "42", source: "comptoir",
+            website: "https://example.org/grist")
+        let merged = CatalogueMerge.merge(curated: [], imported: [comptoir, sill], diagnostics: &diagnostics)
+        #expect(diagnostics.isEmpty)
+        #expect(merged.map(\.id.value) == ["grist"])
+        #expect(merged.first?.website == "https://example.org/grist")
+    }
+}

@@ -88,6 +88,7 @@ public struct CatalogueCheck {
                 }
             }
         }
+        diagnostics += packageFactsGaps(kit)
         return diagnostics
     }
 

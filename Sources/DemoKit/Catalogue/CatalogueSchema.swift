@@ -4,7 +4,7 @@ import GRDB
 /// Documented for people using `sqlite3` directly in `docs/catalogue-database.md`:
 /// change both together. `kit.schema_version` names the last migration.
 public enum CatalogueSchema {
-    public static let version = "v1"
+    public static let version = "v3"
 
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -133,6 +133,33 @@ public enum CatalogueSchema {
                     CREATE VIRTUAL TABLE software_search USING fts5(
                         name, replaces, keywords, description,
                         tokenize = 'unicode61 remove_diacritics 2');
+                    """)
+        }
+        // What the live applications' Debian packages say (`payload/packages/`): one row
+        // per application, each fact with its package, version and reading date.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE package_facts (
+                        software_id TEXT PRIMARY KEY REFERENCES software(id),
+                        package TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        date TEXT NOT NULL,
+                        metainfo TEXT,
+                        summary_fr TEXT,
+                        summary_en TEXT,
+                        homepage TEXT,
+                        bugtracker TEXT,
+                        help TEXT,
+                        release_version TEXT,
+                        release_date TEXT,
+                        icon_file TEXT,
+                        icon_package TEXT,
+                        icon_version TEXT,
+                        icon_path TEXT,
+                        icon_licence TEXT,
+                        icon_copyright TEXT,
+                        notes TEXT);
                     """)
         }
         return migrator

@@ -154,6 +154,7 @@ public enum CatalogueWriter {
                     id, position, input.key, input.label.fr, input.label.english, input.value.fr, input.value.english, input.points,
                     input.maximum)
             }
+            if let facts = kit.packageFacts[id] { try insertPackageFacts(facts, db) }
             if let app = kit.apps[id] {
                 for package in app.livePackages {
                     try db.run("INSERT OR IGNORE INTO app_delivery VALUES (?, 'live', ?)", id, package)
@@ -297,6 +298,7 @@ public enum SourceInfo {
         case "sill": return "SILL — DINUM / Etalab"
         case "publiccode": return "publiccode.yml"
         case "comptoir": return "Comptoir du Libre — ADULLACT"
+        case PackageFacts.sourceName: return "Debian — paquets des applications (métainfo AppStream)"
         default: return id
         }
     }
@@ -309,6 +311,7 @@ public enum SourceInfo {
         switch id {
         case "sill": return "https://code.gouv.fr/sill/"
         case "comptoir": return "https://comptoir-du-libre.org/"
+        case PackageFacts.sourceName: return "https://packages.debian.org/"
         default: return nil
         }
     }

@@ -139,6 +139,13 @@ public struct CommunityHealth: Sendable, Equatable, Codable {
             releaseValue = LocalizedText(
                 fr: "\(entry.releaseDate ?? "") (il y a \(shown.replacingOccurrences(of: ".", with: ",")) an(s))",
                 en: "\(entry.releaseDate ?? "") (\(shown) year(s) ago)")
+            // A date read from a Debian package says which one, so a presenter can cite it.
+            let source = entry.source(of: "release_date")
+            if source.name == PackageFacts.sourceName, let package = source.id {
+                let version = entry.version.map { " \($0)" } ?? ""
+                releaseValue.fr = "version\(version) du \(releaseValue.fr) — source : paquet Debian \(package), lu le \(source.date ?? "")"
+                releaseValue.en = "release\(version) of \(releaseValue.english) — source: Debian package \(package), read on \(source.date ?? "")"
+            }
         }
         inputs.append(
             Input(

@@ -25,7 +25,11 @@ public enum CatalogueMerge {
         var sillToID = Dictionary(curated.compactMap { e in e.sill.map { ($0, e.id.value) } }, uniquingKeysWith: { a, _ in a })
         let nameToID = Dictionary(
             curated.map { (normalisedName($0.name), $0.id.value) }, uniquingKeysWith: { a, _ in a })
-        for entry in imported.sorted(by: { $0.id.file < $1.id.file }) {
+        // The SILL first: it is the reference the other sources point at (a Comptoir
+        // du Libre or publiccode.yml entry gives its SILL id), so their entries join
+        // the SILL's whatever the folders' names; then each source in file order.
+        let imported = imported.sorted { (sourceRank($0), $0.id.file) < (sourceRank($1), $1.id.file) }
+        for entry in imported {
             var target = entry.id.value
             if let sill = entry.sill, let id = sillToID[sill] {
                 target = id
@@ -54,6 +58,15 @@ public enum CatalogueMerge {
             if let sill = entry.sill, sillToID[sill] == nil { sillToID[sill] = target }
         }
         return byID.values.sorted { $0.id.value < $1.id.value }
+    }
+
+    static func sourceRank(_ entry: CatalogueEntry) -> Int {
+        switch entry.source.name {
+        case SILLImporter.sourceName: 0
+        case PublicCodeImporter.sourceName: 1
+        case ComptoirImporter.sourceName: 2
+        default: 3
+        }
     }
 
     /// Name folded for matching: accents, case and everything but letters and digits removed.

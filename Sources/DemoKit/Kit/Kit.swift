@@ -14,6 +14,9 @@ public struct Kit: Sendable {
     /// Where each application's files are on the key being built (set by the build
     /// from the content store; empty until then).
     public var placements: [String: AppPlacement] = [:]
+    /// What the applications' Debian packages say (`payload/packages/<id>.yml`), by
+    /// application id; already merged into `catalogue`, kept for the icons.
+    public var packageFacts: [String: PackageFacts] = [:]
 
     /// The entry with this id. A binary search, as the loader sorts the catalogue by
     /// id; a kit put together otherwise is searched in full. Neither copies the

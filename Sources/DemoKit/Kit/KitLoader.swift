@@ -103,6 +103,14 @@ public struct KitLoader {
             apps[app.id.value] = app
         }
 
+        var packageFacts: [String: PackageFacts] = [:]
+        for file in yamlFiles(in: PackageFacts.folder) {
+            guard let facts = readOne(file, &diagnostics, { PackageFacts.read($0) }) else { continue }
+            checkFileName(facts.id, file, &diagnostics)
+            if let problem = facts.iconDiagnostic(kitRoot: root, file: display(file)) { diagnostics.append(problem) }
+            packageFacts[facts.id.value] = facts
+        }
+
         // Cross-references. An entry whose file exists but has errors was already
         // reported; references to it are not reported again as unknown.
         let entryIDs = Set(catalogue.map(\.id.value))
@@ -164,9 +172,11 @@ public struct KitLoader {
             let ia = order.firstIndex(of: a.id.value) ?? Int.max, ib = order.firstIndex(of: b.id.value) ?? Int.max
             return (ia, a.id.value) < (ib, b.id.value)
         }
-        let kit = Kit(
+        var kit = Kit(
             root: root, settings: settings, profiles: profiles,
             categories: categories, catalogue: catalogue, apps: apps)
+        kit.packageFacts = packageFacts
+        kit.catalogue = PackageFacts.apply(packageFacts, to: kit.catalogue)
         return Result(kit: kit, diagnostics: diagnostics)
     }
 

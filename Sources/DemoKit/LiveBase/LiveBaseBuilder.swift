@@ -54,7 +54,7 @@ public struct LiveBaseBuilder {
         removeAbandonedWork()
 
         progress.stage(bilingual("paquets Debian : vérification auprès du miroir", "Debian packages: checking with the mirror"))
-        let index = store.root.appendingPathComponent("apt/" + String(LiveBasePlan.digest(plan.sources.joined(separator: "\n")).prefix(16)))
+        let index = LivePackageCheck.indexFolder(store: store, plan: plan)
         let estimate = try LivePackageCheck(plan: plan, kit: kit, environment: environment, index: index).run()
         let needed = estimate.installedBytes * 2 + estimate.downloadBytes * 2
         let free = freeBytes(at: bases)

@@ -114,8 +114,19 @@ struct LivePackageCheck {
         try apt("apt-cache", aptOptions + arguments).output
     }
 
-    func apt(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Where apt keeps the lists of `plan`'s sources in the content store.
+    static func indexFolder(store: ContentStore, plan: LiveBasePlan) -> URL {
+        store.root.appendingPathComponent("apt/" + String(LiveBasePlan.digest(plan.sources.joined(separator: "\n")).prefix(16)))
+    }
+
+    /// `apt-get download` of `names` into `folder`, from the plan's sources (`update` first).
+    func download(_ names: [String], into folder: URL) throws -> (status: Int32, output: String) {
+        try apt("apt-get", aptOptions + ["download", "-q"] + names, directory: folder)
+    }
+
+    func apt(_ name: String, _ arguments: [String], directory: URL? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
         guard let path = Tool(name: name, package: "apt").locate(environment: environment) else {
             throw ToolError(tool: name, detail: bilingual("programme introuvable", "program not found"), hint: nil)
         }

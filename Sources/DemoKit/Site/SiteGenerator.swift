@@ -84,6 +84,7 @@ public struct SiteGenerator: Sendable {
             }
         }
         files.append(.text(Self.indexPath, index, role: .site))
+        files += SiteIcons.files(kit)
         for asset in theme.assets {
             files.append(PlannedFile(path: "catalogue/assets/\(asset.path)", content: .copy(asset.url), role: .site))
         }

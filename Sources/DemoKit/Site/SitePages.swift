@@ -160,8 +160,8 @@ final class SitePages: Sendable {
         add("prestataires.html", "providers") { [self] page in
             ["title": title(words("providersTitle")), "providers": groups(\.providers, from: page)]
         }
-        add("credits.html", "credits", inputs: .context) { [self] _ in
-            ["title": title(words("creditsTitle")), "sources": sources()]
+        add("credits.html", "credits", inputs: .context) { [self] page in
+            compact(["title": title(words("creditsTitle")), "sources": sources(), "iconCredits": iconCredits(from: page)])
         }
         return pages
     }
@@ -234,6 +234,9 @@ final class SitePages: Sendable {
             "summary": summaries[entry.id.value] ?? SearchIndex.summary(description.text), "summaryLang": description.lang,
             "licence": entry.licence.value, "replaces": entry.replaces.joined(separator: ", "),
             "onKey": isOnKey(entry), "href": page.base + "logiciels/\(entry.id.value).html",
+            // false rather than absent: a list item without an icon must not take
+            // an enclosing context's (Mustache looks names up outwards).
+            "iconHref": iconHref(for: entry, from: page).map { $0 as Any } ?? false,
         ])
     }
 
@@ -275,6 +278,9 @@ final class SitePages: Sendable {
         }
         detail["website"] = entry.website.flatMap(nonEmpty)
         detail["repository"] = entry.repository.flatMap(nonEmpty)
+        detail["documentation"] = entry.documentation.flatMap(nonEmpty)
+        detail["bugTracker"] = kit.packageFacts[entry.id.value]?.bugTracker
+        detail["packageSource"] = packageSource(entry)
         let limit = sheet ? Self.sheetListLength : Int.max
         if !entry.users.isEmpty { detail["users"] = ["list": Array(entry.users.prefix(limit))] }
         if !entry.providers.isEmpty { detail["providers"] = ["list": Array(entry.providers.prefix(limit))] }
