@@ -33,6 +33,37 @@ enum Artifacts {
         """
     }
 
+    /// The files of a PortableApps.com-format app folder: appinfo.ini, the launcher,
+    /// a program file and a readme, plus `extra` (relative path → text).
+    static func portableFiles(
+        appID: String, name: String, version: String = "1.2.3", start: String? = nil, category: String = "Office", extra: [String: String] = [:]
+    ) -> [String: String] {
+        let launcher = start ?? "\(appID).exe"
+        var files: [String: String] = [
+            "App/AppInfo/appinfo.ini": appInfo(appID: appID, name: name, version: version, start: launcher, category: category),
+            launcher: "MZ fake launcher of \(name)",
+            "App/\(appID)/program.bin": String(repeating: "\(name) ", count: 200),
+            "Other/Source/Readme.txt": "Lisez-moi — accentué",
+        ]
+        files.merge(extra) { $1 }
+        return files
+    }
+
+    /// An app folder as a volunteer has it on disk (`AppIDPortable/`); `reversed`
+    /// writes its files in the other order (the order on disk must not matter).
+    @discardableResult
+    static func portableFolder(
+        at folder: URL, appID: String, name: String, version: String = "1.2.3", category: String = "Office", reversed: Bool = false
+    ) throws -> URL {
+        let files = portableFiles(appID: appID, name: name, version: version, category: category)
+        for path in reversed ? files.keys.sorted(by: >) : files.keys.sorted() {
+            let url = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(files[path]!.utf8).write(to: url)
+        }
+        return folder
+    }
+
     /// A `.zip` of `AppIDPortable/` (or of its content with `topFolder: false`).
     @discardableResult
     static func portableZip(
@@ -42,16 +73,8 @@ enum Artifacts {
         let tree = zip.deletingLastPathComponent().appendingPathComponent(".tree-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tree) }
         let prefix = topFolder ? "\(appID)/" : ""
-        let launcher = start ?? "\(appID).exe"
-        var files: [String: String] = [
-            "App/AppInfo/appinfo.ini": appInfo(appID: appID, name: name, version: version, start: launcher),
-            launcher: "MZ fake launcher of \(name)",
-            "App/\(appID)/program.bin": String(repeating: "\(name) ", count: 200),
-            "Other/Source/Readme.txt": "Lisez-moi — accentué",
-        ]
-        files.merge(extra) { $1 }
         var paths: [String] = []
-        for (path, text) in files {
+        for (path, text) in portableFiles(appID: appID, name: name, version: version, start: start, extra: extra) {
             let url = tree.appendingPathComponent(prefix + path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url)

@@ -1,12 +1,14 @@
 import Foundation
 
-/// `demokit add-app FILE|URL --profile ID`: pins an artifact into the kit (hash, size,
-/// what its appinfo.ini says), stores it in the content store, and lists the
-/// application in the profile, so maintainers never compute a hash by hand.
+/// `demokit add-app FILE|FOLDER|URL --profile ID`: pins an artifact into the kit (hash,
+/// size, what its appinfo.ini says), stores it in the content store, and lists the
+/// application in the profile, so maintainers never compute a hash by hand. A
+/// PortableApps folder is packed into a reproducible `.zip` first; with `newEntry`, an
+/// application without a catalogue entry gets one started from its appinfo.ini.
 public struct AppAdder: Sendable {
     public struct Options: Sendable {
         public var kitRoot: URL
-        /// A local file or an `http(s)://` address.
+        /// A local file, a PortableApps.com-format folder or an `http(s)://` address.
         public var source: String
         public var profile: String
         /// The catalogue id; guessed from appinfo.ini or the file name when nil.
@@ -15,6 +17,9 @@ public struct AppAdder: Sendable {
         public var url: String?
         public var cache: URL
         public var displayPrefix: String?
+        /// When the application has no catalogue entry, start one (`payload/catalogue/<id>.yml`)
+        /// from what appinfo.ini says, for the volunteer to complete.
+        public var newEntry = false
 
         public init(kitRoot: URL, source: String, profile: String, cache: URL) {
             self.kitRoot = kitRoot
@@ -33,6 +38,12 @@ public struct AppAdder: Sendable {
         public var appFile: String
         public var createdAppFile: Bool
         public var addedToProfile: Bool
+        /// The `.zip` packed from a folder, in the content store: the file to publish at the pin's address.
+        public var packed: URL?
+        /// The catalogue entry started for the application (`payload/catalogue/<id>.yml`), if any.
+        public var startedEntry: String?
+        /// What that entry still lacks, as `demokit validate` reports it.
+        public var toComplete: [Diagnostic] = []
     }
 
     public var options: Options
@@ -55,9 +66,11 @@ public struct AppAdder: Sendable {
 
         // 1. The artifact, into the store.
         let isURL = options.source.hasPrefix("https://") || options.source.hasPrefix("http://")
-        let stored: (url: URL, size: Int64, sha256: String)
+        var stored: (url: URL, size: Int64, sha256: String)
         let address: String
         let fileName: String
+        var packed: URL?
+        var packedInfo: PortableAppInfo?
         if isURL {
             address = options.source
             fileName = ArtifactPin(url: address, sha256: "", size: 0).urlFileName
@@ -81,13 +94,33 @@ public struct AppAdder: Sendable {
                 throw FileError(path: url, reason: bilingual("--url : adresse invalide", "--url: invalid address"))
             }
             let local = URL(fileURLWithPath: options.source)
-            guard FileManager.default.fileExists(atPath: local.path) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: local.path, isDirectory: &isFolder) else {
                 throw FileError(path: options.source, reason: bilingual("fichier introuvable", "file not found"))
             }
             address = url
-            fileName = local.lastPathComponent
-            progress.stage(bilingual("copie dans le cache", "copying into the cache"))
-            stored = try store.add(fileAt: local)
+            if isFolder.boolValue {
+                // Other machines download the archive from --url: it must name a .zip.
+                fileName = ArtifactPin(url: url, sha256: "", size: 0).urlFileName
+                guard WindowsPortable.format(ofFileName: fileName) == .zip else {
+                    throw FileError(
+                        path: url,
+                        reason: bilingual(
+                            "--url doit désigner un .zip : le dossier est publié sous forme d'archive .zip",
+                            "--url must name a .zip: the folder is published as a .zip archive"))
+                }
+                progress.stage(bilingual("archive reproductible du dossier PortableApps", "reproducible archive of the PortableApps folder"))
+                // Dated from the kit alone: the same folder gives the same pin on every machine.
+                let packing = try PortableFolderPacker.pack(
+                    local, mtime: SourceDate.resolve(kitDate: kit.settings.date, environment: [:]), store: store)
+                stored = packing.stored
+                packed = packing.stored.url
+                packedInfo = packing.info
+            } else {
+                fileName = local.lastPathComponent
+                progress.stage(bilingual("copie dans le cache", "copying into the cache"))
+                stored = try store.add(fileAt: local)
+            }
         }
         progress.detail("sha256 \(stored.sha256), \(stored.size)")
 
@@ -119,12 +152,19 @@ public struct AppAdder: Sendable {
 
         // 3. Which catalogue entry.
         let id = options.id ?? guesses.first { kit.entry($0) != nil } ?? guesses.first ?? ""
-        guard kit.entry(id) != nil else {
-            throw FileError(
-                path: loader.display("payload/catalogue/\(id).yml"),
-                reason: bilingual(
-                    "aucune entrée de catalogue « \(id) » : créez payload/catalogue/\(id).yml (voir docs/catalogue-entry.md), ou nommez l'entrée existante avec --id",
-                    "no catalogue entry \"\(id)\": create payload/catalogue/\(id).yml (see docs/catalogue-entry.md), or name the existing entry with --id"))
+        let entryFile = "payload/catalogue/\(id).yml"
+        let entryURL = options.kitRoot.appendingPathComponent(entryFile)
+        var startedEntry: String?
+        if kit.entry(id) == nil {
+            guard options.newEntry, !id.isEmpty, !FileManager.default.fileExists(atPath: entryURL.path) else {
+                throw FileError(
+                    path: loader.display(entryFile),
+                    reason: bilingual(
+                        "aucune entrée de catalogue « \(id) » : ajoutez --new-entry pour la commencer à partir de appinfo.ini, créez \(entryFile) (voir docs/catalogue-entry.md), ou nommez l'entrée existante avec --id",
+                        "no catalogue entry \"\(id)\": add --new-entry to start it from appinfo.ini, create \(entryFile) (see docs/catalogue-entry.md), or name the existing entry with --id"
+                    ))
+            }
+            startedEntry = CatalogueEntryDraft(id: id, info: info ?? packedInfo, fileName: fileName, categories: kit.categories.map(\.id.value)).text
         }
 
         // 4. Write the pin and the profile, then check the kit still loads.
@@ -148,16 +188,22 @@ public struct AppAdder: Sendable {
         try FileManager.default.createDirectory(at: appURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try newApp.write(to: appURL, atomically: true, encoding: .utf8)
         if let newProfile { try newProfile.write(to: profileURL, atomically: true, encoding: .utf8) }
+        if let startedEntry { try startedEntry.write(to: entryURL, atomically: true, encoding: .utf8) }
         let check = loader.load()
-        if check.kit == nil {
-            // Leave the kit as it was.
+        // A started entry lacks what appinfo.ini does not say: those errors, in its own
+        // file only, are what the volunteer completes; any other leaves the kit as it was.
+        let errors = check.diagnostics.filter { $0.severity == .error }
+        let toComplete = startedEntry == nil ? [] : errors.filter { $0.file == loader.display(entryFile) }
+        if check.kit == nil, toComplete.isEmpty || toComplete.count != errors.count {
             if let oldApp { try? oldApp.write(to: appURL, atomically: true, encoding: .utf8) } else { try? FileManager.default.removeItem(at: appURL) }
             try? oldProfile.write(to: profileURL, atomically: true, encoding: .utf8)
+            if startedEntry != nil { try? FileManager.default.removeItem(at: entryURL) }
             throw KitValidationError(diagnostics: check.diagnostics)
         }
         return Report(
             id: id, platform: platform, pin: pin, info: info, appFile: loader.display(appFile), createdAppFile: oldApp == nil,
-            addedToProfile: newProfile != nil)
+            addedToProfile: newProfile != nil, packed: packed, startedEntry: startedEntry.map { _ in loader.display(entryFile) },
+            toComplete: toComplete)
     }
 
     /// `LibreOffice Portable` → `libreoffice-portable`; `GIMP` → `gimp`.

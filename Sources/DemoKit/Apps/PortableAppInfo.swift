@@ -18,6 +18,8 @@ public struct PortableAppInfo: Sendable, Equatable, Codable {
     public var displayVersion: String?
     /// `[Control] Start`: the launcher at the app folder's root.
     public var start: String
+    /// `[Details] Description`: one line, usually in English.
+    public var description: String? = nil
 
     /// What people read: the display version, else the package version.
     public var version: String? { displayVersion ?? packageVersion }
@@ -64,7 +66,7 @@ public struct PortableAppInfo: Sendable, Equatable, Codable {
         return PortableAppInfo(
             appID: appID, name: name, category: field("Details", "Category"),
             packageVersion: field("Version", "PackageVersion"), displayVersion: field("Version", "DisplayVersion"),
-            start: start)
+            start: start, description: field("Details", "Description"))
     }
 
     static func decode(_ data: Data) -> String {
