@@ -91,24 +91,10 @@
     });
   };
 
-  // CatalogueSearch's tiers: every word in the name (0), in name or replaced
-  // products (1), in those or keywords (2), anywhere (3).
-  var TIERS = [1, 3, 7], EXACT = [1, 3];
-  function tier(masks, levels) {
-    levels = levels || TIERS;
-    for (var t = 0; t < levels.length; t++) {
-      var all = true;
-      for (var w = 0; w < masks.length; w++) if (!(masks[w] & levels[t])) { all = false; break; }
-      if (all) return t;
-    }
-    return levels.length;
-  }
-  // The order of CatalogueSearch: every word a whole word of the name (0), of name or
-  // replaced products (1), then the tiers (2 to 5): « Word » before « WordPress ».
-  function rankTier(masks, exactMasks) {
-    var exact = tier(exactMasks, EXACT);
-    return exact < EXACT.length ? exact : EXACT.length + tier(masks);
-  }
+  // CatalogueSearch's order of tiers: every word a whole word of the name (0), of
+  // name or replaced products (1); every word in the name (2), in name or replaced
+  // products (3), in those or keywords (4), anywhere (5): « Word » before « WordPress ».
+  // Column masks: name 1, replaced products 2, keywords 4 (see search() below).
 
   // Terms starting with prefix: a binary search, then a scan of the sorted terms.
   Index.prototype.prefixed = function (prefix) {
@@ -128,8 +114,11 @@
     return x < y ? -1 : x > y ? 1 : 0;
   };
 
+  function has(list, value) { return (' ' + list + ' ').indexOf(' ' + value + ' ') >= 0; }
+  function filtering(filters) {
+    return !!(filters.profil || filters.categorie || filters.plateforme || filters.licence);
+  }
   function keep(doc, filters) {
-    function has(list, value) { return (' ' + list + ' ').indexOf(' ' + value + ' ') >= 0; }
     if (filters.profil && !has(doc[8], filters.profil)) return false;
     if (filters.categorie && !has(doc[6], filters.categorie)) return false;
     if (filters.plateforme && !has(doc[7], filters.plateforme)) return false;
@@ -141,7 +130,7 @@
    * tier, standing, bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
   Index.prototype.search = function (query, filters, limit) {
     filters = filters || {};
-    var words = this.queryWords(query), list = [], docs = this.docs, i, j, k;
+    var words = this.queryWords(query), list = [], docs = this.docs, i, j, k, t, max, total;
     if (words.length) {
       // Per query word, in query order: weighted frequency per entry (a typed
       // array, fast even when a one-letter prefix matches every entry) and idf.
@@ -163,28 +152,50 @@
         perWord.push({ freq: freq, mask: mask, exact: exactMask, list: hitList, idf: idf <= 0 ? 1e-6 : idf });
         if (hits < perWord[smallest].list.length) smallest = i;
       }
-      var candidates = perWord[smallest].list;
-      for (j = 0; j < candidates.length; j++) {
-        var doc = candidates[j], score = 0, D = this.lengths[doc], masks = [], exactMasks = [];
-        for (i = 0; i < perWord.length; i++) {
-          var f = perWord[i].freq[doc];
+      // Each candidate's tier (the order above, from its masks) and
+      // score; then only the tiers that hold the first `max` results are ranked in
+      // full. A one-letter prefix matches most entries, and most of them rank in a
+      // tier that cannot reach the first page.
+      var candidates = perWord[smallest].list, count = candidates.length, wordCount = perWord.length;
+      var tiers = new Uint8Array(count), scores = new Float64Array(count), kept = new Uint8Array(count);
+      var perTier = [0, 0, 0, 0, 0, 0], filtered = filtering(filters);
+      for (j = 0; j < count; j++) {
+        var doc = candidates[j], score = 0, D = this.lengths[doc], norm = K1 * (1 - B + B * D / this.avgdl);
+        var exact1 = true, exact3 = true, all1 = true, all3 = true, all7 = true;
+        for (i = 0; i < wordCount; i++) {
+          var w = perWord[i], f = w.freq[doc];
           if (f === 0) break;
-          score += perWord[i].idf * (f * (K1 + 1)) / (f + K1 * (1 - B + B * D / this.avgdl));
-          masks.push(perWord[i].mask[doc]);
-          exactMasks.push(perWord[i].exact[doc]);
+          score += w.idf * (f * (K1 + 1)) / (f + norm);
+          var m = w.mask[doc], e = w.exact[doc];
+          if (!(e & 1)) exact1 = false;
+          if (!(e & 3)) exact3 = false;
+          if (!(m & 1)) all1 = false;
+          if (!(m & 3)) all3 = false;
+          if (!(m & 7)) all7 = false;
         }
-        if (i === perWord.length && keep(docs[doc], filters)) list.push({ doc: doc, score: score, tier: rankTier(masks, exactMasks) });
+        if (i < wordCount || (filtered && !keep(docs[doc], filters))) continue;
+        t = exact1 ? 0 : exact3 ? 1 : all1 ? 2 : all3 ? 3 : all7 ? 4 : 5;
+        kept[j] = 1; tiers[j] = t; scores[j] = score; perTier[t]++;
+      }
+      max = limit === undefined ? LIMIT : limit;
+      var cutoff = 0, above = 0;
+      total = 0;
+      for (t = 0; t < perTier.length; t++) total += perTier[t];
+      while (cutoff < perTier.length - 1 && above + perTier[cutoff] < max) { above += perTier[cutoff]; cutoff++; }
+      for (j = 0; j < count; j++) {
+        if (kept[j] && tiers[j] <= cutoff) list.push({ doc: candidates[j], score: scores[j], tier: tiers[j] });
       }
     } else {
       for (i = 0; i < docs.length; i++) if (keep(docs[i], filters)) list.push({ doc: i, score: 0, tier: 0 });
+      total = list.length;
     }
     var self = this, standing = this.standing;
     var order = function (a, b) {
       return a.tier - b.tier || (standing[b.doc] || 0) - (standing[a.doc] || 0) || b.score - a.score ||
         self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
     };
-    var max = limit === undefined ? LIMIT : limit;
-    return { total: list.length, results: best(list, order, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
+    max = limit === undefined ? LIMIT : limit;
+    return { total: total, results: best(list, order, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
   };
 
   // The first `count` of list in `order`, which is total (it ends with the entry
