@@ -49,7 +49,7 @@ public struct BuildCache: Sendable {
     public init(output: URL) {
         self.output = output.standardizedFileURL
         folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
-        // The output's memo (46,000 lines at 10,000 entries) is read while the inputs'
+        // The output's memo (a line per file of the key) is read while the inputs'
         // memo and the key are: a no-change rebuild is little more than this and `stat`s.
         let outputsURL = folder.appendingPathComponent("outputs.tsv")
         let outputs = BackgroundValue { FileMemo.load(from: outputsURL) }
@@ -72,8 +72,8 @@ public struct BuildCache: Sendable {
     }
 
     /// Line 1 the format, line 2 the key, then `E`, `W` and `S` lines, read as bytes
-    /// (`TSVLines`): the 5,000 extras of a kit with portable apps made splitting the
-    /// text a tenth of a no-change rebuild's own work.
+    /// (`TSVLines`): a kit with portable apps has an extra per unpacked file, and
+    /// splitting that text as `String`s would weigh on a no-change rebuild.
     static func readKey(_ url: URL) -> Stored? {
         guard let data = try? Data(contentsOf: url) else { return nil }
         var number = 0
@@ -196,7 +196,7 @@ public struct BuildCache: Sendable {
         guard files.count == outputs.count else { return false }
         let outputPath = TreeWriter.folderPath(output)
         enum Status { case same, gone, other(current: FileFingerprint, entry: FileMemo.Entry) }
-        // 46,000 `stat`s: after a reboot, each waits on the disk (`diskWorkers`).
+        // A `stat` per file of the key: after a reboot, each waits on the disk (`diskWorkers`).
         let statuses = parallelMap(files, workers: diskWorkers) { relative -> Status in
             let path = outputPath + "/" + relative
             guard let entry = outputs.entry(path), let current = FileFingerprint.of(path) else { return .gone }
@@ -247,7 +247,7 @@ struct BuildKey {
     }
 
     /// Every file of the kit's folders, hashed through the memo (read only when changed).
-    /// 10,000 entry files are 10,000 `stat`s, and reads on a first build: `diskWorkers`.
+    /// A `stat` per file, and a read on a first build: on `diskWorkers` threads.
     mutating func addKitFiles(memo: FileMemo) throws {
         for folder in Self.kitFolders {
             let root = kitRoot.appendingPathComponent(folder)

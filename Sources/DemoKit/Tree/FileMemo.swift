@@ -62,7 +62,7 @@ public struct FileFingerprint: Sendable, Hashable {
 public final class FileMemo: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public var fingerprint: FileFingerprint
-        /// Held as a digest: the output's memo of a large key holds 46,000 entries
+        /// Held as a digest: the output's memo holds an entry per file of the key
         /// through a rebuild (`HexDigest`).
         var digest: HexDigest
         /// When the hash was taken (ns since 1970): a file changed in the same clock

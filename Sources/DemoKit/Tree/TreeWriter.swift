@@ -52,7 +52,7 @@ public struct TreeWriter: Sendable {
     }
 
     /// A generated file's key and the hash of the bytes it gave. Both are held as
-    /// digests (`HexDigest`): a rebuild of a 10,000-entry key holds 41,000 of these.
+    /// digests (`HexDigest`): a rebuild holds one per page of the key.
     public struct PageRecord: Sendable, Equatable {
         let keyDigest: HexDigest
         let sha256Digest: HexDigest
