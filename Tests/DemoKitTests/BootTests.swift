@@ -210,7 +210,7 @@ enum TestISO {
                 == Data(contentsOf: URL(fileURLWithPath: "/usr/lib/shim/shimx64.efi.signed")))
         let grub = try String(contentsOf: out.appendingPathComponent("boot/grub/grub.cfg"), encoding: .utf8)
         #expect(grub.contains("linux /live/vmlinuz boot=live components quiet splash hooks=medium demokit.profile=alpha\n"))
-        // sha256sum.txt, as live-boot's verify-checksums runs it: every file but itself and the manifest.
+        // sha256sum.txt, as the verify entry's session runs it: every file but itself and the manifest.
         let check = try run("sha256sum", ["--check", "--strict", "--quiet", "sha256sum.txt"], cwd: out)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         let listed = try String(contentsOf: out.appendingPathComponent("sha256sum.txt"), encoding: .utf8)
@@ -277,6 +277,8 @@ enum TestISO {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(list).write(to: medium.appendingPathComponent("demokit/profiles/alpha.json"))
         try "<html>alpha</html>".write(to: medium.appendingPathComponent("catalogue/profils/alpha.html"), atomically: true, encoding: .utf8)
+        try fm.createDirectory(at: medium.appendingPathComponent("catalogue/presenter"), withIntermediateDirectories: true)
+        try "<html>talk</html>".write(to: medium.appendingPathComponent("catalogue/presenter/alpha.html"), atomically: true, encoding: .utf8)
         try "[Desktop Entry]\nName=Writer\n".write(to: apps.appendingPathComponent("libreoffice-writer.desktop"), atomically: true, encoding: .utf8)
         let opened = dir.path("opened.txt")
         let opener = dir.path("opener.sh")
@@ -302,7 +304,12 @@ enum TestISO {
 
         let result = try session(cmdline: "BOOT_IMAGE=/live/vmlinuz boot=live components hooks=medium demokit.profile=alpha quiet")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try TestKit.allFiles(in: desktop) == ["demokit-catalogue.desktop", "libreoffice-writer.desktop"])
+        #expect(
+            try TestKit.allFiles(in: desktop) == ["demokit-catalogue.desktop", "demokit-presenter.desktop", "libreoffice-writer.desktop"])
+        // « Présenter » opens the profile's talk.
+        let talk = try String(contentsOf: desktop.appendingPathComponent("demokit-presenter.desktop"), encoding: .utf8)
+        #expect(talk.contains("Name[fr]=Présenter"))
+        #expect(talk.contains("Exec=\(opener.path) file://\(medium.path)/catalogue/presenter/alpha.html"))
         // The « Catalogue » launcher opens the page again.
         let back = try String(contentsOf: desktop.appendingPathComponent("demokit-catalogue.desktop"), encoding: .utf8)
         #expect(back.contains("Name=Catalogue"))
@@ -311,6 +318,57 @@ enum TestISO {
         for _ in 0..<50 where !fm.fileExists(atPath: opened.path) { Thread.sleep(forTimeInterval: 0.1) }
         let url = try String(contentsOf: opened, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(url == "file://\(medium.path)/catalogue/profils/alpha.html")
+    }
+
+    /// « Vérifier l'intégrité de la clé »: the session reads the key's files against
+    /// sha256sum.txt and opens a page naming the damaged ones, markup escaped.
+    @Test func verifyEntryNamesDamagedFiles() throws {
+        let dir = try TemporaryDirectory()
+        let fm = FileManager.default
+        let medium = dir.path("medium")
+        try fm.createDirectory(at: medium.appendingPathComponent("catalogue"), withIntermediateDirectories: true)
+        let files = ["catalogue/index.html": "<html>page</html>", "catalogue/a<b>.html": "odd name", "live/layer.squashfs": "layer"]
+        for (path, text) in files {
+            try fm.createDirectory(at: medium.appendingPathComponent(path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: medium.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        let records = try files.keys.sorted().map { path in
+            FileRecord(path: path, size: 0, sha256: FileHashing.sha256(of: try Data(contentsOf: medium.appendingPathComponent(path))), role: .site)
+        }
+        try BootFiles.checksumList(records).write(to: medium.appendingPathComponent("sha256sum.txt"))
+        let script = dir.path("demokit-session"), opened = dir.path("opened.txt"), opener = dir.path("opener.sh")
+        try LiveSession.sessionScript.write(to: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"$1\" >> \(opened.path)\n".write(to: opener, atomically: true, encoding: .utf8)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: opener.path)
+        let report = dir.path("report.html")
+        func verify() throws -> String {
+            let cmdline = dir.path("cmdline")
+            try "boot=live hooks=medium demokit.verify demokit.profile=alpha\n".write(to: cmdline, atomically: true, encoding: .utf8)
+            let result = try run(
+                "sh", [script.path],
+                environment: [
+                    "DEMOKIT_CMDLINE": cmdline.path, "DEMOKIT_MEDIUM": medium.path, "DEMOKIT_OPEN": opener.path,
+                    "DEMOKIT_REPORT": report.path, "DEMOKIT_DESKTOP": dir.path("Desktop").path,
+                ])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try String(contentsOf: report, encoding: .utf8)
+        }
+        let intact = try verify()
+        #expect(intact.contains("La clé est intacte") && intact.contains("Ses 3 fichiers"))
+        #expect(!intact.contains("http-equiv=\"refresh\""))
+        // One byte changed, one file gone.
+        try "<html>pagE</html>".write(to: medium.appendingPathComponent("catalogue/index.html"), atomically: true, encoding: .utf8)
+        try fm.removeItem(at: medium.appendingPathComponent("catalogue/a<b>.html"))
+        let damaged = try verify()
+        #expect(damaged.contains("La clé est endommagée") && damaged.contains("2 fichier(s) sur 3"))
+        #expect(damaged.contains("<li><code>catalogue/index.html</code></li>"))
+        #expect(damaged.contains("<li><code>catalogue/a&lt;b&gt;.html</code></li>"))
+        #expect(!damaged.contains("layer.squashfs"))
+        #expect(damaged.contains("The key is damaged"))
+        // The page opened is the report, not the catalogue; no launcher is put on the desktop.
+        let urls = try String(contentsOf: opened, encoding: .utf8).split(separator: "\n")
+        #expect(urls.allSatisfy { $0 == "file://\(report.path)" } && urls.count == 2)
+        #expect(!fm.fileExists(atPath: dir.path("Desktop").path))
     }
 
     /// As live-config's 9990-hooks runs it: a copy in a temporary file, made executable.

@@ -53,7 +53,7 @@ public enum BootFiles {
         return files
     }
 
-    /// `sha256sum.txt` at the key's root, read by live-boot's `verify-checksums`
+    /// `sha256sum.txt` at the key's root, read by the live session's check
     /// (« Vérifier l'intégrité de la clé »): every file of the key, as `sha256sum -c` reads it.
     /// Made as bytes, not as interpolated lines joined: it has a line per file of the
     /// key and is made on one core at every rebuild.

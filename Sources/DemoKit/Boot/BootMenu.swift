@@ -44,7 +44,7 @@ public struct BootMenu: Sendable, Equatable {
             entries.append(
                 Entry(
                     id: "verify", title: "Vérifier l'intégrité de la clé",
-                    options: common + module(first) + ["verify-checksums", "demokit.profile=\(first)"] + extraParameters))
+                    options: common + module(first) + ["demokit.verify", "demokit.profile=\(first)"] + extraParameters))
             entries.append(
                 Entry(
                     id: "toram", title: "Démarrer en mémoire (toram)",

@@ -446,7 +446,7 @@ public struct KitBuilder {
             try writer.stamp(database.path, mode: 0o644)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
             if base != nil {
-                // For live-boot's verify-checksums: every file of the key but this list and the manifest.
+                // For « Vérifier l'intégrité de la clé » (LiveSession): every file of the key but this list and the manifest.
                 let list = BootFiles.checksumList(records)
                 let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
                 try list.write(to: listURL, options: .withoutOverwriting)
