@@ -11,6 +11,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import browsers  # noqa: E402
+import providers_check  # noqa: E402
 import icons_check  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -221,6 +222,7 @@ def main(trees):
             continue
         chromium_checks(tree, kit)
         firefox_checks(tree, kit)
+        providers_check.run(tree, check)
         icons_check.run(tree, check)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

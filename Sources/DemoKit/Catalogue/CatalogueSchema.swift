@@ -135,6 +135,40 @@ public enum CatalogueSchema {
                         tokenize = 'unicode61 remove_diacritics 2');
                     """)
         }
+        // Provider records (`payload/providers/`): where they work, what they support,
+        // and the source of each fact.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE departement (code TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
+                    CREATE TABLE provider (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        website TEXT,
+                        kind TEXT NOT NULL CHECK (kind IN ('company', 'cooperative', 'association', 'public')),
+                        national INTEGER NOT NULL,
+                        comptoir_id TEXT,
+                        cnll_id TEXT);
+                    CREATE TABLE provider_area (
+                        provider_id TEXT NOT NULL REFERENCES provider(id),
+                        kind TEXT NOT NULL CHECK (kind IN ('region', 'departement')),
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (provider_id, kind, value));
+                    CREATE TABLE provider_software (
+                        provider_id TEXT NOT NULL REFERENCES provider(id),
+                        software_id TEXT NOT NULL REFERENCES software(id),
+                        via TEXT NOT NULL CHECK (via IN ('record', 'name')),
+                        PRIMARY KEY (provider_id, software_id));
+                    CREATE INDEX provider_software_software ON provider_software(software_id);
+                    CREATE TABLE provider_fact (
+                        provider_id TEXT NOT NULL REFERENCES provider(id),
+                        fact TEXT NOT NULL,
+                        url TEXT,
+                        document TEXT,
+                        date TEXT NOT NULL,
+                        PRIMARY KEY (provider_id, fact));
+                    """)
+        }
         // What the live applications' Debian packages say (`payload/packages/`): one row
         // per application, each fact with its package, version and reading date.
         migrator.registerMigration("v3") { db in

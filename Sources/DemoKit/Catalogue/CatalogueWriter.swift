@@ -180,6 +180,36 @@ public enum CatalogueWriter {
                 try db.run("INSERT INTO profile_app VALUES (?, ?, ?)", profile.id.value, app.value, index)
             }
         }
+        try insertProviders(kit, db)
+    }
+
+    /// Provider records, the places they serve as declared, the software linked to
+    /// them (`Kit.providers(of:)`) and the source of each fact.
+    static func insertProviders(_ kit: Kit, _ db: Database) throws {
+        for departement in FrenchAreas.departements {
+            try db.run("INSERT INTO departement VALUES (?, ?, ?)", departement.code, departement.name, departement.region)
+        }
+        let supported = kit.softwarePositionsByProvider()
+        for provider in kit.providers.sorted(by: { $0.id.value < $1.id.value }) {
+            let id = provider.id.value
+            try db.run(
+                "INSERT INTO provider VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id, provider.name, provider.website, provider.kind.rawValue, provider.national, provider.comptoir, provider.cnll)
+            for region in Set(provider.regions).sorted() {
+                try db.run("INSERT INTO provider_area VALUES (?, 'region', ?)", id, region)
+            }
+            for departement in Set(provider.departements).sorted() {
+                try db.run("INSERT INTO provider_area VALUES (?, 'departement', ?)", id, departement)
+            }
+            let listed = Set(provider.software.map(\.value))
+            for software in Set((supported[id] ?? []).map { kit.catalogue[$0].id.value }).sorted() {
+                try db.run("INSERT INTO provider_software VALUES (?, ?, ?)", id, software, listed.contains(software) ? "record" : "name")
+            }
+            for fact in provider.presentFacts {
+                guard let source = provider.source(of: fact) else { continue }
+                try db.run("INSERT INTO provider_fact VALUES (?, ?, ?, ?, ?)", id, fact, source.url, source.document, source.date)
+            }
+        }
     }
 
     /// The entry's links, each with the source that gave it.

@@ -223,8 +223,13 @@ public struct CommunityHealth: Sendable, Equatable, Codable {
 }
 
 extension Kit {
-    /// The community health of an entry at the kit's date.
+    /// The community health of an entry at the kit's date. Its providers are the
+    /// linked ones (`providers(of:)`): the names it gives and the provider records
+    /// that list it.
     public func health(of entry: CatalogueEntry) -> CommunityHealth {
-        CommunityHealth.compute(entry, reference: settings.date)
+        guard !providers.isEmpty else { return CommunityHealth.compute(entry, reference: settings.date) }
+        var linked = entry
+        linked.providers = providers(of: entry).map(\.name)
+        return CommunityHealth.compute(linked, reference: settings.date)
     }
 }

@@ -11,6 +11,8 @@ public struct Kit: Sendable {
     /// Merged entries (curated over imported), sorted by id.
     public var catalogue: [CatalogueEntry]
     public var apps: [String: AppDelivery]
+    /// `payload/providers/*.yml`, sorted by id.
+    public var providers: [Provider] = []
     /// Where each application's files are on the key being built (set by the build
     /// from the content store; empty until then).
     public var placements: [String: AppPlacement] = [:]

@@ -111,6 +111,13 @@ public struct KitLoader {
             packageFacts[facts.id.value] = facts
         }
 
+        var providers: [Provider] = []
+        for file in yamlFiles(in: "payload/providers") {
+            guard let provider = readOne(file, &diagnostics, { Provider.read($0) }) else { continue }
+            checkFileName(provider.id, file, &diagnostics)
+            providers.append(provider)
+        }
+
         // Cross-references. An entry whose file exists but has errors was already
         // reported; references to it are not reported again as unknown.
         let entryIDs = Set(catalogue.map(\.id.value))
@@ -137,6 +144,15 @@ public struct KitLoader {
                     "unknown application \"\(app.value)\": no entry payload/catalogue/\(app.value).yml")
                 message.suggest(closest(to: app.value, in: entryIDs.sorted()))
                 diagnostics.append(app.diagnostic(message.text))
+            }
+        }
+        for provider in providers {
+            for software in provider.software where !entryIDs.contains(software.value) && !entryFiles.contains(software.value) {
+                var message = BilingualMessage(
+                    "logiciel inconnu « \(software.value) » : aucune entrée payload/catalogue/\(software.value).yml",
+                    "unknown software \"\(software.value)\": no entry payload/catalogue/\(software.value).yml")
+                message.suggest(closest(to: software.value, in: entryIDs.sorted()))
+                diagnostics.append(software.diagnostic(message.text))
             }
         }
         let profileIDs = profiles.map(\.id.value)
@@ -174,7 +190,7 @@ public struct KitLoader {
         }
         var kit = Kit(
             root: root, settings: settings, profiles: profiles,
-            categories: categories, catalogue: catalogue, apps: apps)
+            categories: categories, catalogue: catalogue, apps: apps, providers: providers)
         kit.packageFacts = packageFacts
         kit.catalogue = PackageFacts.apply(packageFacts, to: kit.catalogue)
         return Result(kit: kit, diagnostics: diagnostics)

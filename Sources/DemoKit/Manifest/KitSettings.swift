@@ -14,6 +14,9 @@ public struct KitSettings: Sendable {
     public var profileOrder: [Located<String>]
     /// The base ISO (live system) the key boots, relative to the kit.
     public var base: BaseReference?
+    /// The région the kit is made for (official name, `FrenchAreas`): the providers
+    /// page lists the providers working there first.
+    public var region: String?
 
     static let fileName = "kit.yml"
 
@@ -27,7 +30,12 @@ public struct KitSettings: Sendable {
         let timeout = fields.int("timeout", range: 0...600)
         let order = fields.strings("profiles")
         let base = fields.value("base").flatMap { BaseReference.read($0, fields.reader) }
+        let region = fields.string("region")
         fields.finish()
+        let knownRegion = region.flatMap { FrenchAreas.region(named: $0.value) }
+        if let region, knownRegion == nil {
+            fields.reader.appendDiagnostic(region.diagnostic(Provider.unknownRegion(region.value)))
+        }
 
         if let id { checkIdentifier(id, fields.reader, what: "id") }
         if let date, SourceDate.parseDay(date.value) == nil {
@@ -40,7 +48,7 @@ public struct KitSettings: Sendable {
         return KitSettings(
             id: id.value, name: name, version: version.value, date: date.value,
             channel: channel?.value ?? "stable", defaultProfile: defaultProfile,
-            timeout: timeout ?? 10, profileOrder: order, base: base)
+            timeout: timeout ?? 10, profileOrder: order, base: base, region: knownRegion?.name)
     }
 }
 

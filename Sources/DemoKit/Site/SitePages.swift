@@ -157,9 +157,7 @@ final class SitePages: Sendable {
         add("alternatives.html", "alternatives") { [self] page in
             ["title": title(words("alternativesTitle")), "products": groups(\.replaces, from: page)]
         }
-        add("prestataires.html", "providers") { [self] page in
-            ["title": title(words("providersTitle")), "providers": groups(\.providers, from: page)]
-        }
+        addProviderPages { add($0, $1, inputs: $2, $3) }
         add("credits.html", "credits", inputs: .context) { [self] page in
             compact(["title": title(words("creditsTitle")), "sources": sources(), "iconCredits": iconCredits(from: page)])
         }
@@ -283,7 +281,7 @@ final class SitePages: Sendable {
         detail["packageSource"] = packageSource(entry)
         let limit = sheet ? Self.sheetListLength : Int.max
         if !entry.users.isEmpty { detail["users"] = ["list": Array(entry.users.prefix(limit))] }
-        if !entry.providers.isEmpty { detail["providers"] = ["list": Array(entry.providers.prefix(limit))] }
+        detail["providers"] = entryProviders(entry, from: page, limit: limit)
         let profiles = kit.profiles.filter { $0.apps.contains { $0.value == entry.id.value } }
         if !profiles.isEmpty { detail["profiles"] = ["list": profiles.map { profileSummary($0, from: page) }] }
         detail["start"] = start(entry)
