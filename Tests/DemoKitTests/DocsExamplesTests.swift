@@ -9,7 +9,7 @@ import Testing
     /// Blocks starting with `# file: PATH` in the docs' ```yaml fences.
     static func examples() throws -> [String: String] {
         var files: [String: String] = [:]
-        for page in ["profile-manifest.md", "catalogue-entry.md", "provider.md"] {
+        for page in ["profile-manifest.md", "catalogue-entry.md", "provider.md", "talk.md"] {
             let text = try String(contentsOf: Repo.root.appendingPathComponent("docs/\(page)"), encoding: .utf8)
             for block in text.components(separatedBy: "```yaml\n").dropFirst() {
                 guard let body = block.components(separatedBy: "```").first else { continue }
@@ -35,5 +35,7 @@ import Testing
         #expect(result.kit?.catalogue.first?.id.value == "libreoffice")
         #expect(result.kit?.providers.map(\.id.value) == ["exemple-scop"])
         #expect(result.kit?.settings.region == "Hauts-de-France")
+        #expect(result.kit?.talk("mairie")?.slides.count == 4)
+        #expect(result.kit?.settings.contact?.name == "Association Exemple du Libre")
     }
 }

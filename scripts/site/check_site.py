@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import browsers  # noqa: E402
 import providers_check  # noqa: E402
 import icons_check  # noqa: E402
+import talk_check  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(REPO, "Tests", "DemoKitTests", "Fixtures", "folding-vectors.json")
@@ -78,13 +79,13 @@ KITS = {
         "accent": ("élèves", "office"), "upper": ("CIMETIERE", ["cemetery"]), "prefix": ("cim", "cemetery"),
         "profile": "beta", "markup": ("paint", "peinture"), "english": ("word", "office", "1 software"),
         "sheets": ("office", "alpha"), "firefox": ({"q": "élèves", "plateforme": "windows"}, "office", "windows"),
-        "typed": ("cimeti", ["Cimetière Libre"]),
+        "typed": ("cimeti", ["Cimetière Libre"]), "talks": [],
     },
     "repository": {
         "accent": ("cimetière", "opencimetiere"), "upper": ("CIMETIERE", ["opencimetiere"]), "prefix": ("cimet", "opencimetiere"),
         "profile": "ecole", "markup": None, "english": ("word", "libreoffice", None),
         "sheets": ("libreoffice", "mairie"), "firefox": ({"q": "cimetiere", "plateforme": "web"}, "opencimetiere", "web"),
-        "typed": ("cimeti", ["openCimetière"]),
+        "typed": ("cimeti", ["openCimetière"]), "talks": ["citoyen", "ecole", "employe", "mairie"],
     },
 }
 
@@ -224,6 +225,7 @@ def main(trees):
         firefox_checks(tree, kit)
         providers_check.run(tree, check)
         icons_check.run(tree, check)
+        talk_check.run(tree, check, kit.get("talks"))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

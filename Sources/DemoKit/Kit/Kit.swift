@@ -13,6 +13,10 @@ public struct Kit: Sendable {
     public var apps: [String: AppDelivery]
     /// `payload/providers/*.yml`, sorted by id.
     public var providers: [Provider] = []
+    /// `payload/talks/<profile>.yml`, in profile order.
+    public var talks: [Talk] = []
+    /// `payload/talks/facts.yml`: what the talks cite.
+    public var facts: [TalkFact] = []
     /// Where each application's files are on the key being built (set by the build
     /// from the content store; empty until then).
     public var placements: [String: AppPlacement] = [:]
@@ -32,6 +36,14 @@ public struct Kit: Sendable {
         }
         if low < catalogue.count, catalogue[low].id.value == id { return catalogue[low] }
         return catalogue.firstIndex { $0.id.value == id }.map { catalogue[$0] }
+    }
+
+    public func talk(_ profile: String) -> Talk? {
+        talks.first { $0.profile.value == profile }
+    }
+
+    public func fact(_ id: String) -> TalkFact? {
+        facts.first { $0.id.value == id }
     }
 
     public func category(_ id: String) -> Category? {

@@ -103,19 +103,19 @@ public struct KitLoader {
             apps[app.id.value] = app
         }
 
+        var providers: [Provider] = []
+        for file in yamlFiles(in: "payload/providers") {
+            guard let provider = readOne(file, &diagnostics, { Provider.read($0) }) else { continue }
+            checkFileName(provider.id, file, &diagnostics)
+            providers.append(provider)
+        }
+
         var packageFacts: [String: PackageFacts] = [:]
         for file in yamlFiles(in: PackageFacts.folder) {
             guard let facts = readOne(file, &diagnostics, { PackageFacts.read($0) }) else { continue }
             checkFileName(facts.id, file, &diagnostics)
             if let problem = facts.iconDiagnostic(kitRoot: root, file: display(file)) { diagnostics.append(problem) }
             packageFacts[facts.id.value] = facts
-        }
-
-        var providers: [Provider] = []
-        for file in yamlFiles(in: "payload/providers") {
-            guard let provider = readOne(file, &diagnostics, { Provider.read($0) }) else { continue }
-            checkFileName(provider.id, file, &diagnostics)
-            providers.append(provider)
         }
 
         // Cross-references. An entry whose file exists but has errors was already
@@ -179,6 +179,8 @@ public struct KitLoader {
                         "aucun profil : ajoutez au moins un fichier profiles/<id>.yml", "no profile: add at least one profiles/<id>.yml file")))
         }
 
+        let (talks, facts) = loadTalks(profiles: profiles, catalogue: catalogue, &diagnostics)
+
         diagnostics = diagnostics.sortedByPosition()
         guard let settings, !diagnostics.hasErrors else {
             return Result(kit: nil, diagnostics: diagnostics)
@@ -190,7 +192,7 @@ public struct KitLoader {
         }
         var kit = Kit(
             root: root, settings: settings, profiles: profiles,
-            categories: categories, catalogue: catalogue, apps: apps, providers: providers)
+            categories: categories, catalogue: catalogue, apps: apps, providers: providers, talks: talks, facts: facts)
         kit.packageFacts = packageFacts
         kit.catalogue = PackageFacts.apply(packageFacts, to: kit.catalogue)
         return Result(kit: kit, diagnostics: diagnostics)
@@ -218,7 +220,7 @@ public struct KitLoader {
         return files.sorted()
     }
 
-    private func readOne<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> T? {
+    func readOne<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> T? {
         let reader = ManifestReader(file: display(file))
         defer { diagnostics += reader.diagnostics }
         guard let node = reader.parse(contentsOf: root.appendingPathComponent(file, isDirectory: false)) else {
@@ -254,7 +256,7 @@ public struct KitLoader {
         return (entry, reader.diagnostics)
     }
 
-    private func readList<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> [T] {
+    func readList<T>(_ file: String, _ diagnostics: inout [Diagnostic], _ read: (MappingReader) -> T?) -> [T] {
         let reader = ManifestReader(file: display(file))
         defer { diagnostics += reader.diagnostics }
         guard let node = reader.parse(contentsOf: root.appendingPathComponent(file, isDirectory: false)) else { return [] }
@@ -265,7 +267,7 @@ public struct KitLoader {
         return items.compactMap { item in reader.mapping(item, what: file).flatMap(read) }
     }
 
-    private func checkFileName(_ id: Located<String>, _ file: String, _ diagnostics: inout [Diagnostic]) {
+    func checkFileName(_ id: Located<String>, _ file: String, _ diagnostics: inout [Diagnostic]) {
         let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         if name != id.value {
             diagnostics.append(

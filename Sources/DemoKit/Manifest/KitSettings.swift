@@ -14,6 +14,8 @@ public struct KitSettings: Sendable {
     public var profileOrder: [Located<String>]
     /// The base ISO (live system) the key boots, relative to the kit.
     public var base: BaseReference?
+    /// Who made the key (the talk's last slide and handout).
+    public var contact: KitContact?
     /// The région the kit is made for (official name, `FrenchAreas`): the providers
     /// page lists the providers working there first.
     public var region: String?
@@ -30,6 +32,7 @@ public struct KitSettings: Sendable {
         let timeout = fields.int("timeout", range: 0...600)
         let order = fields.strings("profiles")
         let base = fields.value("base").flatMap { BaseReference.read($0, fields.reader) }
+        let contact = fields.value("contact").flatMap { KitContact.read($0, fields.reader) }
         let region = fields.string("region")
         fields.finish()
         let knownRegion = region.flatMap { FrenchAreas.region(named: $0.value) }
@@ -48,7 +51,8 @@ public struct KitSettings: Sendable {
         return KitSettings(
             id: id.value, name: name, version: version.value, date: date.value,
             channel: channel?.value ?? "stable", defaultProfile: defaultProfile,
-            timeout: timeout ?? 10, profileOrder: order, base: base, region: knownRegion?.name)
+            timeout: timeout ?? 10, profileOrder: order, base: base, contact: contact,
+            region: knownRegion?.name)
     }
 }
 

@@ -98,6 +98,10 @@ final class SitePages: Sendable {
                 var context = profileDetail(profile, from: page, sheet: false)
                 context["title"] = title(language.pick(profile.name).text)
                 context["sheetHref"] = page.base + "fiches/profils/\(profile.id.value).html"
+                if kit.talk(profile.id.value) != nil {
+                    context["talkHref"] = talkHref(profile.id.value, from: page)
+                    context["talkSheetHref"] = talkSheetHref(profile.id.value, from: page)
+                }
                 return context
             }
             add("fiches/profils/\(profile.id.value).html", "sheet-profile", inputs: apps) { [self] page in
@@ -158,6 +162,12 @@ final class SitePages: Sendable {
             ["title": title(words("alternativesTitle")), "products": groups(\.replaces, from: page)]
         }
         addProviderPages { add($0, $1, inputs: $2, $3) }
+        for talk in kit.talks {
+            add("presenter/\(talk.profile.value).html", "talk", inputs: .context) { [self] page in talkContext(talk, from: page) }
+            add("fiches/presentations/\(talk.profile.value).html", "sheet-talk", inputs: .context) { [self] page in
+                talkSheetContext(talk, from: page)
+            }
+        }
         add("credits.html", "credits", inputs: .context) { [self] page in
             compact(["title": title(words("creditsTitle")), "sources": sources(), "iconCredits": iconCredits(from: page)])
         }

@@ -95,20 +95,38 @@ extension SitePages {
         return Array(appPositions(profile).prefix(Self.slideApps).map { kit.catalogue[$0] })
     }
 
-    /// The providers of the profile's applications, each with the software it supports.
+    /// The providers of the profile's applications, each with the software it supports
+    /// and where it works; those serving the kit's région (`kit.yml`) first.
     func talkProviders(_ profile: Profile?, from page: SitePage) -> [[String: Any]] {
         guard let profile else { return [] }
         var order: [String] = []
-        var byName: [String: (name: String, software: [String])] = [:]
+        var found: [String: (provider: EntryProvider, software: [String])] = [:]
         for entry in appPositions(profile).map({ kit.catalogue[$0] }) {
-            for name in entry.providers {
-                let key = TextFolding.fold(name)
-                if byName[key] == nil { order.append(key) }
-                byName[key, default: (name, [])].software.append(entry.name)
+            for provider in kit.providers(of: entry) {
+                let key = provider.record?.id.value ?? TextFolding.fold(provider.name)
+                if found[key] == nil { order.append(key) }
+                found[key, default: (provider, [])].software.append(entry.name)
             }
         }
-        return order.prefix(Self.slideProviders).compactMap { byName[$0] }.map { provider in
-            ["name": provider.name, "software": provider.software.joined(separator: ", ")]
+        let region = kit.settings.region
+        func isNear(_ key: String) -> Bool {
+            guard let region, let record = found[key]?.provider.record else { return false }
+            return record.servedRegions.contains(region)
+        }
+        // Near ones first, then those with a record (a page, an area), each group in
+        // the order the applications name them.
+        let ranked = order.enumerated().sorted { a, b in
+            let ra = (isNear(a.element) ? 0 : 1, found[a.element]?.provider.record == nil ? 1 : 0, a.offset)
+            let rb = (isNear(b.element) ? 0 : 1, found[b.element]?.provider.record == nil ? 1 : 0, b.offset)
+            return ra < rb
+        }.map(\.element)
+        return ranked.prefix(Self.slideProviders).compactMap { found[$0] }.map { item in
+            var context: [String: Any] = ["name": item.provider.name, "software": item.software.joined(separator: ", ")]
+            if let record = item.provider.record {
+                context["href"] = page.base + "prestataires/\(record.id.value).html"
+                context["area"] = providerArea(record)
+            }
+            return context
         }
     }
 
