@@ -5,6 +5,13 @@ import Foundation
 /// (`fsync`, which on Linux vfat also writes the directory entry and the FAT) before
 /// anything relies on it, and bytes and operations are counted for the report.
 ///
+/// FAT has no journal, and any `fsync` on Linux vfat writes the whole FAT, while a
+/// directory's entries reach the disk only when that directory, or the file an entry
+/// names, is flushed. So every change of a directory is flushed at once, in an order
+/// where a power cut at any point leaves each entry on the disk naming clusters the
+/// FAT still gives it: at worst some clusters belong to no file (space that
+/// `fsck.fat -a` gives back), never a file that points at free or shared clusters.
+///
 /// Test hook: `DEMOKIT_TEST_CRASH_AFTER_WRITES=N` ends the process abruptly (`_exit`,
 /// no cleanup, like a key pulled out) at the N-th write operation, so tests can stop
 /// an update at every step.
@@ -29,6 +36,8 @@ public final class DurableWriter {
         if access(url.path, F_OK) == 0 {
             tick()
             guard unlink(url.path) == 0 else { throw FileHashing.posixError(url, bilingual("suppression", "removal")) }
+            // The entry's removal reaches the disk before the FAT that frees its clusters.
+            syncDirectory(url.deletingLastPathComponent())
         }
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileHashing.posixError(url, "création / create") }
@@ -73,10 +82,12 @@ public final class DurableWriter {
         } catch {
             try? output.close(destination)
             unlink(destination.path)
+            syncDirectory(destination.deletingLastPathComponent())
             throw error
         }
         guard size == expected.size, FileHashing.hex(hasher.finalize()) == expected.sha256 else {
             unlink(destination.path)
+            syncDirectory(destination.deletingLastPathComponent())
             throw UpdateRefusal.fileMismatch(expected.path)
         }
     }
@@ -92,12 +103,24 @@ public final class DurableWriter {
         bytesWritten += Int64(bytes.count)
     }
 
-    /// Renames and flushes the folder. Not atomic on FAT32: callers only rename
-    /// content they can check again by hash.
+    /// Renames and flushes. Not atomic on FAT32: callers only rename content they can
+    /// check again by hash. A cut leaves the destination's old content or its new one,
+    /// never two names for the same clusters, and never a name for freed clusters:
+    /// - the file being replaced stays open until its name points at the new content,
+    ///   since Linux frees its clusters when its last descriptor closes (and the next
+    ///   flush writes the FAT) while the entry is rewritten only when the renamed file
+    ///   itself is flushed;
+    /// - the source's entry goes first: a cut then leaves the new content under no
+    ///   name (clusters lost, staged again by the rerun) rather than under two.
     public func rename(_ source: URL, to destination: URL) throws {
         tick()
+        let replaced = open(destination.path, O_RDONLY)
+        defer { if replaced >= 0 { _ = posixClose(replaced) } }
         guard posixRename(source.path, destination.path) == 0 else { throw FileHashing.posixError(destination, "renommage / rename") }
-        syncDirectory(destination.deletingLastPathComponent())
+        let folder = destination.deletingLastPathComponent()
+        syncDirectory(source.deletingLastPathComponent())
+        syncFile(destination)
+        syncDirectory(folder)
     }
 
     /// Removes a file, or a folder and everything in it. By system calls: Foundation's
@@ -114,22 +137,49 @@ public final class DurableWriter {
         guard (isDirectory.boolValue ? rmdir(url.path) : unlink(url.path)) == 0 else {
             throw FileHashing.posixError(url, bilingual("suppression", "removal"))
         }
+        // The entry's removal reaches the disk before the FAT that frees its clusters.
+        syncDirectory(url.deletingLastPathComponent())
     }
 
     public func createDirectory(_ url: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         tick()
+        // The folders about to be made, outermost first.
+        var created: [URL] = []
+        var folder = url.standardizedFileURL
+        while folder.path != "/", !FileManager.default.fileExists(atPath: folder.path) {
+            created.insert(folder, at: 0)
+            folder = folder.deletingLastPathComponent()
+        }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw FileError(path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(error.localizedDescription)")
         }
+        // The FAT first: a folder just made has nothing of its own to write, so its
+        // fsync writes only the FAT, where the new folders' clusters are taken. Then
+        // each new folder's entry, before files are flushed into it: otherwise they
+        // would be on the disk under a folder that is not.
+        if let innermost = created.last { syncDirectory(innermost) }
+        syncDirectory(folder)
+        for made in created { syncDirectory(made) }
     }
 
     /// Best effort: some file systems (FUSE ones among them) refuse `fsync` on a folder.
-    func syncDirectory(_ url: URL) {
+    func syncDirectory(_ url: URL) { Self.syncFolder(url) }
+
+    static func syncFolder(_ url: URL) {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        _ = posixClose(fd)
+    }
+
+    /// Flushes a file already written and flushed once: on Linux vfat this writes its
+    /// directory entry (start cluster and size) where a rename put it. Best effort too.
+    func syncFile(_ url: URL) {
+        let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else { return }
         _ = fsync(fd)
         _ = posixClose(fd)
@@ -143,7 +193,13 @@ final class FileDescriptor {
 
     init(_ fd: Int32) { self.fd = fd }
 
+    /// The folder first: its fsync writes the FAT, where the file's new clusters are
+    /// already taken, while the file's entry there still names none (Linux vfat writes
+    /// the entry when the file itself is flushed). The file's fsync then writes its
+    /// data and its entry. A cut between leaves clusters that belong to no file, never
+    /// an entry naming clusters the FAT says are free.
     func sync(_ url: URL) throws {
+        DurableWriter.syncFolder(url.deletingLastPathComponent())
         guard fsync(fd) == 0 else { throw FileHashing.posixError(url, "fsync") }
     }
 

@@ -472,6 +472,8 @@ public final class KeyUpdater {
     func removeEmptyFolders(above path: String) {
         for folder in PathRules.parents(of: path) where folder != "demokit" {
             guard rmdir(url(folder).path) == 0 else { return }
+            // As for files: the entry goes before the FAT that frees the folder's cluster.
+            writer.syncDirectory(url(folder).deletingLastPathComponent())
         }
     }
 }
