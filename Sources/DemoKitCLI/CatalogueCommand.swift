@@ -7,7 +7,10 @@ struct CatalogueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalogue",
         abstract: "Catalogue hors ligne : import, recherche, fiche, contrôle. / Offline catalogue: import, search, show, check.",
-        subcommands: [CatalogueImport.self, CatalogueSearchCommand.self, CatalogueShow.self, CatalogueCheckCommand.self, CataloguePackageFacts.self, CatalogueBench.self]
+        subcommands: [
+            CatalogueImport.self, CatalogueSearchCommand.self, CatalogueShow.self, CatalogueCheckCommand.self,
+            CataloguePackageFacts.self, CatalogueBench.self,
+        ]
     )
 }
 
