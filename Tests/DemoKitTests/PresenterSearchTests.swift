@@ -7,27 +7,23 @@ import Testing
 /// the first result they expect, in the database and on the page: needs,
 /// replaced products, names with and without accents, hyphens and spaces.
 @Suite(.serialized) struct PresenterSearchTests {
-    static let expectations: [(query: String, first: String)] = [
-        // Needs.
-        ("bureautique", "libreoffice"), ("cimetière", "opencimetiere"), ("cimetiere", "opencimetiere"), ("CIMETIÈRE", "opencimetiere"),
-        ("gestion du courrier", "maarch-courrier"), ("courriers", "maarch-courrier"), ("tableur", "libreoffice"),
-        ("retouche photo", "gimp"), ("navigateur", "firefox"), ("parapheur", "i-parapheur"), ("sondage", "framadate"),
-        ("messagerie", "thunderbird"), ("site internet", "wordpress"),
-        // Replaced products.
-        ("Word", "libreoffice"), ("word", "libreoffice"), ("Excel", "libreoffice"), ("PowerPoint", "libreoffice"),
-        ("Photoshop", "gimp"), ("Outlook", "thunderbird"), ("Doodle", "framadate"), ("Dropbox", "nextcloud"), ("Chrome", "firefox"),
-        ("WinZip", "7zip"),
-        // Names, with and without accents, hyphens, spaces.
-        ("LibreOffice", "libreoffice"), ("libre office", "libreoffice"), ("Jitsi", "jitsi-meet"), ("jitsi meet", "jitsi-meet"),
-        ("Jitsi-Meet", "jitsi-meet"), ("opencimetiere", "opencimetiere"), ("open cimetière", "opencimetiere"),
-        ("openCimetière", "opencimetiere"), ("7-zip", "7zip"), ("7zip", "7zip"), ("next cloud", "nextcloud"), ("GIMP", "gimp"),
-    ]
+    /// Queries with the first result a presenter expects: needs, replaced products,
+    /// names with and without accents, hyphens and spaces (`first`); broad queries
+    /// with the software meant among the first five (`firstFive`). Shared with the
+    /// browsers' check (scripts/site/presenter_search_check.py).
+    struct Queries: Decodable {
+        struct First: Decodable { var query: String; var first: String }
+        struct FirstFive: Decodable { var query: String; var expected: [String] }
+        var first: [First]
+        var firstFive: [FirstFive]
+    }
 
-    /// Software a presenter means, among the first five of a broad query.
-    static let firstFive: [(query: String, expected: [String])] = [
-        ("bureautique", ["libreoffice", "collabora-online"]), ("visio", ["jitsi-meet", "bigbluebutton"]),
-        ("Teams", ["jitsi-meet", "bigbluebutton"]), ("Zoom", ["jitsi-meet", "bigbluebutton"]),
-    ]
+    static let queries: Queries = {
+        let url = Repo.fixtures.appendingPathComponent("presenter-queries.json")
+        return (try? JSONDecoder().decode(Queries.self, from: Data(contentsOf: url))) ?? Queries(first: [], firstFive: [])
+    }()
+    static let expectations = queries.first.map { (query: $0.query, first: $0.first) }
+    static let firstFive = queries.firstFive.map { (query: $0.query, expected: $0.expected) }
 
     struct Built {
         var dir: TemporaryDirectory
@@ -65,6 +61,7 @@ import Testing
     }
 
     @Test func firstResultsInTheDatabaseAndOnThePage() throws {
+        #expect(Self.expectations.count >= 30 && Self.firstFive.count >= 4)
         let built = try Self.build()
         let queries = Self.expectations.map(\.query)
         let page = try Self.pageResults(queries, index: built.index, in: built.dir)

@@ -14,6 +14,7 @@ import browsers  # noqa: E402
 import providers_check  # noqa: E402
 import icons_check  # noqa: E402
 import talk_check  # noqa: E402
+import presenter_search_check  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(REPO, "Tests", "DemoKitTests", "Fixtures", "folding-vectors.json")
@@ -226,6 +227,8 @@ def main(trees):
         providers_check.run(tree, check)
         icons_check.run(tree, check)
         talk_check.run(tree, check, kit.get("talks"))
+        if os.path.basename(tree) == "repository":
+            presenter_search_check.run(tree, check)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
