@@ -79,7 +79,8 @@ public enum LiveSession {
             write_report "Vérification de la clé" "<h1>Vérification de la clé en cours…</h1><p>Chaque fichier de la clé est relu et comparé à sa somme de contrôle : une à trois minutes.</p><p lang=\"en\">Checking every file of the key against its checksum: one to three minutes.</p>" 3
             "$opener" "file://$report" >/dev/null 2>&1 &
             total=$(grep -vc '^#' "$list")
-            damaged=$(cd "$medium" && grep -v '^#' "$list" | sha256sum -c --quiet 2>/dev/null | sed -n 's/: FAILED.*$//p' | sed 's|^\./||')
+            # LC_ALL=C: the live session is French, and so would be sha256sum's « ÉCHEC ».
+            damaged=$(cd "$medium" && grep -v '^#' "$list" | LC_ALL=C sha256sum -c --quiet 2>/dev/null | sed -n 's/: FAILED.*$//p' | sed 's|^\./||')
             count=$(printf '%s' "$damaged" | grep -c .)
             if [ "$count" -eq 0 ]; then
                 write_report "Clé intacte" "<h1 class=\"good\">La clé est intacte</h1><p>Ses $total fichiers correspondent à leur somme de contrôle.</p><p lang=\"en\">The key is intact: its $total files match their checksums.</p>"
