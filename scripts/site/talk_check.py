@@ -92,6 +92,17 @@ def at(driver, number, notes=False):
     return False, state
 
 
+def walk(driver, numbers, keys, label, check):
+    """Presses the keys in turn, expecting each slide of numbers; the first miss is a failed check."""
+    for number in numbers:
+        driver.key(keys[number % len(keys)])
+        ok, state = at(driver, number)
+        if not ok:
+            check(label + " to slide %d" % number, False, str(state))
+            return False
+    return True
+
+
 def drive(driver, tree, profile, check):
     cat = os.path.join(tree, "catalogue")
     profile_page = os.path.join(cat, "profils", profile + ".html")
@@ -106,25 +117,10 @@ def drive(driver, tree, profile, check):
     first = driver.js("Array.from(document.querySelectorAll('.slide')).filter(s => !s.hidden).map(s => s.id)")
     check(label + " shows its first slide alone", first == ["diapo-1"] and count >= 5, "%s of %s" % (first, count))
     # Forward through every slide, cycling the forward keys, and one more (stays at the end).
-    walked = True
-    for number in range(2, count + 1):
-        driver.key(FORWARD[number % len(FORWARD)])
-        ok, state = at(driver, number)
-        if not ok:
-            walked = False
-            check(label + " forward to slide %d" % number, False, str(state))
-            break
+    walked = walk(driver, range(2, count + 1), FORWARD, label + " forward", check)
     driver.key("ArrowRight")
     check(label + " → / Space / PgDn walk all %d slides" % count, walked and at(driver, count)[0], str(shown(driver)))
-    back = True
-    for number in range(count - 1, 0, -1):
-        driver.key(BACK[number % len(BACK)])
-        ok, state = at(driver, number)
-        if not ok:
-            back = False
-            check(label + " back to slide %d" % number, False, str(state))
-            break
-    check(label + " ← / PgUp come back to the first", back)
+    check(label + " ← / PgUp come back to the first", walk(driver, range(count - 1, 0, -1), BACK, label + " back", check))
     driver.key("End")
     end = at(driver, count)[0]
     driver.key("Home")

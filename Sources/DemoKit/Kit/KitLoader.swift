@@ -139,20 +139,12 @@ public struct KitLoader {
         }
         for profile in profiles {
             for app in profile.apps where !entryIDs.contains(app.value) && !entryFiles.contains(app.value) {
-                var message = BilingualMessage(
-                    "application inconnue « \(app.value) » : aucune entrée payload/catalogue/\(app.value).yml",
-                    "unknown application \"\(app.value)\": no entry payload/catalogue/\(app.value).yml")
-                message.suggest(closest(to: app.value, in: entryIDs.sorted()))
-                diagnostics.append(app.diagnostic(message.text))
+                diagnostics.append(Self.unknownEntry(app, Self.unknownApplication, ids: entryIDs))
             }
         }
         for provider in providers {
             for software in provider.software where !entryIDs.contains(software.value) && !entryFiles.contains(software.value) {
-                var message = BilingualMessage(
-                    "logiciel inconnu « \(software.value) » : aucune entrée payload/catalogue/\(software.value).yml",
-                    "unknown software \"\(software.value)\": no entry payload/catalogue/\(software.value).yml")
-                message.suggest(closest(to: software.value, in: entryIDs.sorted()))
-                diagnostics.append(software.diagnostic(message.text))
+                diagnostics.append(Self.unknownEntry(software, (fr: "logiciel inconnu", en: "unknown software"), ids: entryIDs))
             }
         }
         let profileIDs = profiles.map(\.id.value)
@@ -179,7 +171,7 @@ public struct KitLoader {
                         "aucun profil : ajoutez au moins un fichier profiles/<id>.yml", "no profile: add at least one profiles/<id>.yml file")))
         }
 
-        let (talks, facts) = loadTalks(profiles: profiles, catalogue: catalogue, &diagnostics)
+        let (talks, facts) = loadTalks(profiles: profiles, entryIDs: entryIDs, entryFiles: entryFiles, &diagnostics)
 
         diagnostics = diagnostics.sortedByPosition()
         guard let settings, !diagnostics.hasErrors else {
@@ -265,6 +257,17 @@ public struct KitLoader {
             return []
         }
         return items.compactMap { item in reader.mapping(item, what: file).flatMap(read) }
+    }
+
+    static let unknownApplication = (fr: "application inconnue", en: "unknown application")
+
+    /// A reference to a catalogue entry that has no file, with the closest id as a hint.
+    static func unknownEntry(_ reference: Located<String>, _ what: (fr: String, en: String), ids: Set<String>) -> Diagnostic {
+        var message = BilingualMessage(
+            "\(what.fr) « \(reference.value) » : aucune entrée payload/catalogue/\(reference.value).yml",
+            "\(what.en) \"\(reference.value)\": no entry payload/catalogue/\(reference.value).yml")
+        message.suggest(closest(to: reference.value, in: ids.sorted()))
+        return reference.diagnostic(message.text)
     }
 
     func checkFileName(_ id: Located<String>, _ file: String, _ diagnostics: inout [Diagnostic]) {

@@ -6,7 +6,10 @@ extension KitLoader {
 
     /// `payload/talks/`: one talk per profile and the facts they cite. Every reference
     /// (profile, fact, application) must exist, so a slide never shows a blank.
-    func loadTalks(profiles: [Profile], catalogue: [CatalogueEntry], _ diagnostics: inout [Diagnostic]) -> ([Talk], [TalkFact]) {
+    /// `entryFiles`: entries whose file exists but has errors, already reported.
+    func loadTalks(
+        profiles: [Profile], entryIDs: Set<String>, entryFiles: Set<String>, _ diagnostics: inout [Diagnostic]
+    ) -> ([Talk], [TalkFact]) {
         var facts: [TalkFact] = []
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(Self.factsFile).path) {
             facts = readList(Self.factsFile, &diagnostics) { TalkFact.read($0) }
@@ -23,7 +26,6 @@ extension KitLoader {
             }
         }
         let factIDs = facts.map(\.id.value)
-        let entryIDs = catalogue.map(\.id.value)
         let profileIDs = profiles.map(\.id.value)
         var talks: [Talk] = []
         for file in yamlFiles(in: Self.talksFolder) where file != Self.factsFile {
@@ -46,12 +48,8 @@ extension KitLoader {
                     message.suggest(closest(to: fact.value, in: factIDs))
                     diagnostics.append(fact.diagnostic(message.text))
                 }
-                for app in slide.apps where !entryIDs.contains(app.value) {
-                    var message = BilingualMessage(
-                        "application inconnue « \(app.value) » : aucune entrée payload/catalogue/\(app.value).yml",
-                        "unknown application \"\(app.value)\": no entry payload/catalogue/\(app.value).yml")
-                    message.suggest(closest(to: app.value, in: entryIDs))
-                    diagnostics.append(app.diagnostic(message.text))
+                for app in slide.apps where !entryIDs.contains(app.value) && !entryFiles.contains(app.value) {
+                    diagnostics.append(Self.unknownEntry(app, Self.unknownApplication, ids: entryIDs))
                 }
             }
             talks.append(talk)

@@ -20,7 +20,8 @@ public struct Talk: Sendable {
         let title = fields.localized("title", required: true)
         let subtitle = fields.localized("subtitle")
         var slides: [TalkSlide] = []
-        if let node = fields.value("slides") {
+        let slidesNode = fields.value("slides")
+        if let node = slidesNode {
             if case let .sequence(items) = node {
                 slides = items.compactMap { item in
                     fields.reader.mapping(item, what: "slides").flatMap { TalkSlide.read($0) }
@@ -30,7 +31,7 @@ public struct Talk: Sendable {
             }
         }
         fields.finish()
-        if fields.value("slides") == nil {
+        if slidesNode == nil {
             fields.reader.error(at: fields.node, bilingual("champ obligatoire manquant : « slides »", "missing required field \"slides\""))
         }
         let total = slides.reduce(0) { $0 + $1.minutes }

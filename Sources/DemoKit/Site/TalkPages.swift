@@ -34,6 +34,13 @@ extension SitePages {
             elapsed += slide.minutes
             slides.append(context)
         }
+        var context = talkHeader(talk, profile: profile, from: page)
+        context["slides"] = slides
+        return context
+    }
+
+    /// What the slides and the handout both show: the talk's title, its budget, the profile.
+    func talkHeader(_ talk: Talk, profile: Profile?, from page: SitePage) -> [String: Any] {
         let heading = language.pick(talk.title)
         return compact([
             "title": title(heading.text),
@@ -44,7 +51,6 @@ extension SitePages {
             ]),
             "profile": profile.map { profileSummary($0, from: page) },
             "sheetHref": talkSheetHref(talk.profile.value, from: page),
-            "slides": slides,
         ])
     }
 
@@ -166,8 +172,8 @@ extension SitePages {
 
     /// The handout: the talk's arguments and facts, the applications and the contacts.
     func talkSheetContext(_ talk: Talk, from page: SitePage) -> [String: Any] {
-        var context = talkContext(talk, from: page)
         let profile = kit.profiles.first { $0.id.value == talk.profile.value }
+        var context = talkHeader(talk, profile: profile, from: page)
         context["arguments"] = talk.slides.filter { $0.type == .argument }.map { slide in
             compact([
                 "heading": slide.title.map { language.pick($0).text },
@@ -178,7 +184,6 @@ extension SitePages {
         context["providers"] = listOrNil(talkProviders(profile, from: page))
         if let contact = kit.settings.contact { context["contact"] = contactContext(contact) }
         context["pageHref"] = talkHref(talk.profile.value, from: page)
-        context["slides"] = nil
         return context
     }
 }

@@ -130,7 +130,8 @@
    * tier, standing, bm25 score, then name (ASCII case-insensitive). Returns {total, results}. */
   Index.prototype.search = function (query, filters, limit) {
     filters = filters || {};
-    var words = this.queryWords(query), list = [], docs = this.docs, i, j, k, t, max, total;
+    var words = this.queryWords(query), list = [], docs = this.docs, i, j, k, t, total;
+    var max = limit === undefined ? LIMIT : limit;
     if (words.length) {
       // Per query word, in query order: weighted frequency per entry (a typed
       // array, fast even when a one-letter prefix matches every entry) and idf.
@@ -177,7 +178,6 @@
         t = exact1 ? 0 : exact3 ? 1 : all1 ? 2 : all3 ? 3 : all7 ? 4 : 5;
         kept[j] = 1; tiers[j] = t; scores[j] = score; perTier[t]++;
       }
-      max = limit === undefined ? LIMIT : limit;
       var cutoff = 0, above = 0;
       total = 0;
       for (t = 0; t < perTier.length; t++) total += perTier[t];
@@ -194,7 +194,6 @@
       return a.tier - b.tier || (standing[b.doc] || 0) - (standing[a.doc] || 0) || b.score - a.score ||
         self.nameOrder(a.doc, b.doc) || a.doc - b.doc;
     };
-    max = limit === undefined ? LIMIT : limit;
     return { total: total, results: best(list, order, max).map(function (r) { return { doc: docs[r.doc], score: r.score }; }) };
   };
 
