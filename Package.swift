@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // `demokit serve`: the built key over HTTP on loopback.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Every child process (mmdebstrap, apt, mtools, 7-Zip…) runs through it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libarchive (Debian: libarchive-dev) for tar/zip archives and reading ISO 9660 images.
@@ -42,6 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             resources: [.copy("Resources")]
         ),
