@@ -1,9 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Linux only (Debian 12): glibc's allocator, Linux system calls, Debian's tools for the live system.
+
 let package = Package(
     name: "demokit",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "demokit", targets: ["demokit"]),
         .library(name: "DemoKit", targets: ["DemoKit"]),
@@ -27,6 +28,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // glibc calls Swift's Glibc module leaves out (malloc.h), kept out of the libarchive module.
+        .target(name: "CLinux"),
         // libsodium (Debian: libsodium-dev) for BLAKE2b-512, which minisign's "ED" signatures hash with.
         .systemLibrary(
             name: "CSodium",
@@ -38,6 +41,7 @@ let package = Package(
             dependencies: [
                 "CArchive",
                 "CSodium",
+                "CLinux",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -77,7 +77,7 @@ public struct KitBuilder {
         public var image: URL?
         /// Nothing changed since the last build of this output: nothing was written.
         public var unchanged = false
-        /// Files written, taken from the previous build, cloned or hard-linked.
+        /// Files written, taken from the previous build, or hard-linked from the store.
         public var counts = TreeWriter.Counts()
         /// Catalogue files parsed; the others were taken from the build cache.
         public var entriesParsed = 0
@@ -440,8 +440,8 @@ public struct KitBuilder {
             Memory.releaseFree()
             progress.detail(
                 bilingual(
-                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked + writer.counts.cloned) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
-                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked + writer.counts.cloned) linked from the cache; \(writer.counts.rendered) page(s) rendered"
+                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
+                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked) linked from the cache; \(writer.counts.rendered) page(s) rendered"
                 ))
             try writer.stamp(database.path, mode: 0o644)
             records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))

@@ -6,8 +6,8 @@ public struct PlannedFile: Sendable {
         case bytes(Data)
         /// Someone else's file (the kit's, the system's): copied, hashed on the way.
         case copy(URL)
-        /// A file demokit owns (content store, extracted base system): cloned or
-        /// hard-linked into the key when on the same file system, its hash taken from
+        /// A file demokit owns (content store, extracted base system): hard-linked
+        /// into the key when on the same file system, its hash taken from
         /// the store's memo.
         case owned(URL)
         /// Made when written (a site page): the tree never holds every page in memory.

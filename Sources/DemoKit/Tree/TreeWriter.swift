@@ -1,4 +1,3 @@
-import CArchive
 import Foundation
 
 #if canImport(Glibc)
@@ -11,7 +10,7 @@ import Foundation
 /// Files are written by every core at once; a file whose bytes are
 /// already in the previous build (same path, same SHA-256, file untouched since) is
 /// hard-linked from it instead of written; demokit's own files (content store,
-/// extracted base) are cloned or hard-linked when on the same file system.
+/// extracted base) are hard-linked when on the same file system.
 public struct TreeWriter: Sendable {
     public var mtime: Date
     public var progress: any ProgressReporter
@@ -80,7 +79,6 @@ public struct TreeWriter: Sendable {
         public var written = 0
         public var reused = 0
         public var linked = 0
-        public var cloned = 0
         /// Generated pages rendered (the others were taken by their keys); a rendered
         /// page with unchanged bytes is also counted as reused.
         public var rendered = 0
@@ -230,7 +228,6 @@ public struct TreeWriter: Sendable {
                         case let .linked(source):
                             shared.counts.linked += 1
                             shared.linkedOwned.append(source)
-                        case .cloned: shared.counts.cloned += 1
                         }
                         shared.done += 1
                         shared.bytes += record.size
@@ -246,7 +243,7 @@ public struct TreeWriter: Sendable {
         if let failure = shared.failure { throw failure }
     }
 
-    enum How { case written, reused, linked(String), cloned }
+    enum How { case written, reused, linked(String) }
 
     /// The file's record, how it was placed, its page key, whether it was rendered,
     /// and its fingerprint if the writer saw it last (`observed`).
@@ -358,19 +355,9 @@ public struct TreeWriter: Sendable {
         return (seconds, nanoseconds, Int64(seconds) * 1_000_000_000 + Int64(nanoseconds))
     }
 
-    /// Clone, hard link, or copy, in that order of preference.
+    /// Hard link, or copy when the store is on another file system.
     /// Returns how, and for a copy the hash of what was written.
     func place(_ source: URL, at destination: URL) throws -> (How, String?) {
-        let input = try FileHashing.openForReading(source)
-        defer { close(input) }
-        let output = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw FileHashing.posixError(destination, "création / create") }
-        if demokit_clone_file(output, input) == 0 {
-            close(output)
-            return (.cloned, nil)
-        }
-        close(output)
-        unlink(destination.path)
         if link(source.path, destination.path) == 0 { return (.linked(source.path), nil) }
         return (.written, try FileHashing.copyAndHash(from: source, to: destination, newFile: true).sha256)
     }
