@@ -589,7 +589,7 @@ enum GeneratedKit {
     func keys(_ kit: Kit, _ theme: Theme) throws -> Keys {
         let generator = SiteGenerator(kit: kit, theme: theme)
         let others = PageKey.kitWithoutCatalogue(kit)
-        let entryDigests = try PageKey.entryDigests(kit.catalogue)
+        let entryDigests = PageKey.entryDigests(kit.catalogue)
         let catalogue = PageKey.catalogue(entryDigests)
         var keys: Keys = [:]
         for language in SiteLanguage.allCases {

@@ -2,9 +2,8 @@ import Yams
 
 /// `payload/catalogue/<id>.yml`: one free software of the catalogue. Imported entries
 /// (`payload/catalogue/imported/<source>/<id>.yml`) use the same format.
-/// `Encodable` names the site pages that show an entry from its content (`PageKey.inputs`):
-/// every stored property counts, a field added later included. `Decodable` reads it
-/// back from the build cache (`EntryCache`).
+/// The site pages that show an entry are named from all its stored properties
+/// (`PageKey.entryDigests`). `Codable` for the build cache (`EntryCache`).
 public struct CatalogueEntry: Sendable, Codable {
     public var id: Located<String>
     public var name: String

@@ -41,7 +41,7 @@ public struct SiteGenerator: Sendable {
         var jobs: [() throws -> Void] = [{ index = SearchIndex(kit: kit, texts: texts).script }]
         if let alongside { jobs.append { try alongside(texts) } }
         for (number, part) in parts.enumerated() {
-            jobs.append { digests.set(number, try PageKey.entryDigests(Array(kit.catalogue[part]))) }
+            jobs.append { digests.set(number, PageKey.entryDigests(Array(kit.catalogue[part]))) }
         }
         for (number, language) in SiteLanguage.allCases.enumerated() {
             jobs.append { pages.set(number, SitePages(kit: kit, language: language, strings: theme.strings[language.rawValue] ?? [:], texts: texts)) }
@@ -188,11 +188,9 @@ enum PageKey {
         StableDigest.of(entryDigests, prefix: ["catalogue"])
     }
 
-    /// Each entry's content: what it encodes (every stored property), hashed by
-    /// `ContentDigest`, which walks the value once (reflection or `JSONEncoder`
-    /// would build a second copy of every entry first).
-    static func entryDigests(_ entries: [CatalogueEntry]) throws -> [String] {
-        try entries.map { try ContentDigest.of($0) }
+    /// Each entry's content: every stored property, a field added later included.
+    static func entryDigests(_ entries: [CatalogueEntry]) -> [String] {
+        entries.map { StableDigest.of($0) }
     }
 
     /// The kit's parts an entry's page may show besides the entry: all but the catalogue.
