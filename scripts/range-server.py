@@ -3,8 +3,8 @@
 and honours `Range: bytes=N-` (206 with Content-Range; 416 past the end).
 
 Usage: range-server.py DIR [--drop-after BYTES] [--log FILE] [--lifetime SECONDS] [--stop-on-eof]
-                         [--protocol HTTP/1.0|HTTP/1.1]
-Prints the port it listens on, then serves DIR until SECONDS (default 300) have passed,
+                         [--protocol HTTP/1.0|HTTP/1.1] [--port PORT]
+Prints the port it listens on (PORT, else one the system picks), then serves DIR until SECONDS (default 300) have passed,
 or, with --stop-on-eof, until its standard input closes.
 
 Misbehaviours, to test what a client does with them:
@@ -13,6 +13,8 @@ Misbehaviours, to test what a client does with them:
   /cut-once/NAME      the first request for NAME sends half of what it announces, then
                       closes the connection; later ones are served normally (Range included)
   /wrong/NAME         other bytes of the same length (Range ignored)
+  /shifted/NAME       a request for bytes=N- (N > 0) is answered 206 from N/2, its
+                      Content-Range saying so; without Range, NAME whole
 --log FILE appends one line per request: its path and its Range header (or "-").
 --protocol: HTTP/1.0 (the default) closes the connection after each answer; HTTP/1.1 keeps it.
 """
@@ -30,6 +32,7 @@ parser.add_argument("--log")
 parser.add_argument("--lifetime", type=float, default=300)
 parser.add_argument("--stop-on-eof", action="store_true")
 parser.add_argument("--protocol", choices=["HTTP/1.0", "HTTP/1.1"], default="HTTP/1.0")
+parser.add_argument("--port", type=int, default=0)
 args = parser.parse_args()
 cut = set()
 lock = threading.Lock()
@@ -47,7 +50,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             with lock, open(args.log, "a") as log:
                 log.write(f"{self.path} {requested or '-'}\n")
         mode, path = "plain", self.path
-        for prefix in ("/cut-once/", "/wrong/"):
+        for prefix in ("/cut-once/", "/wrong/", "/shifted/"):
             if path.startswith(prefix):
                 mode, path = prefix.strip("/"), "/" + path[len(prefix):]
         file = self.translate_path(path)
@@ -63,6 +66,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         size, start = len(data), 0
         if requested.startswith("bytes=") and mode != "wrong":
             start = int(requested[6:].split("-")[0] or 0)
+            if mode == "shifted":
+                start //= 2
             if start >= size:
                 self.send_response(416)
                 self.send_header("Content-Range", f"bytes */{size}")
@@ -95,7 +100,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 if args.stop_on_eof:

@@ -117,25 +117,29 @@ enum Artifacts {
 }
 
 /// The test HTTP server (`scripts/range-server.py`) on 127.0.0.1 and a free port,
-/// serving `root/files/` and logging requests to `root/requests.log`; stopped when
-/// this object goes away (or after two minutes).
+/// serving `folder` (default: `root/files/`) and logging requests to
+/// `root/requests.log`; stopped when this object goes away (or after two minutes).
+/// `dropAfter`: the first download of each path under `/objects/` is cut after so many bytes.
 final class TestHTTPServer {
     let root: URL
     let port: Int
     private let process = Process()
     private let input = Pipe()
 
-    init(root: URL) throws {
+    init(root: URL, serving folder: URL? = nil, dropAfter: Int? = nil) throws {
         self.root = root
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("files"), withIntermediateDirectories: true)
+        let folder = folder ?? root.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // The port comes through a file: reading a pipe with FileHandle can trap on EINTR.
         let portFile = root.appendingPathComponent("port")
         try? FileManager.default.removeItem(at: portFile)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Repo.root.appendingPathComponent("scripts/range-server.py").path, root.appendingPathComponent("files").path,
-            "--log", root.appendingPathComponent("requests.log").path, "--lifetime", "120", "--stop-on-eof", "--protocol", "HTTP/1.1",
-        ]
+        process.arguments =
+            [
+                "python3", Repo.root.appendingPathComponent("scripts/range-server.py").path, folder.path,
+                "--log", root.appendingPathComponent("requests.log").path, "--lifetime", "120", "--stop-on-eof", "--protocol", "HTTP/1.1",
+            ] + (dropAfter.map { ["--drop-after", "\($0)"] } ?? [])
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: Self.emptyFile(portFile))
         try process.run()
@@ -163,7 +167,9 @@ final class TestHTTPServer {
         return url
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func url(_ path: String) -> String { "\(url)/\(path)" }
 
     func serve(_ file: URL, as name: String) throws {
         let destination = root.appendingPathComponent("files/\(name)")

@@ -122,10 +122,27 @@ import Testing
         #expect(result.sha256 == (try FileHashing.sha256(fileAt: setup.appImage).sha256))
     }
 
+    /// A server that answers a resumed download from another offset than the one asked
+    /// for: its bytes are not appended at the wrong place; the download starts over.
+    @Test func aResumeAnsweredFromAnotherStartStartsOver() async throws {
+        let setup = try Setup()
+        let destination = setup.dir.path("dl/file")
+        let partial = setup.dir.path("dl/file.part")
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contentsOf: setup.appImage).prefix(100_000).write(to: partial)
+        let expected = try FileHashing.sha256(fileAt: setup.appImage)
+        let result = try await Downloader().download(
+            from: setup.server.url("shifted/Paint-2.0-x86_64.AppImage"), to: destination, expecting: .init(size: expected.size, sha256: expected.sha256))
+        #expect(result.resumedFrom == 0)
+        #expect(result.sha256 == expected.sha256)
+        let requests = setup.server.requests.filter { $0.hasPrefix("/shifted/") }
+        #expect(requests == ["/shifted/Paint-2.0-x86_64.AppImage bytes=100000-", "/shifted/Paint-2.0-x86_64.AppImage -"])
+    }
+
     @Test func contentRangeIsParsed() {
-        #expect(Downloader.contentRangeStart("bytes 100-199/200") == 100)
-        #expect(Downloader.contentRangeStart("bytes */200") == nil)
-        #expect(Downloader.contentRangeStart("items 1-2/3") == nil)
+        #expect(Transfer.contentRangeStart("bytes 100-199/200") == 100)
+        #expect(Transfer.contentRangeStart("bytes */200") == nil)
+        #expect(Transfer.contentRangeStart("items 1-2/3") == nil)
     }
 }
 

@@ -4,9 +4,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Downloads one URL to a file: resumable (a partial file is continued with an HTTP
-/// `Range` request), verified (size and SHA-256 when known), capped in size, with
-/// progress. Shared by `demokit fetch` (application artifacts) and key updates.
+/// Downloads over HTTP(S), the one way demokit does: resumable (a partial file is
+/// continued with a `Range` request, and only from an answer whose `Content-Range`
+/// starts where the partial file ends), capped in size, with progress.
+/// `download(from:to:)` fetches a whole file, verified, for `demokit fetch` and
+/// `add-app`; `HTTPReleaseSource` reads releases through `transfer(_:from:limit:size:into:progress:)`.
 ///
 /// The partial file is kept when a download is cut, so running again continues it;
 /// it is deleted when its bytes turn out wrong (hash or size), so a bad server cannot
@@ -47,6 +49,29 @@ public struct Downloader: Sendable {
         self.options = options
     }
 
+    /// A client with the options' timeouts, following redirects; the caller shuts it down.
+    func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(options.connectTimeout), read: .seconds(options.readTimeout))
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// One GET of `url`, asking for the bytes from `offset` on when it is not 0. Its
+    /// body goes to `sink` from where the answer starts (`Transfer.start`), never past
+    /// `limit` bytes of file; `size`, when known, is the whole file's. Run it with
+    /// `client.execute(request:delegate:)`.
+    func transfer(
+        _ url: String, from offset: Int64, limit: Int64, size: Int64? = nil, into sink: any DownloadSink,
+        progress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }
+    ) throws -> (HTTPClient.Request, Transfer) {
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: "demokit/\(DemoKitVersion.current)")
+        if offset > 0 { headers.add(name: "Range", value: "bytes=\(offset)-") }
+        let request = try HTTPClient.Request(url: url, method: .GET, headers: headers)
+        return (request, Transfer(offset: offset, limit: limit, size: size, sink: sink, progress: progress))
+    }
+
     /// Downloads `source` into `destination` (replaced when complete). The partial
     /// download lives at `partial` (default: `destination` + `.part`).
     /// `progress` receives (bytes so far, total when known).
@@ -56,9 +81,7 @@ public struct Downloader: Sendable {
     ) async throws -> Result {
         let partial = partial ?? destination.appendingPathExtension("part")
         try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(options.connectTimeout), read: .seconds(options.readTimeout))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = makeClient()
         do {
             let result = try await run(client, source, destination, partial, expectation, progress)
             try await client.shutdown()
@@ -83,90 +106,52 @@ public struct Downloader: Sendable {
             if existing > 0, existing == expectation.size {
                 return try finish(partial, destination, expectation, source, resumedFrom: existing)
             }
-            var request = HTTPClientRequest(url: source)
-            request.headers.add(name: "User-Agent", value: "demokit/\(DemoKitVersion.current)")
-            if existing > 0 { request.headers.add(name: "Range", value: "bytes=\(existing)-") }
-            let response: HTTPClientResponse
+            let limit = min(expectation.size ?? options.maxBytes, options.maxBytes)
+            let file = PartialFile(partial)
+            let (request, transfer) = try self.transfer(source, from: existing, limit: limit, size: expectation.size, into: file, progress: progress)
             do {
-                response = try await client.execute(request, timeout: .seconds(options.connectTimeout + options.readTimeout))
+                try await client.execute(request: request, delegate: transfer).futureResult.get()
+            } catch Transfer.Stop.restart {
+                continue
+            } catch let stop as Transfer.Stop {
+                throw failure(stop, source, partial, expectation, limit: limit, kept: transfer.received)
+            } catch let error as FileError {
+                throw error
             } catch {
-                throw DownloadError(url: source, kind: .network(describe(error)), partialBytes: existing)
+                // Cut connection or timeout: what arrived stays, the next run continues it.
+                throw DownloadError(url: source, kind: .network("\(error)"), partialBytes: transfer.received)
             }
-            var offset: Int64 = 0
-            switch response.status.code {
-            case 206 where existing > 0:
-                guard let range = response.headers.first(name: "Content-Range"), Self.contentRangeStart(range) == existing else {
-                    continue  // A range we did not ask for: start over.
-                }
-                offset = existing
-            case 200...299:
-                offset = 0
-            case 416 where existing > 0:
-                continue  // The partial file is no prefix of this file: start over.
-            default:
-                throw DownloadError(url: source, kind: .http(Int(response.status.code), response.status.reasonPhrase), partialBytes: existing)
+            try file.close()
+            guard transfer.total == nil || transfer.received == transfer.total else {
+                throw DownloadError(
+                    url: source, kind: .network(bilingual("connexion coupée", "connection closed")), partialBytes: transfer.received)
             }
-            let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            let total = length.map { $0 + offset } ?? expectation.size
-            if let total, let expected = expectation.size, total != expected {
-                throw DownloadError(url: source, kind: .size(expected: expected, actual: total), partialBytes: offset)
-            }
-            if let total, total > options.maxBytes {
-                throw DownloadError(url: source, kind: .tooLarge(limit: options.maxBytes), partialBytes: offset)
-            }
-            let written = try await receive(response.body, into: partial, from: offset, total: total, expectation, source, progress)
-            guard total == nil || written == total else {
-                throw DownloadError(url: source, kind: .network(bilingual("connexion coupée", "connection closed")), partialBytes: written)
-            }
-            return try finish(partial, destination, expectation, source, resumedFrom: offset)
+            return try finish(partial, destination, expectation, source, resumedFrom: transfer.start)
         }
-        throw DownloadError(url: source, kind: .network(bilingual("reprise refusée par le serveur", "the server refused to resume")), partialBytes: 0)
+        throw failure(.restart, source, partial, expectation, limit: 0, kept: 0)
     }
 
-    /// Appends the body to the partial file from `offset`; returns the file's size.
-    private func receive(
-        _ body: HTTPClientResponse.Body, into partial: URL, from offset: Int64, total: Int64?, _ expectation: Expectation, _ source: String,
-        _ progress: @escaping @Sendable (Int64, Int64?) -> Void
-    ) async throws -> Int64 {
-        if offset == 0 {
-            FileManager.default.createFile(atPath: partial.path, contents: nil)
-        }
-        let fd = open(partial.path, O_WRONLY | O_CREAT, 0o644)
-        guard fd >= 0 else { throw FileHashing.posixError(partial, "ouverture / open") }
-        defer { close(fd) }
-        guard ftruncate(fd, off_t(offset)) == 0, lseek(fd, off_t(offset), SEEK_SET) >= 0 else {
-            throw FileHashing.posixError(partial, "écriture / write")
-        }
-        var received = offset
-        let limit = min(expectation.size ?? options.maxBytes, options.maxBytes)
-        progress(received, total)
-        do {
-            for try await buffer in body {
-                received += Int64(buffer.readableBytes)
-                if received > limit {
-                    try? FileManager.default.removeItem(at: partial)
-                    throw DownloadError(
-                        url: source, kind: expectation.size != nil ? .size(expected: limit, actual: received) : .tooLarge(limit: limit), partialBytes: 0)
-                }
-                try buffer.withUnsafeReadableBytes { raw in
-                    var done = 0
-                    while done < raw.count {
-                        let count = write(fd, raw.baseAddress! + done, raw.count - done)
-                        if count < 0 { throw FileHashing.posixError(partial, "écriture / write") }
-                        done += count
-                    }
-                }
-                progress(received, total)
+    /// What a stopped transfer means for the person who ran the command. `kept`: bytes
+    /// still in the partial file.
+    private func failure(_ stop: Transfer.Stop, _ source: String, _ partial: URL, _ expectation: Expectation, limit: Int64, kept: Int64)
+        -> DownloadError
+    {
+        switch stop {
+        case let .status(code, reason):
+            return DownloadError(url: source, kind: .http(code, reason), partialBytes: kept)
+        case let .announced(total):
+            if let expected = expectation.size, total != expected {
+                return DownloadError(url: source, kind: .size(expected: expected, actual: total), partialBytes: kept)
             }
-        } catch let error as DownloadError {
-            throw error
-        } catch let error as FileError {
-            throw error
-        } catch {
-            // Cut connection or timeout: what arrived stays, the next run continues it.
-            throw DownloadError(url: source, kind: .network(describe(error)), partialBytes: received)
+            return DownloadError(url: source, kind: .tooLarge(limit: options.maxBytes), partialBytes: kept)
+        case let .tooLarge(received):
+            // More bytes than the file can have: none of them can be trusted.
+            try? FileManager.default.removeItem(at: partial)
+            let kind: DownloadError.Kind = expectation.size != nil ? .size(expected: limit, actual: received) : .tooLarge(limit: limit)
+            return DownloadError(url: source, kind: kind, partialBytes: 0)
+        case .restart:
+            return DownloadError(url: source, kind: .network(bilingual("reprise refusée par le serveur", "the server refused to resume")), partialBytes: 0)
         }
-        return received
     }
 
     /// Checks the complete partial file, then moves it into place.
@@ -187,20 +172,8 @@ public struct Downloader: Sendable {
         return Result(size: size, sha256: sha256, resumedFrom: resumedFrom)
     }
 
-    /// `bytes 100-199/200` → 100.
-    static func contentRangeStart(_ header: String) -> Int64? {
-        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bytes", let dash = parts[1].firstIndex(of: "-") else { return nil }
-        return Int64(parts[1][..<dash])
-    }
-
     private func fileSize(_ url: URL) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0
-    }
-
-    private func describe(_ error: Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        return "\(error)"
     }
 }
 
