@@ -259,7 +259,8 @@ import Testing
     }
 }
 
-@Suite struct PortableAppTests {
+// On the main actor: a tool's wait must not hold every thread of the global pool (`waitForChild`).
+@Suite @MainActor struct PortableAppTests {
     @Test func appInfoIsParsed() throws {
         let text = Artifacts.appInfo(
             appID: "GimpPortable", name: "GIMP Portable", version: "2.10.38", start: "GIMPPortable.exe", category: "Graphics & Pictures")
@@ -332,7 +333,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: setup.dir.path("out").path))
     }
 
-    static var hasNSISTools: Bool {
+    nonisolated static var hasNSISTools: Bool {
         PortableUnpacker.findProgram(["makensis"]) != nil && PortableUnpacker.findProgram(["7z", "7za", "7zz"]) != nil
     }
 

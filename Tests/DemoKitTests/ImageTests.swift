@@ -3,7 +3,8 @@ import Testing
 
 @testable import DemoKit
 
-@Suite struct ImageTests {
+// On the main actor: a tool's wait must not hold every thread of the global pool (`waitForChild`).
+@Suite @MainActor struct ImageTests {
     func tree(_ dir: TemporaryDirectory, files: [String: Int]) throws -> URL {
         let root = dir.path("tree")
         for (path, size) in files {

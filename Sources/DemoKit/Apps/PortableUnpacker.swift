@@ -103,25 +103,14 @@ public enum PortableUnpacker {
                     "7-Zip is needed to open a .paf.exe installer"),
                 hint: bilingual("installez-le : apt-get install p7zip-full", "install it: apt-get install p7zip-full"))
         }
-        let process = Process()
-        process.executableURL = sevenZip
-        process.arguments = ["x", "-y", "-bd", "-o" + destination.path, artifact.path]
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-7z-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        guard process.terminationStatus == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let sevenZipTool = Tool(name: sevenZip.lastPathComponent, package: "p7zip-full")
+        let result = try sevenZipTool.launch(
+            ["x", "-y", "-bd", "-o" + destination.path, artifact.path], environment: ProcessInfo.processInfo.environment)
+        guard result.status == 0 else {
             throw FileError(
                 path: artifact.lastPathComponent,
                 reason: bilingual("7-Zip n'a pas pu ouvrir l'installateur", "7-Zip could not open the installer") + ": "
-                    + output.split(separator: "\n").suffix(3).joined(separator: " "))
+                    + result.outputText.split(separator: "\n").suffix(3).joined(separator: " "))
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: destination.path) where name.hasPrefix("$") || name.hasPrefix("[NSIS]") {
             try FileManager.default.removeItem(at: destination.appendingPathComponent(name))

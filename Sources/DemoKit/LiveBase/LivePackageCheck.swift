@@ -96,7 +96,7 @@ struct LivePackageCheck {
             return line.replacingOccurrences(of: "deb ", with: "deb [signed-by=\(keyring)] ", options: .anchored)
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: index.appendingPathComponent("sources.list"))
-        let (status, output) = try apt("apt-get", aptOptions + ["update", "-q"])
+        let (status, output) = try apt(.aptGet, aptOptions + ["update", "-q"])
         let failed = output.split(separator: "\n").filter { $0.hasPrefix("Err:") || $0.hasPrefix("E:") || $0.hasPrefix("W: Failed") }
         if status != 0 || !failed.isEmpty {
             throw LiveBaseError(
@@ -111,7 +111,7 @@ struct LivePackageCheck {
 
     /// apt-cache's output; a missing name makes it fail, which `show` reports by omission.
     func aptCache(_ arguments: [String]) throws -> String {
-        try apt("apt-cache", aptOptions + arguments).output
+        try apt(.aptCache, aptOptions + arguments).output
     }
 
     /// Where apt keeps the lists of `plan`'s sources in the content store.
@@ -121,30 +121,16 @@ struct LivePackageCheck {
 
     /// `apt-get download` of `names` into `folder`, from the plan's sources (`update` first).
     func download(_ names: [String], into folder: URL) throws -> (status: Int32, output: String) {
-        try apt("apt-get", aptOptions + ["download", "-q"] + names, directory: folder)
+        try apt(.aptGet, aptOptions + ["download", "-q"] + names, directory: folder)
     }
 
-    func apt(_ name: String, _ arguments: [String], directory: URL? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        if let directory { process.currentDirectoryURL = directory }
-        guard let path = Tool(name: name, package: "apt").locate(environment: environment) else {
-            throw ToolError(tool: name, detail: bilingual("programme introuvable", "program not found"), hint: nil)
-        }
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+    /// apt's output, standard error included, in the C locale whose messages `update` and
+    /// `LiveBaseBuilder` look for.
+    func apt(_ tool: Tool, _ arguments: [String], directory: URL? = nil) throws -> (status: Int32, output: String) {
         var env = environment
         env["LC_ALL"] = "C"
-        process.environment = env
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-apt-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let result = try tool.launch(arguments, environment: env, directory: directory)
+        return (result.status, result.outputText)
     }
 
     func stanzas(_ text: String) -> [[String: String]] {

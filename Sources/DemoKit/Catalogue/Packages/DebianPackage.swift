@@ -31,7 +31,7 @@ struct DebianPackage: Sendable {
 
     /// Reads a `.deb`. `environment`: where `dpkg-deb` is looked for.
     static func read(_ url: URL, environment: [String: String]) throws -> DebianPackage {
-        let dpkgDeb = Tool(name: "dpkg-deb", package: "dpkg")
+        let dpkgDeb = Tool.dpkgDeb
         let control = try dpkgDeb.output(["-f", url.path], environment: environment)
         let fields = DebianControl.fields(String(decoding: control, as: UTF8.self))
         guard let name = fields["Package"], let version = fields["Version"] else {
@@ -107,51 +107,6 @@ enum DebianControl {
         relation.split(whereSeparator: { $0 == "," || $0 == "|" }).compactMap { part in
             let name = part.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == " " || $0 == "(" }).first
             return name.map { String($0.split(separator: ":").first ?? $0) }
-        }
-    }
-}
-
-extension Tool {
-    /// Runs the tool and returns its standard output (small outputs only).
-    func output(_ arguments: [String], environment: [String: String]) throws -> Data {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-\(name)-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try run(arguments, environment: environment, output: file)
-        return (try? Data(contentsOf: file)) ?? Data()
-    }
-
-    /// Runs the tool with its standard output into `output`; a non-zero exit is a `ToolError`.
-    func run(_ arguments: [String], environment: [String: String], output: URL) throws {
-        guard let executable = locate(environment: environment) else {
-            throw ToolError(
-                tool: name, detail: bilingual("programme introuvable", "program not found"),
-                hint: bilingual("installez-le : sudo apt-get install \(package)", "install it: sudo apt-get install \(package)"))
-        }
-        let fm = FileManager.default
-        let errors = fm.temporaryDirectory.appendingPathComponent("demokit-\(name)-\(UUID().uuidString).err")
-        _ = fm.createFile(atPath: output.path, contents: nil)
-        _ = fm.createFile(atPath: errors.path, contents: nil)
-        defer { try? fm.removeItem(at: errors) }
-        let outputHandle = try FileHandle(forWritingTo: output)
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputHandle
-        process.standardError = errorHandle
-        try process.run()
-        process.waitUntilExit()
-        try outputHandle.close()
-        try errorHandle.close()
-        guard process.terminationStatus == 0 else {
-            let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            throw ToolError(
-                tool: name,
-                detail: bilingual("a échoué (code \(process.terminationStatus))", "failed (status \(process.terminationStatus))") + ": "
-                    + text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").suffix(5).joined(separator: " | "),
-                hint: nil)
         }
     }
 }

@@ -283,15 +283,8 @@ final class PackageFiles {
     }
 
     func isNewer(_ a: String, than b: String) throws -> Bool {
-        guard a != b, let dpkg = Tool(name: "dpkg", package: "dpkg").locate(environment: collector.environment) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dpkg)
-        process.arguments = ["--compare-versions", a, "gt", b]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard a != b, Tool.dpkg.locate(environment: collector.environment) != nil else { return false }
+        return try Tool.dpkg.launch(["--compare-versions", a, "gt", b], environment: collector.environment).status == 0
     }
 
     /// `apt-get download` into the store's `debs/`, through the live base's own apt index.
