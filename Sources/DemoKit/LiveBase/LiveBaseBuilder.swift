@@ -44,11 +44,8 @@ public struct LiveBaseBuilder {
             return base
         }
         let fm = FileManager.default
-        for tool in [Tool(name: "mmdebstrap", package: "mmdebstrap"), Tool(name: "mksquashfs", package: "squashfs-tools")]
-        where tool.locate(environment: environment) == nil {
-            throw ToolError(
-                tool: tool.name, detail: bilingual("programme introuvable", "program not found"),
-                hint: bilingual("installez-le : sudo apt-get install \(tool.package)", "install it: sudo apt-get install \(tool.package)"))
+        for tool in [Tool.mmdebstrap, Tool.mksquashfs] where tool.locate(environment: environment) == nil {
+            throw tool.notFound
         }
         try fm.createDirectory(at: bases, withIntermediateDirectories: true)
         removeAbandonedWork()
@@ -118,27 +115,29 @@ public struct LiveBaseBuilder {
         childEnvironment["LC_ALL"] = "C.UTF-8"
         let started = Date()
         let log = work.appendingPathComponent("mmdebstrap.log")
-        let result = try LineStreamingProcess.run(
-            "mmdebstrap", arguments: arguments, environment: childEnvironment, log: log
-        ) { line in
-            if line.hasPrefix("I: ") || line.hasPrefix("couche ") || line.hasPrefix("layer ") {
-                progress.info("  " + line)
-            } else {
-                progress.detail("  " + line)
-            }
-        }
+        let progress = self.progress
+        let result = try Tool.mmdebstrap.launch(
+            arguments, environment: childEnvironment,
+            output: .lines(log: log) { line in
+                if line.hasPrefix("I: ") || line.hasPrefix("couche ") || line.hasPrefix("layer ") {
+                    progress.info("  " + line)
+                } else {
+                    progress.detail("  " + line)
+                }
+            })
+        let tail = result.outputText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard result.status == 0 else {
             // The work folder goes; its log stays for whoever reads the error.
             let kept = bases.appendingPathComponent("last-failure.log")
             try? fm.removeItem(at: kept)
             try? fm.copyItem(at: log, to: kept)
-            throw failure(result.tail, sources: plan.sources, log: kept)
+            throw failure(tail, sources: plan.sources, log: kept)
         }
         let out = work.appendingPathComponent("out")
         guard fm.fileExists(atPath: out.appendingPathComponent("base.json").path) else {
             throw LiveBaseError(
                 what: bilingual("mmdebstrap a fini sans produire de couches", "mmdebstrap finished without making layers") + ": "
-                    + result.tail.suffix(5).joined(separator: " | "),
+                    + tail.suffix(5).joined(separator: " | "),
                 hint: nil)
         }
         try? fm.removeItem(at: folder)
@@ -246,47 +245,5 @@ public struct BuiltBase: Sendable {
     var loopDevices: [String] {
         let most = record.plan.profiles.map { profile in record.layers.filter { $0.profiles.contains(profile.id) }.count }.max() ?? 0
         return most > 6 ? ["loop.max_loop=\(most + 8)"] : []
-    }
-}
-
-/// Runs a program, hands each line of its output (stdout and stderr together) to
-/// `line`, copies everything to `log`, and keeps the last lines for messages.
-enum LineStreamingProcess {
-    static func run(
-        _ name: String, arguments: [String], environment: [String: String], log: URL, line: (String) -> Void
-    ) throws -> (status: Int32, tail: [String]) {
-        guard let executable = Tool(name: name, package: name).locate(environment: environment) else {
-            throw ToolError(tool: name, detail: bilingual("programme introuvable", "program not found"), hint: nil)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        defer { try? logHandle.close() }
-        try process.run()
-        var tail: [String] = []
-        var pending = Data()
-        let reader = pipe.fileHandleForReading
-        while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            logHandle.write(chunk)
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let text = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex...newline)
-                tail.append(text)
-                if tail.count > 60 { tail.removeFirst() }
-                line(text)
-            }
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, tail)
     }
 }

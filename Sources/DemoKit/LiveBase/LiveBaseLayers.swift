@@ -384,7 +384,7 @@ public enum LiveBaseLayers {
         // mksquashfs refuses SOURCE_DATE_EPOCH beside its own time options.
         var environment = ProcessInfo.processInfo.environment
         environment["SOURCE_DATE_EPOCH"] = nil
-        try Tool(name: "mksquashfs", package: "squashfs-tools").run(
+        try Tool.mksquashfs.run(
             [
                 folder.path, target.path, "-noappend", "-comp", "zstd", "-Xcompression-level", "\(squashLevel)",
                 "-all-time", "\(epoch)", "-mkfs-time", "\(epoch)", "-no-progress", "-quiet",
