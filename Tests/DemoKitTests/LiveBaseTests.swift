@@ -212,17 +212,21 @@ import Testing
         #expect(first.record.kernelVersion == "6.1.0-10-amd64")
         let live = first.out.appendingPathComponent("live")
         #expect(try String(contentsOf: live.appendingPathComponent("vmlinuz"), encoding: .utf8) == "kernel")
+        // Each layer's file is named by its content: a changed layer is a new file.
+        let files = first.record.layers.map(\.file)
+        #expect(files.count == 3 && zip(files, first.record.layers).allSatisfy { $0.hasPrefix($1.name + "-") && $0.hasSuffix(".squashfs") })
+        #expect(Set(files).count == 3 && files.allSatisfy { FileManager.default.fileExists(atPath: live.appendingPathComponent($0).path) })
         #expect(
             try String(contentsOf: live.appendingPathComponent("mairie.module"), encoding: .utf8)
-                == "filesystem.squashfs\nlayer-mairie.squashfs\nstate.squashfs\n")
-        #expect(try String(contentsOf: live.appendingPathComponent("ecole.module"), encoding: .utf8) == "filesystem.squashfs\nstate.squashfs\n")
+                == files.map { $0 + "\n" }.joined())
+        #expect(try String(contentsOf: live.appendingPathComponent("ecole.module"), encoding: .utf8) == "\(files[0])\n\(files[2])\n")
         #expect(
             try String(contentsOf: live.appendingPathComponent("filesystem.module"), encoding: .utf8)
                 == String(contentsOf: live.appendingPathComponent("mairie.module"), encoding: .utf8))
 
-        let common = try Self.listing(live.appendingPathComponent("filesystem.squashfs"))
-        let mairie = try Self.listing(live.appendingPathComponent("layer-mairie.squashfs"))
-        let state = try Self.listing(live.appendingPathComponent("state.squashfs"))
+        let common = try Self.listing(live.appendingPathComponent(files[0]))
+        let mairie = try Self.listing(live.appendingPathComponent(files[1]))
+        let state = try Self.listing(live.appendingPathComponent(files[2]))
         // Under merged /usr, /lib/… of dpkg's list is the file found at /usr/lib/….
         #expect(common.contains("/usr/lib/x86_64-linux-gnu/libshared.so.1"))
         #expect(common.contains("/var/lib/dpkg/info/libshared1.2:amd64.list"))
@@ -246,6 +250,7 @@ import Testing
         try "editor 2".write(to: root.appendingPathComponent("usr/bin/editor"), atomically: false, encoding: .utf8)
         let third = try make("work3")
         #expect(third.layers.map(\.reused) == [true, false, true])
+        #expect(third.record.layers.map(\.file)[1] != files[1] && third.record.layers.map(\.file)[0] == files[0])
     }
 
     /// A profile mounting more layers than the kernel's 8 loop devices boots with more.
@@ -260,7 +265,7 @@ import Testing
                 layers: layers)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("live"), withIntermediateDirectories: true)
             try JSONEncoder().encode(record).write(to: folder.appendingPathComponent("base.json"))
-            for path in ["vmlinuz", "initrd.img", "filesystem.module", "a.module", "b.module", "c.module", "d.module"] + names.map({ "\($0.0).squashfs" }) {
+            for path in ["vmlinuz", "initrd.img", "filesystem.module", "a.module", "b.module", "c.module", "d.module"] + layers.map(\.file) {
                 try Data().write(to: folder.appendingPathComponent("live/\(path)"))
             }
             return try #require(BuiltBase(folder: folder))

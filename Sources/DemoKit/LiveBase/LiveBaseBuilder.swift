@@ -146,7 +146,7 @@ public struct LiveBaseBuilder {
             throw LiveBaseError(what: bilingual("système live illisible : \(folder.path)", "unreadable live system: \(folder.path)"), hint: nil)
         }
         for layer in base.record.layers {
-            store.memo.remember(folder.appendingPathComponent("live/\(layer.name).squashfs"), sha256: layer.sha256, size: layer.size)
+            store.memo.remember(folder.appendingPathComponent("live/\(layer.file)"), sha256: layer.sha256, size: layer.size)
         }
         store.saveMemo()
         let seconds = Int(Date().timeIntervalSince(started))
@@ -223,7 +223,7 @@ public struct BuiltBase: Sendable {
     /// Key paths of the live system.
     public var files: [(path: String, url: URL)] {
         var paths = ["live/vmlinuz", "live/initrd.img"]
-        paths += record.layers.map { "live/\($0.name).squashfs" }
+        paths += record.layers.map { "live/\($0.file)" }
         paths += record.plan.profiles.map { "live/\($0.id).module" }
         paths.append("live/filesystem.module")
         return paths.sorted().map { ($0, folder.appendingPathComponent($0)) }

@@ -8,11 +8,13 @@ import Foundation
 /// Splits an installed Debian system into squashfs layers so that each profile's boot
 /// entry mounts only what its applications need (live-boot's `module=`):
 ///
-/// - `filesystem.squashfs`: the packages every profile needs (the desktop, the kernel's
+/// - `filesystem`: the packages every profile needs (the desktop, the kernel's
 ///   modules, the browser, the applications of every profile);
-/// - one layer per set of profiles sharing packages (`layer-mairie_ecole.squashfs`);
-/// - `state.squashfs`, on top: every folder, and the files no package owns (dpkg's
+/// - one layer per set of profiles sharing packages (`layer-mairie_ecole`);
+/// - `state`, on top: every folder, and the files no package owns (dpkg's
 ///   database, caches, the session's settings).
+///
+/// Each is `live/<name>-<start of its SHA-256>.squashfs` on the key (`Layer.file`).
 ///
 /// A package belongs to the profiles whose applications depend on it (Depends and
 /// Pre-Depends, as installed); its files are those of its dpkg list. No file is in two
@@ -114,7 +116,7 @@ public enum LiveBaseLayers {
 
     /// What `layers` made, for base.json.
     public struct Layer: Sendable, Codable, Equatable {
-        /// `live/<name>.squashfs`.
+        /// `filesystem`, `layer-<profiles>`, `state`.
         public var name: String
         /// The profiles that mount it (every profile for the common and state layers).
         public var profiles: [String]
@@ -129,6 +131,12 @@ public enum LiveBaseLayers {
         enum CodingKeys: String, CodingKey {
             case name, profiles, packages, size, sha256
         }
+
+        /// Its file on the key, `live/<name>-<start of its SHA-256>.squashfs`: a layer
+        /// that changes gets a new name, so an update written from the live system
+        /// puts the new layer beside the one the running system holds open, never over
+        /// it (the module files name the layers a profile's next boot mounts).
+        public var file: String { "\(name)-\(sha256.prefix(16)).squashfs" }
 
         public init(name: String, profiles: [String], packages: [String], size: Int64, sha256: String, reused: Bool) {
             self.name = name
@@ -260,6 +268,8 @@ public enum LiveBaseLayers {
             }
             try? FileManager.default.removeItem(at: folder)
             let hashed = try FileHashing.sha256(fileAt: target)
+            let named = out.appendingPathComponent("\(name)-\(hashed.sha256.prefix(16)).squashfs")
+            try FileManager.default.moveItem(at: target, to: named)
             let profiles =
                 name.hasPrefix("layer-") ? name.dropFirst(6).split(separator: "_").map(String.init) : plan.profiles.map(\.id)
             let held = layerOf.filter { $0.value == name }.keys.sorted().map { "\($0)=\(packages[$0]?.version ?? "")" }
@@ -268,7 +278,7 @@ public enum LiveBaseLayers {
 
         // Module files: the layers of each profile, bottom first.
         for profile in plan.profiles {
-            let list = layers.filter { $0.profiles.contains(profile.id) }.map { "\($0.name).squashfs\n" }.joined()
+            let list = layers.filter { $0.profiles.contains(profile.id) }.map { "\($0.file)\n" }.joined()
             try Data(list.utf8).write(to: out.appendingPathComponent("\(profile.id).module"))
             if profile.id == plan.defaultProfile {
                 try Data(list.utf8).write(to: out.appendingPathComponent("filesystem.module"))

@@ -10,7 +10,7 @@ public enum LiveBaseSummary {
         ]
         for layer in record.layers {
             let who = layer.profiles == all ? bilingual("tous les profils", "every profile") : layer.profiles.joined(separator: ", ")
-            lines.append("  live/\(layer.name).squashfs  \(formatBytes(layer.size))  \(who)  (\(layer.packages.count) \(bilingual("paquets", "packages")))")
+            lines.append("  live/\(layer.file)  \(formatBytes(layer.size))  \(who)  (\(layer.packages.count) \(bilingual("paquets", "packages")))")
         }
         return lines
     }

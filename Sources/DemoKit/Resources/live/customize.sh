@@ -270,6 +270,25 @@ printf '[Journal]\nStorage=volatile\n' | put /etc/systemd/journald.conf.d/demoki
 # live-boot (9990-netbase.sh) writes /etc/network/interfaces at boot; no ifupdown here
 mkdir -p "$root/etc/network"
 
+# --- network: wired DHCP, in the background ------------------------------------------
+# For the key's own updates and the online demos' links. Nothing waits for it
+# (systemd-networkd-wait-online is masked above): offline, the boot is as fast.
+put /etc/systemd/network/80-demokit-wired.network 644 <<'E'
+[Match]
+Type=ether
+Name=en* eth*
+
+[Network]
+DHCP=yes
+
+[DHCPv4]
+RouteMetric=100
+E
+for unit in systemd-networkd.service systemd-resolved.service; do
+    run systemctl enable "$unit" >/dev/null 2>&1 || true
+done
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+
 # --- reproducibility ---------------------------------------------------------------
 # Empty machine-id: systemd makes one at boot (first boot semantics off: file exists).
 : >"$root/etc/machine-id"
