@@ -17,21 +17,12 @@ public struct DemoKitCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// The program's entry point: ArgumentParser's `main()`, with the synchronous commands
-    /// run on the main thread rather than on a thread of Swift's global pool, which
-    /// `Tool.launch` needs free while it waits for a child process.
-    @MainActor public static func start() async {
+    /// The program's entry point. Called from an async function so that the async
+    /// `main()` is chosen (top-level code picks the synchronous one, which refuses
+    /// async subcommands).
+    public static func start() async {
         Memory.configure()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main()
     }
 }
 

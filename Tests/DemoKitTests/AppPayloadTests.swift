@@ -259,8 +259,7 @@ import Testing
     }
 }
 
-// On the main actor: a tool's wait must not hold every thread of the global pool (`waitForChild`).
-@Suite @MainActor struct PortableAppTests {
+@Suite struct PortableAppTests {
     @Test func appInfoIsParsed() throws {
         let text = Artifacts.appInfo(
             appID: "GimpPortable", name: "GIMP Portable", version: "2.10.38", start: "GIMPPortable.exe", category: "Graphics & Pictures")
@@ -333,7 +332,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: setup.dir.path("out").path))
     }
 
-    nonisolated static var hasNSISTools: Bool {
+    static var hasNSISTools: Bool {
         PortableUnpacker.findProgram(["makensis"]) != nil && PortableUnpacker.findProgram(["7z", "7za", "7zz"]) != nil
     }
 

@@ -3,8 +3,7 @@ import Testing
 
 @testable import DemoKit
 
-// On the main actor: a tool's wait must not hold every thread of the global pool (`waitForChild`).
-@Suite @MainActor struct ImageTests {
+@Suite struct ImageTests {
     func tree(_ dir: TemporaryDirectory, files: [String: Int]) throws -> URL {
         let root = dir.path("tree")
         for (path, size) in files {

@@ -5,8 +5,7 @@ import Testing
 
 /// Icons and facts from Debian packages: small `.deb` files built here with
 /// `dpkg-deb --build`, read by `PackageFactsCollector`, then shown by the kit.
-// On the main actor: a tool's wait must not hold every thread of the global pool (`waitForChild`).
-@Suite @MainActor struct PackageFactsTests {
+@Suite struct PackageFactsTests {
     static let hostileSummary = "Traitement de texte <script>alert(1)</script> & <b>gras</b>"
     static let hostileBugTracker = "https://bugs.example.org/?q=\"><script>alert(2)</script>"
 

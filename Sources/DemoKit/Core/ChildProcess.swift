@@ -216,14 +216,14 @@ private enum ChildProcess {
 }
 
 /// Runs `work` and blocks the calling thread until it is done: the stages that start
-/// tools are synchronous. swift-subprocess needs a thread of Swift's global pool (one
-/// per core) to finish each child (it starts a task of its own there), so a wait must
-/// never hold every one of them: callers wait on the main thread (the CLI runs its
-/// synchronous commands there), on threads of their own, or on fewer pool threads than
-/// there are cores. The rest of the work runs on `ChildProcessExecutor`, not the pool.
+/// tools are synchronous, and often run on threads of Swift's global pool (one per core
+/// and priority). swift-subprocess finishes each child with a task of its own on that
+/// pool, at the priority of the task that ran it: at background priority, which nothing
+/// that waits here runs at, such a task never waits behind the blocked threads. The rest
+/// of the work runs on `ChildProcessExecutor`, off the pool.
 private func waitForChild<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
     let slot = ResultSlot<T>()
-    Task(executorPreference: ChildProcessExecutor.shared) {
+    Task(executorPreference: ChildProcessExecutor.shared, priority: .background) {
         do {
             slot.result = .success(try await work())
         } catch {
