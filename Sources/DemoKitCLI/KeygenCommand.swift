@@ -89,6 +89,11 @@ struct Publish: ParsableCommand {
     )
     var newNumbering = false
 
+    @Option(
+        name: .customLong("kernel-args"),
+        help: "Paramètres du noyau en plus, comme pour demokit build. / More kernel parameters, as for demokit build.")
+    var kernelArgs: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -107,6 +112,7 @@ struct Publish: ParsableCommand {
             options.records = key.map { ReleaseHistory.Record.url(forKeyFile: URL(fileURLWithPath: $0)) }
             options.previous = previous
             options.newNumbering = newNumbering
+            options.kernelParameters = kernelArgs.map { $0.split(separator: " ").map(String.init) } ?? []
             let report = try Publisher(options: options, progress: output.reporter()).publish()
             for warning in report.warnings { printError(warning) }
             guard !output.quiet else { return }

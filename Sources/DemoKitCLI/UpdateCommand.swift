@@ -12,7 +12,14 @@ struct Update: ParsableCommand {
     var keyPath: String
 
     @Option(name: .long, help: "Dossier de publication ou adresse http(s). / Release folder or http(s) address.")
-    var from: String
+    var from: String?
+
+    @Flag(
+        name: .long,
+        help:
+            "Depuis l'adresse et avec la clé publique que la clé porte (updates: du kit), sans toucher aux fichiers que le système démarré utilise : ce que lance le système live. / From the address and with the public key the key carries (the kit's updates:), leaving alone the files the running system uses: what the live system runs."
+    )
+    var auto = false
 
     @Option(
         name: .customLong("trust-key"),
@@ -26,20 +33,56 @@ struct Update: ParsableCommand {
     func run() throws {
         let progress = output.reporter()
         do {
-            let updater = KeyUpdater(key: URL(fileURLWithPath: keyPath), progress: progress)
+            let key = URL(fileURLWithPath: keyPath)
+            let updater = KeyUpdater(key: key, progress: progress)
+            var address = from
+            if auto {
+                let carried = try LiveUpdates.readSettings(key: key)
+                address = address ?? carried.settings.url
+                updater.trustKey = carried.publicKey
+                updater.heldFiles = LiveUpdates.heldFiles(key: key)
+            }
+            guard let address else {
+                throw ValidationError(
+                    bilingual(
+                        "indiquez la publication : --from DOSSIER_OU_ADRESSE (ou --auto pour celle que la clé porte)",
+                        "name the release: --from FOLDER_OR_ADDRESS (or --auto for the one the key carries)"))
+            }
             if let trustKey {
                 guard let text = try? String(contentsOfFile: trustKey, encoding: .utf8) else {
                     throw FileError(path: trustKey, reason: bilingual("clé publique illisible", "cannot read the public key"))
                 }
                 updater.trustKey = try MinisignPublicKey(text: text)
             }
-            let report = try updater.update(from: try openReleaseSource(from))
+            let report = try updater.update(from: try openReleaseSource(address))
             for warning in report.warnings { progress.warning(warning) }
             if !output.quiet { printReport(report) }
+            if auto { printLiveNotice(report) }
             progress.detail(bilingual("opérations d'écriture : \(report.writeOperations)", "write operations: \(report.writeOperations)"))
         } catch {
             throw fail(error)
         }
+    }
+}
+
+/// The lines `demokit-autoupdate` reads: the outcome, and the desktop notification's
+/// title and body.
+func printLiveNotice(_ report: UpdateReport) {
+    switch report.outcome {
+    case .upToDate:
+        print("demokit-update: outcome=up-to-date release=\(report.toNumber)")
+    case .updated:
+        print(
+            "demokit-update: outcome=updated release=\(report.toNumber) version=\(report.displayVersion) written=\(report.filesWritten) removed=\(report.filesRemoved)"
+        )
+        print("demokit-notice-title: Clé mise à jour : version \(report.displayVersion) / Key updated")
+        let names: [KeyPlan.Part: String] = [
+            .base: "système", .applications: "applications", .catalogue: "catalogue", .site: "site", .other: "autres fichiers",
+        ]
+        let changed = report.changedParts.compactMap { names[$0] }.joined(separator: ", ")
+        print(
+            "demokit-notice-body: Publication n° \(report.toNumber) : \(report.filesWritten) fichier(s) nouveau(x) ou changé(s) (\(changed)), \(report.filesRemoved) retiré(s). Le catalogue à jour s'ouvre dès maintenant ; les applications et le système changés serviront au prochain démarrage. / Release #\(report.toNumber): \(report.filesWritten) file(s) new or changed, \(report.filesRemoved) removed. Changed applications and system are used from the next boot."
+        )
     }
 }
 

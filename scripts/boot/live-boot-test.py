@@ -28,6 +28,10 @@ Options:
   --shots-dir DIR      keep every screenshot there (shot-<seconds>.png)
   --log FILE           raw serial log
   --menu-json FILE, --qemu BIN, --ovmf-dir DIR, --settle SECONDS   as boot-test.py
+  --writable           the guest writes to IMAGE itself (no -snapshot)
+  --network            qemu's user-mode network (the host's loopback at 10.0.2.2)
+  --after-marker SECONDS  let the guest run that long after the marker (its writes
+                       reach IMAGE), before the screenshots
 
 Prints "live-boot-test: PASS|FAIL ... menu=S marker=S page=S total=S qemu-cpu=S"
 (seconds since qemu started: boot menu complete, marker seen, text found on screen).
@@ -56,6 +60,13 @@ def qemu_command(args, image, vars_copy, monitor_path):
     cmd = bt.qemu_command(args, image, vars_copy, monitor_path)
     cmd[cmd.index("-m") + 1] = str(args.memory)
     cmd += ["-smp", str(args.smp)]
+    if args.writable:
+        cmd.remove("-snapshot")
+    if args.network:
+        # qemu's user-mode network: DHCP gives 10.0.2.15, and 10.0.2.2 is the host's
+        # loopback (a server on 127.0.0.1 there is reached at 10.0.2.2).
+        i = cmd.index("-net")
+        cmd[i:i + 2] = ["-nic", "user,model=virtio-net-pci"]
     return cmd
 
 
@@ -138,6 +149,9 @@ def main():
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--ovmf-dir", default="/usr/share/OVMF")
     p.add_argument("--settle", type=float, default=0.5)
+    p.add_argument("--writable", action="store_true")
+    p.add_argument("--network", action="store_true")
+    p.add_argument("--after-marker", type=float, default=0.0)
     args = p.parse_args()
 
     menu = bt.MENU
@@ -206,6 +220,7 @@ def main():
                     t_marker = time.monotonic() - t0
                     print("live-boot-test: marker %r after %.1fs" % (marker, t_marker),
                           flush=True)
+                    time.sleep(args.after_marker)
                     break
                 bad = bt.FATAL_RE.search(t, menu_end)
                 if bad:

@@ -131,6 +131,10 @@ public enum LiveSession {
                 "Exec=$self" 'Icon=user-home' 'Terminal=false' \
                 >"$desktop/demokit-catalogue.desktop"
             trust "$desktop/demokit-catalogue.desktop"
+            # « Mises à jour automatiques »: the switch, when the key updates itself.
+            if [ -x /usr/local/bin/demokit-updates-switch ]; then
+                DEMOKIT_DESKTOP=$desktop /usr/local/bin/demokit-updates-switch --launcher
+            fi
             # « Présenter »: the profile's talk, when the kit has one.
             talk=$medium/catalogue/presenter/$profile.html
             if [ -r "$talk" ]; then
@@ -148,7 +152,8 @@ public enum LiveSession {
         # The serial-console marker (tests: console=ttyS0 on the command line; the
         # live-config hook then lets the live user write to the port).
         if [ -z "$only_page" ] && [ -n "$serial" ] && [ -w "$serial" ]; then
-            printf 'DEMOKIT-SESSION: profile=%s\n' "$profile" >"$serial" 2>/dev/null || true
+            release=$(grep -o '"number" *: *[0-9]*' "$medium/demokit/manifest.json" 2>/dev/null | grep -o '[0-9]*$')
+            printf 'DEMOKIT-SESSION: profile=%s release=%s\n' "$profile" "${release:-?}" >"$serial" 2>/dev/null || true
         fi
         # Full screen (F11: the toolbar comes back at the top edge, F11 leaves it),
         # once Firefox shows a window. Not with a test opener.
@@ -208,6 +213,22 @@ public enum LiveSession {
         for word in $(cat "${DEMOKIT_CMDLINE:-/proc/cmdline}" 2>/dev/null); do
             case $word in console=ttyS[0-9]*) serial=1 ;; esac
         done
+        # The key's own updates (updates: in the kit): demokit-autoupdate as root, from a
+        # timer: first a minute after boot, then two minutes after each run that found
+        # no network, once per boot (docs/live-system.md).
+        if [ -r "$medium/demokit/updates.conf" ] && [ -r "$medium/demokit/live/demokit-autoupdate" ]; then
+            mkdir -p "$root/usr/local/sbin"
+            cp "$medium/demokit/live/demokit-autoupdate" "$root/usr/local/sbin/demokit-autoupdate"
+            cp "$medium/demokit/live/demokit-updates-switch" "$root/usr/local/bin/demokit-updates-switch"
+            chmod 755 "$root/usr/local/sbin/demokit-autoupdate" "$root/usr/local/bin/demokit-updates-switch"
+            # The desktop switch (the live user) leaves its mark here.
+            mkdir -p "$root/run/demokit" && chmod 1777 "$root/run/demokit"
+            if [ -z "$root" ] && command -v systemd-run >/dev/null 2>&1; then
+                systemd-run --no-block --unit=demokit-autoupdate --description="demokit: the key's own updates" \
+                    --on-boot=60s --on-unit-inactive=2min --timer-property=AccuracySec=5s \
+                    -p Nice=19 -p IOSchedulingClass=idle /usr/local/sbin/demokit-autoupdate >/dev/null 2>&1 || true
+            fi
+        fi
         if [ -n "$serial" ] && [ -r "$root/etc/passwd" ]; then
             user=$(awk -F: '$3 == 1000 { print $1; exit }' "$root/etc/passwd")
             if [ -n "$user" ]; then

@@ -239,6 +239,12 @@ public struct KitBuilder {
         if let base {
             progress.stage(bilingual("fichiers de démarrage", "boot files"))
             try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
+            if let updates = kit.settings.updates {
+                // The key's own updates need demokit on it: this very executable.
+                let executable = options.environment["DEMOKIT_UPDATER_EXECUTABLE"] ?? "/proc/self/exe"
+                let bundle = try UpdaterBundle.files(executable: executable, store: store, environment: options.environment)
+                try plan.add(contentsOf: LiveUpdates.plannedFiles(updates, bundle: bundle))
+            }
         }
         prepared = true
         return Prepared(

@@ -42,7 +42,7 @@ public struct KitLoader {
             return Result(kit: nil, diagnostics: diagnostics)
         }
 
-        let settings = readOne("profiles/kit.yml", &diagnostics) { KitSettings.read($0) }
+        var settings = readOne("profiles/kit.yml", &diagnostics) { KitSettings.read($0) }
 
         var profiles: [Profile] = []
         for file in yamlFiles(in: "profiles") where file != "profiles/kit.yml" {
@@ -172,6 +172,9 @@ public struct KitLoader {
         }
 
         let (talks, facts) = loadTalks(profiles: profiles, entryIDs: entryIDs, entryFiles: entryFiles, &diagnostics)
+        if let updates = settings?.updates {
+            settings?.updates?.publicKeyText = readUpdateKey(updates.publicKey, &diagnostics) ?? ""
+        }
 
         diagnostics = diagnostics.sortedByPosition()
         guard let settings, !diagnostics.hasErrors else {
@@ -188,6 +191,30 @@ public struct KitLoader {
         kit.packageFacts = packageFacts
         kit.catalogue = PackageFacts.apply(packageFacts, to: kit.catalogue)
         return Result(kit: kit, diagnostics: diagnostics)
+    }
+
+    /// The public key named by `updates.key`, checked as minisign reads it.
+    func readUpdateKey(_ path: Located<String>, _ diagnostics: inout [Diagnostic]) -> String? {
+        let url = root.appendingPathComponent(path.value)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            diagnostics.append(
+                path.diagnostic(
+                    bilingual(
+                        "clé publique introuvable « \(path.value) » (chemin depuis le dossier du kit) : demokit keygen --out DOSSIER en fait une",
+                        "public key not found \"\(path.value)\" (path from the kit's folder): demokit keygen --out DIR makes one")))
+            return nil
+        }
+        do {
+            _ = try MinisignPublicKey(text: text)
+        } catch {
+            diagnostics.append(
+                path.diagnostic(
+                    bilingual(
+                        "« \(path.value) » n'est pas une clé publique minisign (demokit.pub) : \(error)",
+                        "\"\(path.value)\" is not a minisign public key (demokit.pub): \(error)")))
+            return nil
+        }
+        return text
     }
 
     /// Loads or throws `KitValidationError` carrying every diagnostic.

@@ -19,6 +19,8 @@ public struct KitSettings: Sendable {
     /// The région the kit is made for (official name, `FrenchAreas`): the providers
     /// page lists the providers working there first.
     public var region: String?
+    /// Where keys of this kit look for new releases by themselves.
+    public var updates: UpdateSettings?
 
     static let fileName = "kit.yml"
 
@@ -34,6 +36,7 @@ public struct KitSettings: Sendable {
         let base = fields.value("base").flatMap { BaseReference.read($0, fields.reader) }
         let contact = fields.value("contact").flatMap { KitContact.read($0, fields.reader) }
         let region = fields.string("region")
+        let updates = fields.value("updates").flatMap { UpdateSettings.read($0, fields.reader) }
         fields.finish()
         let knownRegion = region.flatMap { FrenchAreas.region(named: $0.value) }
         if let region, knownRegion == nil {
@@ -52,7 +55,44 @@ public struct KitSettings: Sendable {
             id: id.value, name: name, version: version.value, date: date.value,
             channel: channel?.value ?? "stable", defaultProfile: defaultProfile,
             timeout: timeout ?? 10, profileOrder: order, base: base, contact: contact,
-            region: knownRegion?.name)
+            region: knownRegion?.name, updates: updates)
+    }
+}
+
+/// `updates:` in profiles/kit.yml: the release folder the key's live system checks when
+/// it is online, and the maintainers' public key its first update trusts
+/// (docs/live-system.md):
+///
+///     updates:
+///       url: https://demo.example.org/releases/
+///       key: keys/demokit.pub
+///       automatic: true
+public struct UpdateSettings: Sendable {
+    /// The release folder's web address (`demokit publish`'s folder on a web server).
+    public var url: String
+    /// The maintainers' minisign public key, relative to the kit (`demokit keygen`).
+    public var publicKey: Located<String>
+    /// `false`: the key carries the updater but only updates when asked.
+    public var automatic: Bool
+    /// The key file's text, read by `KitLoader`.
+    public var publicKeyText = ""
+
+    static func read(_ node: Node, _ reader: ManifestReader) -> UpdateSettings? {
+        guard let fields = reader.mapping(node, what: "updates") else { return nil }
+        let url = fields.string("url", required: true)
+        let key = fields.string("key", required: true)
+        let automatic = fields.bool("automatic")
+        fields.finish()
+        if let url, !(url.value.hasPrefix("https://") || url.value.hasPrefix("http://")) || url.value.contains(where: \.isWhitespace) {
+            reader.appendDiagnostic(
+                url.diagnostic(
+                    bilingual(
+                        "adresse invalide « \(url.value) » : l'adresse web du dossier de publication, https://…",
+                        "invalid address \"\(url.value)\": the release folder's web address, https://…")))
+            return nil
+        }
+        guard let url, let key else { return nil }
+        return UpdateSettings(url: url.value, publicKey: key, automatic: automatic ?? true)
     }
 }
 

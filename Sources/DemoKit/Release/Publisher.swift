@@ -23,6 +23,8 @@ public struct Publisher {
         public var previous: String?
         /// Starts a new numbering even though a signing key published this kit elsewhere.
         public var newNumbering = false
+        /// More kernel parameters for every boot entry (`demokit build --kernel-args`).
+        public var kernelParameters: [String] = []
 
         public init(kitRoot: URL, release: URL, keys: [MinisignSecretKey]) {
             self.kitRoot = kitRoot
@@ -60,6 +62,7 @@ public struct Publisher {
         buildOptions.environment = options.environment
         // A release carries the kit's live system: a key updated from it keeps booting.
         buildOptions.debianBase = .build(mirror: nil)
+        buildOptions.kernelParameters = options.kernelParameters
         let result = try KitBuilder(options: buildOptions, progress: progress).build()
         let tree = result.output
         let built = try result.manifest

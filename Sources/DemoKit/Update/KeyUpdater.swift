@@ -20,6 +20,13 @@ public struct UpdateReport: Sendable {
     /// Write operations made (writes, renames, removals): what the test hook counts.
     public var writeOperations = 0
     public var warnings: [String] = []
+    /// The roles of the files written.
+    public var changedRoles: Set<FileRole> = []
+
+    /// The parts of the key that changed, in the key plan's order.
+    public var changedParts: [KeyPlan.Part] {
+        KeyPlan.Part.allCases.filter { part in changedRoles.contains { KeyPlan.Part(role: $0) == part } }
+    }
 }
 
 /// Brings a key to the latest signed release of its kit and channel, safely on FAT32.
@@ -49,6 +56,14 @@ public final class KeyUpdater {
     let tracesPhases: Bool
 
     static let stagingFolder = "demokit/.update"
+
+    /// Paths of the key's files that the running system holds open (`LiveMedium`:
+    /// the squashfs layers a live system booted from this key mounts). An update never
+    /// writes over one: on FAT, a file removed while open keeps its clusters until it
+    /// is closed, which a running system's root never is, and the medium could not go
+    /// back to read-only. A release that changes one is refused; an obsolete one is
+    /// left for a later run that finds it free (`UpdateState.deferred`).
+    public var heldFiles: Set<String> = []
 
     public init(
         key: URL, now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment, progress: any ProgressReporter = SilentProgress()
@@ -133,6 +148,7 @@ public final class KeyUpdater {
         }
         release = found
         report.warnings += release.warnings
+        try refuseChangesToHeldFiles(release.manifest)
         let before = KeySnapshot(updater: self)
         do {
             try stage(release, state: &state, source: source)
@@ -149,7 +165,31 @@ public final class KeyUpdater {
 
     /// A cut after the last state record can leave the staging folder behind.
     func removeLeftovers(_ state: UpdateState) throws {
-        if state.phase == .idle { try writer.remove(staging) }
+        guard state.phase == .idle else { return }
+        try writer.remove(staging)
+        guard let deferred = state.deferred, !deferred.isEmpty else { return }
+        let listed = Set((currentManifest()?.files ?? []).map { $0.path.uppercased() })
+        let remaining = deferred.filter { heldFiles.contains($0) && !listed.contains($0.uppercased()) }
+        for path in deferred where !remaining.contains(path) && !listed.contains(path.uppercased()) && PathRules.problem(with: path) == nil {
+            if FileManager.default.fileExists(atPath: url(path).path) {
+                try writer.remove(url(path))
+                report.filesRemoved += 1
+            }
+            removeEmptyFolders(above: path)
+        }
+        guard remaining != deferred else { return }
+        var next = state
+        next.deferred = remaining.isEmpty ? nil : remaining
+        try next.save(key: key, writer: writer)
+    }
+
+    /// A release that would write over a file the running system holds is refused
+    /// before any write.
+    func refuseChangesToHeldFiles(_ manifest: UpdateManifest) throws {
+        guard !heldFiles.isEmpty else { return }
+        let current = Dictionary((currentManifest()?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let changed = manifest.files.filter { heldFiles.contains($0.path) && current[$0.path] != $0.sha256 }.map(\.path)
+        if !changed.isEmpty { throw UpdateRefusal.heldByRunningSystem(changed.sorted()) }
     }
 
     func finishReport(_ source: (any ReleaseSource)?) {
@@ -411,12 +451,18 @@ public final class KeyUpdater {
             }
             actual[file.path] = file.sha256
             report.filesWritten += 1
+            report.changedRoles.insert(file.role ?? .other)
             progress.advance(files: index + 1, bytes: 0, totalFiles: pending.count, totalBytes: nil)
         }
         // Files of the old release that the new one no longer has.
         trace("remove-obsolete")
         let keep = Set(manifest.files.map { $0.path.uppercased() })
+        var deferred = state.deferred ?? []
         for old in current?.files ?? [] where !keep.contains(old.path.uppercased()) && PathRules.problem(with: old.path) == nil {
+            if heldFiles.contains(old.path) {
+                if !deferred.contains(old.path) { deferred.append(old.path) }
+                continue
+            }
             if FileManager.default.fileExists(atPath: url(old.path).path) {
                 try writer.remove(url(old.path))
                 report.filesRemoved += 1
@@ -439,6 +485,7 @@ public final class KeyUpdater {
         state.lastUpdate = Timestamp.string(now)
         state.lastNumber = manifest.release.number
         state.lastManifest = release.hash
+        state.deferred = deferred.isEmpty ? nil : deferred.sorted()
         trace("state-idle")
         try state.save(key: key, writer: writer)
         trace("remove-staging")

@@ -18,6 +18,8 @@ public enum UpdateRefusal: UserFacingError, Equatable {
     case fileMismatch(String)
     case tooNew(String)
     case noTrust
+    /// The release changes files the running live system holds (`KeyUpdater.heldFiles`).
+    case heldByRunningSystem([String])
     case notAKey(String)
     case notFound(String)
     /// The source offers the key's release number with another manifest: two release
@@ -82,6 +84,12 @@ public enum UpdateRefusal: UserFacingError, Equatable {
             return bilingual(
                 "la clé n'a pas de fichier de confiance : donnez la clé publique des mainteneurs avec --trust-key demokit.pub",
                 "the key has no trust file: give the maintainers' public key with --trust-key demokit.pub")
+        case let .heldByRunningSystem(paths):
+            let list = paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? "…" : "")
+            return bilingual(
+                "cette publication change des fichiers que le système démarré depuis la clé utilise (\(list)) : la clé n'a pas changé ; mettez-la à jour depuis un PC (demokit update) ou en démarrant un autre profil",
+                "this release changes files the system booted from the key is using (\(list)): the key was not changed; update it from a PC (demokit update) or by booting another profile"
+            )
         case let .notAKey(path):
             return bilingual(
                 "\(path) n'est pas une clé demokit (demokit/manifest.json manquant)", "\(path) is not a demokit key (demokit/manifest.json missing)")

@@ -29,6 +29,9 @@ public struct UpdateState: Sendable, Codable, Equatable {
     /// a release number names one manifest, so another manifest with the same number
     /// is refused even when the key's manifest is torn.
     public var lastManifest: String?
+    /// Obsolete files that the running live system held open when the update that
+    /// made them obsolete ran (`KeyUpdater.heldFiles`): a later run removes them.
+    public var deferred: [String]?
 
     public static let slots = ["demokit/update-state-a", "demokit/update-state-b"]
 
