@@ -215,7 +215,7 @@ public enum LiveSession {
         done
         # The key's own updates (updates: in the kit): demokit-autoupdate as root, from a
         # timer: first a minute after boot, then two minutes after each run that found
-        # no network, once per boot (docs/live-system.md).
+        # no network, once per boot (docs/boot.md).
         if [ -r "$medium/demokit/updates.conf" ] && [ -r "$medium/demokit/live/demokit-autoupdate" ]; then
             mkdir -p "$root/usr/local/sbin"
             cp "$medium/demokit/live/demokit-autoupdate" "$root/usr/local/sbin/demokit-autoupdate"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Keys that update themselves (`updates:` in profiles/kit.yml; docs/live-system.md).
+/// Keys that update themselves (`updates:` in profiles/kit.yml; docs/boot.md).
 ///
 /// The key carries demokit (`UpdaterBundle`), where its releases are and the
 /// maintainers' public key. At boot, the live-config hook (`LiveSession.configHook`)

@@ -61,7 +61,7 @@ public struct KitSettings: Sendable {
 
 /// `updates:` in profiles/kit.yml: the release folder the key's live system checks when
 /// it is online, and the maintainers' public key its first update trusts
-/// (docs/live-system.md):
+/// (docs/boot.md):
 ///
 ///     updates:
 ///       url: https://demo.example.org/releases/
