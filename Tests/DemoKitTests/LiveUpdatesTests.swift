@@ -152,5 +152,10 @@ import Testing
         let again = try UpdaterBundle.files(executable: "/bin/true", store: store, environment: environment)
         #expect(again.map(\.path) == paths)
         #expect(try FileManager.default.attributesOfItem(atPath: again[0].url.path)[.modificationDate] as? Date == before)
+        // Another demokit: its bundle replaces the first in the store.
+        let other = try UpdaterBundle.files(executable: "/bin/false", store: store, environment: environment)
+        #expect(FileManager.default.fileExists(atPath: other[0].url.path))
+        #expect(!FileManager.default.fileExists(atPath: files[0].url.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root.appendingPathComponent("updater").path).count == 1)
     }
 }

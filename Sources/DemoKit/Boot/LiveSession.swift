@@ -42,6 +42,11 @@ public enum LiveSession {
         fi
         only_page=
         [ "${1:-}" = --catalogue ] && only_page=1
+        # Services the session bus starts on demand (the notifications, which the key's own
+        # updates use) need the display: a session started by startx does not pass it on.
+        if [ -z "$only_page" ] && [ -n "${DISPLAY:-}" ] && command -v dbus-update-activation-environment >/dev/null 2>&1; then
+            dbus-update-activation-environment --systemd DISPLAY XAUTHORITY XDG_CURRENT_DESKTOP >/dev/null 2>&1 || true
+        fi
 
         profile= serial= verify=
         for word in $(cat "$cmdline" 2>/dev/null); do

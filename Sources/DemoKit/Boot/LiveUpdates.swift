@@ -90,9 +90,10 @@ public enum LiveUpdates {
         return files
     }
 
-    /// Run as root by the timer (`LiveSession.configHook`). Its last line on the
-    /// journal, and on a serial console when the kernel has one (tests), is
-    /// `DEMOKIT-AUTOUPDATE: …`.
+    /// Run as root by the timer (`LiveSession.configHook`). It says what it did on the
+    /// journal, and on a serial console when the kernel has one (tests):
+    /// `DEMOKIT-AUTOUPDATE: status=… outcome=…`, then `DEMOKIT-AUTOUPDATE: notified=yes|no`
+    /// when the key changed.
     public static let autoupdateScript = #"""
         #!/bin/sh
         # demokit-autoupdate: updates the key this live system booted from, from the
@@ -127,35 +128,57 @@ public enum LiveUpdates {
             while [ $tries -lt 60 ] && ! { [ -S /run/user/1000/bus ] && [ -S /tmp/.X11-unix/X0 ]; }; do
                 tries=$((tries + 1)); sleep 5
             done
-            [ -S /run/user/1000/bus ] || return 0
-            runuser -u "$user" -- env DISPLAY=:0 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus \
-                notify-send -a demokit -i system-software-update -t 20000 "$1" "$2" >/dev/null 2>&1 || true
+            [ -S /run/user/1000/bus ] || { echo "no session bus for $user"; return 1; }
+            as_user() {
+                runuser -u "$user" -- env HOME="/home/$user" DISPLAY=:0 XAUTHORITY="/home/$user/.Xauthority" \
+                    DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus "$@"
+            }
+            # Xfce's notification service, started here when the desktop has not (the bus
+            # would start it through systemd, which a startx session gives no display).
+            daemon=/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd
+            if [ -x "$daemon" ] && ! pgrep -u "$user" -f "$daemon" >/dev/null 2>&1; then
+                as_user setsid "$daemon" >/dev/null 2>&1 &
+                sleep 5
+            fi
+            tries=0
+            while [ $tries -lt 6 ]; do
+                said=$(as_user notify-send -a demokit -i system-software-update -t 20000 "$1" "$2" 2>&1) && return 0
+                tries=$((tries + 1)); sleep 15
+            done
+            echo "$said"; return 1
         }
 
-        # demokit runs from memory: the update may replace its own files on the key.
-        mkdir -p "$run"
-        rm -rf "$run/updater"
-        if ! cp -r "$medium/demokit/live/updater" "$run/updater"; then
-            rm -rf "$run/updater"; marker "outcome=error (copy of demokit)"; exit 1
+        # demokit runs from memory, a tmpfs of its own (/run is too small for it): the
+        # update may replace demokit's own files on the key.
+        memory=$run/updater
+        release_memory() { umount "$memory" 2>/dev/null; rm -rf "$memory"; }
+        release_memory
+        mkdir -p "$memory" && mount -t tmpfs -o size=1g,mode=0700 demokit-updater "$memory"
+        if ! cp -r "$medium/demokit/live/updater/." "$memory/"; then
+            release_memory; marker "outcome=error (copy of demokit to memory)"; exit 1
         fi
         # The key is mounted read-only by live-boot: writable for the update only.
         if ! mount -o remount,rw "$medium"; then
-            rm -rf "$run/updater"; marker "outcome=read-only"; exit 0
+            release_memory; marker "outcome=read-only"; exit 0
         fi
-        "$run/updater/lib/ld-linux-x86-64.so.2" --library-path "$run/updater/lib" "$run/updater/demokit" \
+        "$memory/lib/ld-linux-x86-64.so.2" --library-path "$memory/lib" "$memory/demokit" \
             update "$medium" --auto >"$run/last-update.log" 2>&1
         status=$?
         sync
         mount -o remount,ro "$medium" 2>/dev/null || echo "demokit-autoupdate: the key stays writable until shutdown"
-        rm -rf "$run/updater"
+        release_memory
         cat "$run/last-update.log"
         result=$(sed -n 's/^demokit-update: //p' "$run/last-update.log" | tail -n 1)
         [ "$status" -eq 0 ] && : >"$run/checked"
         marker "status=$status ${result:-outcome=error}"
         case $result in
             outcome=updated*)
-                notify "$(sed -n 's/^demokit-notice-title: //p' "$run/last-update.log")" \
-                    "$(sed -n 's/^demokit-notice-body: //p' "$run/last-update.log")" ;;
+                if said=$(notify "$(sed -n 's/^demokit-notice-title: //p' "$run/last-update.log")" \
+                    "$(sed -n 's/^demokit-notice-body: //p' "$run/last-update.log")"); then
+                    marker "notified=yes"
+                else
+                    marker "notified=no ($(printf '%s' "$said" | tr '\n' ' ' | cut -c1-200))"
+                fi ;;
         esac
         exit 0
 
@@ -241,6 +264,12 @@ public enum UpdaterBundle {
         try Data((paths.joined(separator: "\n") + "\n").utf8).write(to: partial.appendingPathComponent("files.txt"))
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.moveItem(at: partial, to: folder)
+        // One bundle kept, the latest demokit's: each is 150 to 220 MB, and every
+        // rebuilt demokit makes a new one.
+        let parent = folder.deletingLastPathComponent()
+        for other in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where other != folder.lastPathComponent {
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(other))
+        }
         return paths.map { ($0, folder.appendingPathComponent($0)) }
     }
 
