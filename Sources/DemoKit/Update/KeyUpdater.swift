@@ -57,7 +57,7 @@ public final class KeyUpdater {
 
     static let stagingFolder = "demokit/.update"
 
-    /// Paths of the key's files that the running system holds open (`LiveMedium`:
+    /// Paths of the key's files that the running system holds open (`LiveUpdates.heldFiles`:
     /// the squashfs layers a live system booted from this key mounts). An update never
     /// writes over one: on FAT, a file removed while open keeps its clusters until it
     /// is closed, which a running system's root never is, and the medium could not go
