@@ -4,7 +4,7 @@
 // (`swift build --sanitize=fuzzer --sanitize=address`, in Fuzz/.build).
 import PackageDescription
 
-let targets = ["FuzzManifest", "FuzzSILL", "FuzzPublicCode", "FuzzUpdateManifest", "FuzzTrustFile", "FuzzMinisign", "FuzzAppInfo"]
+let targets = ["FuzzManifest", "FuzzSILL", "FuzzPublicCode", "FuzzComptoir", "FuzzUpdateManifest", "FuzzTrustFile", "FuzzMinisign", "FuzzAppInfo"]
 
 let package = Package(
     name: "demokit-fuzz",

@@ -123,6 +123,11 @@ public enum ComptoirImporter {
 
     /// `date`: the data's date; by default `date_of_export`.
     public static func read(data: Data, file: String, date: String?, kitRoot: URL) throws -> ImportBatch {
+        try read(data: data, file: file, date: date, kit: KitView.read(kitRoot: kitRoot))
+    }
+
+    /// The export matched against `kit`, what the kit's files say.
+    static func read(data: Data, file: String, date: String?, kit: KitView) throws -> ImportBatch {
         let root: LocatedJSON
         do {
             root = try JSONParser.parse(data)
@@ -165,7 +170,6 @@ public enum ComptoirImporter {
                 "the export announces \(number) software and holds \(softwares.count)")
         }
         let exportDate = root["date_of_export"]?.text.map { String($0.prefix(10)) }.flatMap { SourceDate.parseDay($0) == nil ? nil : $0 }
-        let kit = KitView.read(kitRoot: kitRoot)
         var entries: [ImportedEntry] = []
         var seenIDs: [String: LocatedJSON] = [:]
         var targets: [String: String] = [:]
