@@ -81,7 +81,7 @@ func printLiveNotice(_ report: UpdateReport) {
         ]
         let changed = report.changedParts.compactMap { names[$0] }.joined(separator: ", ")
         print(
-            "demokit-notice-body: Publication n° \(report.toNumber) : \(report.filesWritten) fichier(s) nouveau(x) ou changé(s) (\(changed)), \(report.filesRemoved) retiré(s). Le catalogue à jour s'ouvre dès maintenant ; les applications et le système changés serviront au prochain démarrage. / Release #\(report.toNumber): \(report.filesWritten) file(s) new or changed, \(report.filesRemoved) removed. Changed applications and system are used from the next boot."
+            "demokit-notice-body: Publication n° \(report.toNumber) : \(report.filesWritten) fichier(s) nouveau(x) ou changé(s) (\(changed)), \(report.filesRemoved) retiré(s). Les pages du catalogue sont à jour dès qu'on les recharge (F5) ; les applications et le système changés, au prochain démarrage. / Release #\(report.toNumber): \(report.filesWritten) file(s) new or changed, \(report.filesRemoved) removed. Catalogue pages are current once reloaded (F5); changed applications and system from the next boot."
         )
     }
 }

@@ -32,6 +32,8 @@ Options:
   --network            qemu's user-mode network (the host's loopback at 10.0.2.2)
   --after-marker SECONDS  let the guest run that long after the marker (its writes
                        reach IMAGE), before the screenshots
+  --ocr-within SECONDS the text must be on screen that soon after the marker
+                       (default: until the timeout)
 
 Prints "live-boot-test: PASS|FAIL ... menu=S marker=S page=S total=S qemu-cpu=S"
 (seconds since qemu started: boot menu complete, marker seen, text found on screen).
@@ -152,6 +154,7 @@ def main():
     p.add_argument("--writable", action="store_true")
     p.add_argument("--network", action="store_true")
     p.add_argument("--after-marker", type=float, default=0.0)
+    p.add_argument("--ocr-within", type=float)
     args = p.parse_args()
 
     menu = bt.MENU
@@ -232,6 +235,8 @@ def main():
                 save_log()
                 time.sleep(1)
         wanted = [bt.fold(w) for w in args.ocr_expect]
+        if args.ocr_within is not None:
+            deadline = min(deadline, time.monotonic() + args.ocr_within)
         shot = args.screenshot or os.path.join(tmpdir, "shot.png")
         while True:
             bt.screendump(monitor_path, shot, tmpdir)

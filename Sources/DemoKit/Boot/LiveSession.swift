@@ -160,6 +160,27 @@ public enum LiveSession {
             release=$(grep -o '"number" *: *[0-9]*' "$medium/demokit/manifest.json" 2>/dev/null | grep -o '[0-9]*$')
             printf 'DEMOKIT-SESSION: profile=%s release=%s\n' "$profile" "${release:-?}" >"$serial" 2>/dev/null || true
         fi
+        # The key's own updates: demokit-autoupdate (root, no display) leaves what changed
+        # in /run/demokit/notice, its title then its body; shown here as a desktop
+        # notification, once.
+        if [ -z "$only_page" ] && [ -x /usr/local/sbin/demokit-autoupdate ]; then
+            (
+                notice=${DEMOKIT_RUN:-/run/demokit}/notice
+                while [ ! -r "$notice" ]; do sleep 5; done
+                title=$(sed -n 1p "$notice") body=$(sed -n 2p "$notice")
+                tries=0
+                # Xfce's notification service starts on the first call: slow under emulation.
+                until said=$(notify-send -a demokit -i system-software-update -t 60000 "$title" "$body" 2>&1); do
+                    tries=$((tries + 1))
+                    [ $tries -lt 6 ] || break
+                    sleep 10
+                done
+                if [ -n "$serial" ] && [ -w "$serial" ]; then
+                    if [ $tries -lt 6 ]; then result=yes; else result="no ($(printf '%s' "$said" | tr '\n' ' ' | cut -c1-160))"; fi
+                    printf 'DEMOKIT-SESSION: notified=%s\n' "$result" >"$serial" 2>/dev/null || true
+                fi
+            ) >/dev/null 2>&1 &
+        fi
         # Full screen (F11: the toolbar comes back at the top edge, F11 leaves it),
         # once Firefox shows a window. Not with a test opener.
         case ${opener##*/} in

@@ -92,8 +92,8 @@ public enum LiveUpdates {
 
     /// Run as root by the timer (`LiveSession.configHook`). It says what it did on the
     /// journal, and on a serial console when the kernel has one (tests):
-    /// `DEMOKIT-AUTOUPDATE: status=… outcome=…`, then `DEMOKIT-AUTOUPDATE: notified=yes|no`
-    /// when the key changed.
+    /// `DEMOKIT-AUTOUPDATE: status=… outcome=…`. When the key changed, it leaves the
+    /// notice (title, body) in `/run/demokit/notice` for `demokit-session` to show.
     public static let autoupdateScript = #"""
         #!/bin/sh
         # demokit-autoupdate: updates the key this live system booted from, from the
@@ -121,33 +121,6 @@ public enum LiveUpdates {
             echo "DEMOKIT-AUTOUPDATE: $*"
             if [ -n "$serial" ] && [ -w "$serial" ]; then printf 'DEMOKIT-AUTOUPDATE: %s\n' "$*" >"$serial" 2>/dev/null || true; fi
         }
-        notify() { # TITLE BODY: on the desktop of the live user (uid 1000), once it is up
-            user=$(awk -F: '$3 == 1000 { print $1; exit }' /etc/passwd)
-            [ -n "$user" ] || return 0
-            tries=0
-            while [ $tries -lt 60 ] && ! { [ -S /run/user/1000/bus ] && [ -S /tmp/.X11-unix/X0 ]; }; do
-                tries=$((tries + 1)); sleep 5
-            done
-            [ -S /run/user/1000/bus ] || { echo "no session bus for $user"; return 1; }
-            as_user() {
-                runuser -u "$user" -- env HOME="/home/$user" DISPLAY=:0 XAUTHORITY="/home/$user/.Xauthority" \
-                    DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus "$@"
-            }
-            # Xfce's notification service, started here when the desktop has not (the bus
-            # would start it through systemd, which a startx session gives no display).
-            daemon=/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd
-            if [ -x "$daemon" ] && ! pgrep -u "$user" -f "$daemon" >/dev/null 2>&1; then
-                as_user setsid "$daemon" >/dev/null 2>&1 &
-                sleep 5
-            fi
-            tries=0
-            while [ $tries -lt 6 ]; do
-                said=$(as_user notify-send -a demokit -i system-software-update -t 20000 "$1" "$2" 2>&1) && return 0
-                tries=$((tries + 1)); sleep 15
-            done
-            echo "$said"; return 1
-        }
-
         # demokit runs from memory, a tmpfs of its own (/run is too small for it): the
         # update may replace demokit's own files on the key.
         memory=$run/updater
@@ -171,14 +144,14 @@ public enum LiveUpdates {
         result=$(sed -n 's/^demokit-update: //p' "$run/last-update.log" | tail -n 1)
         [ "$status" -eq 0 ] && : >"$run/checked"
         marker "status=$status ${result:-outcome=error}"
+        # What changed, for the desktop: demokit-session (which has the display and the
+        # desktop's bus) shows it as a notification.
         case $result in
             outcome=updated*)
-                if said=$(notify "$(sed -n 's/^demokit-notice-title: //p' "$run/last-update.log")" \
-                    "$(sed -n 's/^demokit-notice-body: //p' "$run/last-update.log")"); then
-                    marker "notified=yes"
-                else
-                    marker "notified=no ($(printf '%s' "$said" | tr '\n' ' ' | cut -c1-200))"
-                fi ;;
+                notice=$(mktemp "$run/notice.XXXXXX") && {
+                    sed -n 's/^demokit-notice-title: //p' "$run/last-update.log" | head -n 1
+                    sed -n 's/^demokit-notice-body: //p' "$run/last-update.log" | head -n 1
+                } >"$notice" && chmod 644 "$notice" && mv -f "$notice" "$run/notice" ;;
         esac
         exit 0
 
