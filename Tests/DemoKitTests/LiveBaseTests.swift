@@ -62,6 +62,42 @@ import Testing
         #expect(try LiveBasePlan.make(kit: plain) == nil)
     }
 
+    @Test func mountPointsInsideAWorkFolderAreFoundDeepestFirst() {
+        let mountinfo = """
+            22 28 0:21 / /proc rw,nosuid shared:13 - proc proc rw
+            301 300 0:5 / /cache/live-bases/.work-42/tmp/root/dev rw - devtmpfs udev rw
+            302 301 0:22 / /cache/live-bases/.work-42/tmp/root/dev/pts rw - devpts devpts rw
+            303 300 0:21 / /cache/live-bases/.work-42/tmp/root/proc rw - proc proc rw
+            304 300 0:30 / /cache/live-bases/.work-420/x rw - tmpfs tmpfs rw
+            305 300 0:31 / /cache/live-bases/.work-42/with\\040space rw - tmpfs tmpfs rw
+            """
+        let points = LiveBaseBuilder.mountPoints(under: "/cache/live-bases/.work-42", mountinfo: mountinfo)
+        #expect(
+            points == [
+                "/cache/live-bases/.work-42/tmp/root/dev/pts", "/cache/live-bases/.work-42/tmp/root/proc",
+                "/cache/live-bases/.work-42/tmp/root/dev", "/cache/live-bases/.work-42/with space",
+            ])
+    }
+
+    /// What a killed `base build` in root mode leaves: a work folder with a mount inside.
+    @Test(.enabled(if: getuid() == 0, "mounting needs root"))
+    func abandonedWorkIsUnmountedBeforeItGoes() throws {
+        let dir = try TemporaryDirectory()
+        let store = ContentStore(root: dir.url)
+        let kitRoot = try Self.kit(base: "base: {debian: bookworm}\n", in: dir)
+        let kit = try KitLoader(root: kitRoot, displayPrefix: "").loadValid().kit
+        let plan = try #require(try LiveBasePlan.make(kit: kit, mirror: "http://mirror.example/debian"))
+        let builder = LiveBaseBuilder(plan: plan, kit: kit, store: store)
+        let work = dir.path("live-bases/.work-999999999")
+        let proc = work.appendingPathComponent("root/proc")
+        try FileManager.default.createDirectory(at: proc, withIntermediateDirectories: true)
+        try #require(mount("proc", proc.path, "proc", 0, nil) == 0, "mount proc: errno \(errno)")
+        #expect(LiveBaseBuilder.mountPoints(under: work.path) == [proc.path])
+        builder.removeAbandonedWork()
+        #expect(LiveBaseBuilder.mountPoints(under: work.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: work.path))
+    }
+
     @Test func machineSourcesInBothFormats() throws {
         let dir = try TemporaryDirectory()
         let parts = dir.path("etc/apt/sources.list.d")

@@ -74,9 +74,9 @@ public struct LiveBaseBuilder {
         }
 
         let work = bases.appendingPathComponent(".work-\(getpid())")
-        try? fm.removeItem(at: work)
+        removeWork(work)
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: work) }
+        defer { removeWork(work) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(plan).write(to: work.appendingPathComponent("plan.json"))
@@ -163,8 +163,56 @@ public struct LiveBaseBuilder {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: bases.path)) ?? [] where name.hasPrefix(".work-") {
             let pid = Int32(name.dropFirst(6)) ?? 0
             if pid > 0, pid != getpid(), kill(pid, 0) == 0 { continue }
-            try? FileManager.default.removeItem(at: bases.appendingPathComponent(name))
+            removeWork(bases.appendingPathComponent(name))
         }
+    }
+
+    /// Removes a work folder, after detaching what is mounted inside it: in root mode,
+    /// mmdebstrap mounts /proc, /sys and /dev into the system it builds, and a build that
+    /// was killed leaves them there. A recursive removal would walk into them (the
+    /// host's /dev among them), so a folder that keeps a mount is left in place, named.
+    func removeWork(_ work: URL) {
+        let inside = LiveBaseBuilder.mountPoints(under: work.path)
+        for point in inside { _ = umount2(point, Int32(MNT_DETACH)) }
+        let left = LiveBaseBuilder.mountPoints(under: work.path)
+        guard left.isEmpty else {
+            progress.warning(
+                bilingual(
+                    "\(work.path) garde \(left.count) point(s) de montage (\(left[0])) : dossier laissé en place ; démontez-les (sudo umount -R) puis supprimez-le",
+                    "\(work.path) still holds \(left.count) mount point(s) (\(left[0])): folder left in place; unmount them (sudo umount -R) then remove it"))
+            return
+        }
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    /// Mount points at or below `folder`, deepest first (`/proc/self/mountinfo`).
+    static func mountPoints(under folder: String, mountinfo: String? = nil) -> [String] {
+        guard let text = mountinfo ?? (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) else { return [] }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        var points: [String] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count > 4 else { continue }
+            let point = unescapeMountField(String(fields[4]))
+            if point == folder || point.hasPrefix(prefix) { points.append(point) }
+        }
+        return points.sorted { $0.count > $1.count }
+    }
+
+    /// mountinfo writes space, tab, newline and backslash as `\ooo` (octal).
+    static func unescapeMountField(_ field: String) -> String {
+        guard field.contains("\\") else { return field }
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 3, let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(3)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func freeBytes(at url: URL) -> Int64? {
