@@ -32,4 +32,20 @@ import Testing
             try PathRules.check(files)
         }
     }
+
+    /// FuzzSILL: a high surrogate escape followed by another `\u` escape that is not its
+    /// low half (`\ud83d\u0041`) overflowed while combining the two.
+    @Test func aHighSurrogateWithoutItsLowHalfIsReplaced() throws {
+        let text = #"["\ud83d\u0041 \ud83d\ude00 \udc00 \ud83d"]"#
+        let root = try JSONParser.parse(Data(text.utf8))
+        guard case let .array(items) = root.value else { Issue.record("not an array: \(root.value)"); return }
+        #expect(items.first?.text == "\u{FFFD}A \u{1F600} \u{FFFD} \u{FFFD}")
+        // The whole input found by the fuzzer: read, or refused with a position; no trap.
+        do {
+            _ = try SILLImporter.read(
+                data: try fixture("sill-high-surrogate-then-other-escape.json"), file: "sill.json", date: "2026-01-01", kitCategories: [])
+        } catch let error as ImportError {
+            #expect(error.diagnostics.allSatisfy { $0.line > 0 }, "\(error.diagnostics)")
+        }
+    }
 }
