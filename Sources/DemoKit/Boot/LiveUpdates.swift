@@ -211,10 +211,10 @@ public enum UpdaterBundle {
     /// Paths inside the bundle (`demokit`, `lib/<soname>`) and their files.
     public static func files(executable: String, store: ContentStore, environment: [String: String]) throws -> [(path: String, url: URL)] {
         let real = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
-        guard let fingerprint = FileFingerprint.of(real) else {
+        guard FileFingerprint.of(real) != nil else {
             throw FileError(path: real, reason: bilingual("exécutable de demokit introuvable", "demokit's executable not found"))
         }
-        let identity = "\(real)\t\(fingerprint.inode)-\(fingerprint.size)-\(fingerprint.mtime)-\(fingerprint.ctime)"
+        let identity = ExecutableIdentity.of(real)
         let folder = store.root.appendingPathComponent("updater/\(FileHashing.sha256(of: Data(identity.utf8)))")
         let listURL = folder.appendingPathComponent("files.txt")
         if let list = try? String(contentsOf: listURL, encoding: .utf8) {

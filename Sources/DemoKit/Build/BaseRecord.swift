@@ -26,7 +26,7 @@ struct BaseRecord {
     /// One line a field; none may hold a tab or a newline, or the record is not kept.
     func encoded() -> Data? {
         var lines = [
-            Self.format, BuildKey.executableIdentityLine, isoSHA256, kernel, initrd,
+            Self.format, ExecutableIdentity.currentLine, isoSHA256, kernel, initrd,
             kernelParameters.joined(separator: "\t"), checksumList ?? "", "\(verifiedFiles)",
         ]
         for file in files { lines.append("\(file.path)\t\(file.sha256)\t\(file.size)") }
@@ -37,7 +37,7 @@ struct BaseRecord {
 
     static func decode(_ data: Data) -> BaseRecord? {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 9, lines[0] == format, lines[1] == BuildKey.executableIdentityLine,
+        guard lines.count >= 9, lines[0] == format, lines[1] == ExecutableIdentity.currentLine,
             let verified = Int(lines[7]), lines.last == ""
         else { return nil }
         var files: [(path: String, sha256: String, size: Int64)] = []

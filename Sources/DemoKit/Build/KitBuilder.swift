@@ -343,7 +343,7 @@ public struct KitBuilder {
 
     /// What the output depends on besides the kit's files.
     func addSettings(to key: inout BuildKey, store: ContentStore) {
-        key.add("demokit", BuildKey.executableIdentity)
+        key.add("demokit", ExecutableIdentity.current)
         key.add("profiles", options.profiles.joined(separator: ","))
         key.add("skip-missing", "\(options.skipMissing)")
         key.add("kernel-args", options.kernelParameters.joined(separator: " "))

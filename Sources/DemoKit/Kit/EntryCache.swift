@@ -51,7 +51,7 @@ public final class EntryCache: @unchecked Sendable {
     public init(url: URL, memo: FileMemo, displayPrefix: String) {
         self.url = url
         self.memo = memo
-        identity = BuildKey.executableIdentityLine + "\t" + displayPrefix.replacingOccurrences(of: "\n", with: " ")
+        identity = ExecutableIdentity.currentLine + "\t" + displayPrefix.replacingOccurrences(of: "\n", with: " ")
         guard let data = try? Data(contentsOf: url) else { return }
         var lines: [String: (sha256: String, json: Range<Int>)] = [:]
         var number = 0

@@ -171,7 +171,7 @@ final class LanguageSite: @unchecked Sendable {
 /// context, so a page is rendered again exactly when something it shows changed.
 enum PageKey {
     /// demokit itself renders: another build of it may render other bytes.
-    static let renderer = BuildKey.executableIdentity
+    static let renderer = ExecutableIdentity.current
 
     /// A page, from what its context is made of (`SitePages.Inputs`): the digests of
     /// the entries it shows in their order (`entries`), or of the whole catalogue
