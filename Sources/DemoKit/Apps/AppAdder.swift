@@ -7,15 +7,15 @@ import Foundation
 /// application without a catalogue entry gets one started from its appinfo.ini.
 public struct AppAdder: Sendable {
     public struct Options: Sendable {
-        public var kitRoot: URL
+        var kitRoot: URL
         /// A local file, a PortableApps.com-format folder or an `http(s)://` address.
-        public var source: String
-        public var profile: String
+        var source: String
+        var profile: String
         /// The catalogue id; guessed from appinfo.ini or the file name when nil.
         public var id: String?
         /// Where a local file can be downloaded from (required for files).
         public var url: String?
-        public var cache: URL
+        var cache: URL
         public var displayPrefix: String?
         /// When the application has no catalogue entry, start one (`payload/catalogue/<id>.yml`)
         /// from what appinfo.ini says, for the volunteer to complete.
@@ -36,7 +36,7 @@ public struct AppAdder: Sendable {
         public var info: PortableAppInfo?
         /// `payload/apps/<id>.yml`
         public var appFile: String
-        public var createdAppFile: Bool
+        var createdAppFile: Bool
         public var addedToProfile: Bool
         /// The `.zip` packed from a folder, in the content store: the file to publish at the pin's address.
         public var packed: URL?
@@ -46,9 +46,9 @@ public struct AppAdder: Sendable {
         public var toComplete: [Diagnostic] = []
     }
 
-    public var options: Options
-    public var downloader: Downloader
-    public var progress: any ProgressReporter
+    var options: Options
+    var downloader: Downloader
+    var progress: any ProgressReporter
 
     public init(options: Options, downloader: Downloader = Downloader(), progress: any ProgressReporter = SilentProgress()) {
         self.options = options

@@ -2,28 +2,28 @@ import Foundation
 
 /// `demokit/profiles/<id>.json`: each profile's applications and how to run them,
 /// read by the pages and by the live system's session hook.
-public struct ProfileAppList: Codable, Sendable, Equatable {
-    public struct App: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var live: [String]
-        public var desktop: String?
-        public var online: String?
+struct ProfileAppList: Codable, Sendable, Equatable {
+    struct App: Codable, Sendable, Equatable {
+        var id: String
+        var name: String
+        var live: [String]
+        var desktop: String?
+        var online: String?
         /// The Windows portable app on the key and how to start it.
-        public var windows: AppPlacement.Portable?
+        var windows: AppPlacement.Portable?
         /// The Linux AppImage on the key.
-        public var linux: AppPlacement.AppImage?
+        var linux: AppPlacement.AppImage?
         /// Platforms pinned in the kit whose file is not on this key (`--skip-missing`).
-        public var notOnKey: [String]?
+        var notOnKey: [String]?
     }
 
-    public var profile: String
-    public var name: LocalizedText
-    public var apps: [App]
+    var profile: String
+    var name: LocalizedText
+    var apps: [App]
 
-    public static func path(for profile: String) -> String { "demokit/profiles/\(profile).json" }
+    static func path(for profile: String) -> String { "demokit/profiles/\(profile).json" }
 
-    public static func plan(_ kit: Kit) throws -> [PlannedFile] {
+    static func plan(_ kit: Kit) throws -> [PlannedFile] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try kit.profiles.map { profile in

@@ -2,29 +2,29 @@ import Foundation
 
 /// Where an application sits on the key, per platform: what the pages and the
 /// profile lists show a presenter ("double-click apps\windows\…\X.exe").
-public struct AppPlacement: Sendable, Codable, Equatable {
-    public struct Portable: Sendable, Codable, Equatable {
+struct AppPlacement: Sendable, Codable, Equatable {
+    struct Portable: Sendable, Codable, Equatable {
         /// The launcher, Windows-style: `apps\windows\LibreOfficePortable\LibreOfficePortable.exe`.
-        public var start: String
+        var start: String
         /// The app's folder on the key, `apps/windows/<AppID>`.
-        public var folder: String
-        public var name: String
-        public var version: String?
+        var folder: String
+        var name: String
+        var version: String?
         /// `[Details] Category` (PortableApps.com's menu category).
-        public var category: String?
+        var category: String?
     }
 
-    public struct AppImage: Sendable, Codable, Equatable {
+    struct AppImage: Sendable, Codable, Equatable {
         /// `apps/linux/<name>.AppImage`.
-        public var path: String
+        var path: String
     }
 
-    public var windows: Portable?
-    public var linux: AppImage?
+    var windows: Portable?
+    var linux: AppImage?
     /// Platforms whose file is pinned but not on this key (built with `--skip-missing`).
-    public var notOnKey: [String] = []
+    var notOnKey: [String] = []
 
-    public init(windows: Portable? = nil, linux: AppImage? = nil, notOnKey: [String] = []) {
+    init(windows: Portable? = nil, linux: AppImage? = nil, notOnKey: [String] = []) {
         self.windows = windows
         self.linux = linux
         self.notOnKey = notOnKey
@@ -34,21 +34,21 @@ public struct AppPlacement: Sendable, Codable, Equatable {
 /// The application files of a key: every pinned artifact of the selected profiles'
 /// applications, taken from the content store and laid out under `apps/`.
 /// An artifact used by several applications or profiles lands once.
-public struct AppPayloads: Sendable {
-    public var placements: [String: AppPlacement] = [:]
+struct AppPayloads: Sendable {
+    var placements: [String: AppPlacement] = [:]
     /// Files under `apps/`, sorted by path, each once.
-    public var files: [PlannedFile] = []
+    var files: [PlannedFile] = []
     /// Key paths of each application's files (shared ones appear under several ids).
-    public var appFiles: [String: [String]] = [:]
+    var appFiles: [String: [String]] = [:]
     /// Pinned artifacts the store lacks or holds with other content.
-    public var missing: [MissingArtifactsError.Item] = []
+    var missing: [MissingArtifactsError.Item] = []
     /// For applications whose artifact is missing: its download size, the best estimate
     /// of its room on the key before it is fetched.
-    public var estimated: [String: Int64] = [:]
+    var estimated: [String: Int64] = [:]
     /// Artifacts that disagree with their pin's appinfo fields, FAT32-unsafe layouts…
-    public var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
-    public init() {}
+    init() {}
 
     /// Hashes the pinned artifacts the store holds at their pinned size on every
     /// core, largest first, into its memo, where `status` then finds them: one by one,
@@ -67,7 +67,7 @@ public struct AppPayloads: Sendable {
 
     /// Resolves the applications of `kit`'s profiles against `store`. With `verify`,
     /// each artifact is hashed again (builds); without, sizes are trusted (plans).
-    public static func resolve(
+    static func resolve(
         _ kit: Kit, store: ContentStore, verify: Bool = true, progress: any ProgressReporter = SilentProgress()
     ) throws -> AppPayloads {
         var result = AppPayloads()

@@ -4,28 +4,28 @@ import Foundation
 /// about itself, read so maintainers never retype it.
 /// Format: https://portableapps.com/development/portableapps.com_format
 public struct PortableAppInfo: Sendable, Equatable, Codable {
-    public static let path = "App/AppInfo/appinfo.ini"
+    static let path = "App/AppInfo/appinfo.ini"
 
     /// `[Details] AppID`, e.g. `LibreOfficePortable`.
     public var appID: String
     /// `[Details] Name`, e.g. `LibreOffice Portable`.
     public var name: String
     /// `[Details] Category`, e.g. `Office`.
-    public var category: String?
+    var category: String?
     /// `[Version] PackageVersion`, four numbers (`24.8.0.3`).
-    public var packageVersion: String?
+    var packageVersion: String?
     /// `[Version] DisplayVersion`, as shown to people (`24.8.0`).
-    public var displayVersion: String?
+    var displayVersion: String?
     /// `[Control] Start`: the launcher at the app folder's root.
     public var start: String
     /// `[Details] Description`: one line, usually in English.
-    public var description: String? = nil
+    var description: String? = nil
 
     /// What people read: the display version, else the package version.
     public var version: String? { displayVersion ?? packageVersion }
 
     /// Parses the INI text (UTF-8 or UTF-16 with a byte order mark, as Windows tools write it).
-    public static func parse(_ data: Data, file: String) throws -> PortableAppInfo {
+    static func parse(_ data: Data, file: String) throws -> PortableAppInfo {
         var sections: [String: [String: String]] = [:]
         var current = ""
         for rawLine in decode(data).components(separatedBy: .newlines) {

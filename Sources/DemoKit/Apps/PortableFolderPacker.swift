@@ -4,10 +4,10 @@ import Foundation
 /// folder's regular files (links left out), in sorted order, every entry dated `mtime`
 /// with fixed owner and modes. The same folder and date give the same bytes, hence the
 /// same SHA-256, on every machine: whoever packs it again can check the pin.
-public enum PortableFolderPacker {
+enum PortableFolderPacker {
     /// Packs `folder` (the app's folder, or a folder holding only it) into the content
     /// store; what its appinfo.ini says, and where the archive is.
-    public static func pack(_ folder: URL, mtime: Date, store: ContentStore) throws -> (
+    static func pack(_ folder: URL, mtime: Date, store: ContentStore) throws -> (
         info: PortableAppInfo, stored: (url: URL, size: Int64, sha256: String)
     ) {
         let app = try PortableUnpacker.inspect(folder, artifactName: folder.lastPathComponent)

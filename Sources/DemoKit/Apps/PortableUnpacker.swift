@@ -1,18 +1,18 @@
 import Foundation
 
 /// A portable app unpacked in the content store, ready to be laid out on the key.
-public struct UnpackedPortableApp: Sendable {
+struct UnpackedPortableApp: Sendable {
     /// The folder holding `App/AppInfo/appinfo.ini` (the app's own folder).
-    public var root: URL
-    public var info: PortableAppInfo
+    var root: URL
+    var info: PortableAppInfo
     /// Every file below `root`, `/`-separated, sorted, with its size.
-    public var files: [(path: String, size: Int64)]
+    var files: [(path: String, size: Int64)]
 }
 
 /// Unpacks `.zip` artifacts with libarchive and `.paf.exe` installers (NSIS) with 7-Zip,
 /// once per artifact: the result stays in the store under the artifact's hash.
-public enum PortableUnpacker {
-    public static func unpack(_ artifact: URL, format: WindowsPortable.Format, sha256: String, store: ContentStore) throws -> UnpackedPortableApp {
+enum PortableUnpacker {
+    static func unpack(_ artifact: URL, format: WindowsPortable.Format, sha256: String, store: ContentStore) throws -> UnpackedPortableApp {
         let fm = FileManager.default
         let destination = store.unpackedURL(sha256: sha256)
         if !fm.fileExists(atPath: destination.path) {
@@ -34,7 +34,7 @@ public enum PortableUnpacker {
     }
 
     /// Reads an unpacked folder: finds the app's own folder and its appinfo.ini.
-    public static func inspect(_ folder: URL, artifactName: String) throws -> UnpackedPortableApp {
+    static func inspect(_ folder: URL, artifactName: String) throws -> UnpackedPortableApp {
         let root = try locateRoot(in: folder, artifactName: artifactName)
         let iniURL = try resolve(PortableAppInfo.path, in: root) ?? root.appendingPathComponent(PortableAppInfo.path)
         guard let data = FileManager.default.contents(atPath: iniURL.path) else {

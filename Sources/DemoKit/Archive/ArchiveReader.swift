@@ -5,24 +5,24 @@ import Foundation
 /// whatever the system's libarchive reads. Entries come one at a time; the data of the
 /// current entry is streamed to a file or read into memory, or skipped.
 /// Every return code other than OK becomes an `ArchiveError` carrying `archive_error_string`.
-public final class ArchiveReader {
-    public enum EntryType: Sendable, Equatable {
+final class ArchiveReader {
+    enum EntryType: Sendable, Equatable {
         case file, directory, symlink, other
     }
 
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Path inside the archive as stored (UTF-8), without a leading `./`.
-        public var path: String
-        public var type: EntryType
+        var path: String
+        var type: EntryType
         /// Size of the data; 0 for directories, -1 when the format does not say.
-        public var size: Int64
-        public var permissions: Int
+        var size: Int64
+        var permissions: Int
         /// Target of a symbolic link.
-        public var linkTarget: String?
+        var linkTarget: String?
 
         /// A relative path that stays inside the archive's root (no `/…`, no `..`):
         /// the only kind demokit writes to disk, so a crafted archive cannot climb out.
-        public var isSafeRelativePath: Bool {
+        var isSafeRelativePath: Bool {
             guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\") else { return false }
             return !path.split(separator: "/").contains("..")
         }
@@ -33,7 +33,7 @@ public final class ArchiveReader {
     private var dataPending = false
 
     /// Opens an archive; the format and compression are detected from the content.
-    public init(path: String) throws {
+    init(path: String) throws {
         self.path = path
         _ = ArchiveLocale.utf8
         guard let handle = archive_read_new() else {
@@ -56,7 +56,7 @@ public final class ArchiveReader {
     }
 
     /// The next entry's header, or nil at the end. The previous entry's unread data is skipped.
-    public func next() throws -> Entry? {
+    func next() throws -> Entry? {
         guard let handle else { return nil }
         var entry: OpaquePointer?
         let code = archive_read_next_header(handle, &entry)
@@ -86,7 +86,7 @@ public final class ArchiveReader {
     /// Streams the current entry's data into `destination` (created or truncated).
     /// Stops with an error past `limit` bytes. Returns the number of bytes written.
     @discardableResult
-    public func writeData(to destination: URL, limit: Int64 = .max) throws -> Int64 {
+    func writeData(to destination: URL, limit: Int64 = .max) throws -> Int64 {
         let output = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard output >= 0 else { throw FileHashing.posixError(destination, "création / create") }
         do {
@@ -107,14 +107,14 @@ public final class ArchiveReader {
     }
 
     /// Reads the current entry's data into memory, refusing more than `limit` bytes.
-    public func data(limit: Int64 = 64 << 20) throws -> Data {
+    func data(limit: Int64 = 64 << 20) throws -> Data {
         var data = Data()
         try readData(limit: limit) { data.append(contentsOf: $0) }
         return data
     }
 
     /// Skips the current entry's data.
-    public func skipData() throws {
+    func skipData() throws {
         guard let handle, dataPending else { return }
         dataPending = false
         try check(archive_read_data_skip(handle), "read_data_skip")
@@ -142,7 +142,7 @@ public final class ArchiveReader {
     }
 
     /// Closes the archive; later calls read nothing.
-    public func close() throws {
+    func close() throws {
         guard let handle else { return }
         self.handle = nil
         defer { archive_read_free(handle) }
@@ -156,7 +156,7 @@ public final class ArchiveReader {
 
 extension ArchiveReader {
     /// Every entry's header, data skipped.
-    public static func list(_ url: URL) throws -> [Entry] {
+    static func list(_ url: URL) throws -> [Entry] {
         let reader = try ArchiveReader(path: url.path)
         var entries: [Entry] = []
         while let entry = try reader.next() {
@@ -170,7 +170,7 @@ extension ArchiveReader {
     /// Extracts regular files and folders below `destination`; refuses links, devices
     /// and paths that would land outside it. Returns the files written, sorted.
     @discardableResult
-    public static func extract(_ url: URL, to destination: URL, sizeLimit: Int64 = .max) throws -> [String] {
+    static func extract(_ url: URL, to destination: URL, sizeLimit: Int64 = .max) throws -> [String] {
         let fm = FileManager.default
         let reader = try ArchiveReader(path: url.path)
         var files: [String] = []

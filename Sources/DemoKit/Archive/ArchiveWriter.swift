@@ -2,11 +2,11 @@ import CArchive
 import Foundation
 
 /// An error from libarchive, keeping its own message.
-public struct ArchiveError: UserFacingError {
-    public var path: String
-    public var operation: String
-    public var detail: String
-    public var message: String {
+struct ArchiveError: UserFacingError {
+    var path: String
+    var operation: String
+    var detail: String
+    var message: String {
         "\(path): \(bilingual("erreur d'archive", "archive error")) (\(operation)): \(detail)"
     }
 }
@@ -33,7 +33,7 @@ public enum ArchiveFormat: String, Sendable, CaseIterable {
 
 /// Owns a libarchive writer; every return code other than OK becomes an `ArchiveError`
 /// carrying `archive_error_string`. `finish()` must be called; `deinit` only frees.
-public final class ArchiveWriter {
+final class ArchiveWriter {
     private var handle: OpaquePointer?
     private let path: String
     private var finished = false
@@ -41,7 +41,7 @@ public final class ArchiveWriter {
     /// writing tens of thousands of small pages.
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
-    public init(path: String, format: ArchiveFormat) throws {
+    init(path: String, format: ArchiveFormat) throws {
         self.path = path
         _ = ArchiveLocale.utf8
         guard let handle = archive_write_new() else {
@@ -92,12 +92,12 @@ public final class ArchiveWriter {
     }
 
     /// Adds a directory entry.
-    public func addDirectory(_ name: String, mtime: Date) throws {
+    func addDirectory(_ name: String, mtime: Date) throws {
         try addEntry(name.hasSuffix("/") ? name : name + "/", type: DEMOKIT_AE_IFDIR, permissions: 0o755, size: 0, mtime: mtime) {}
     }
 
     /// Adds a regular file, streaming its content from disk.
-    public func addFile(_ name: String, from url: URL, mtime: Date, permissions: Int32 = 0o644) throws {
+    func addFile(_ name: String, from url: URL, mtime: Date, permissions: Int32 = 0o644) throws {
         try addFile(name, path: url.path, mtime: mtime, permissions: permissions)
     }
 
@@ -145,7 +145,7 @@ public final class ArchiveWriter {
     }
 
     /// Flushes and closes the archive; errors here mean the file is incomplete.
-    public func finish() throws {
+    func finish() throws {
         guard let handle, !finished else { return }
         finished = true
         try check(archive_write_close(handle), "close")
@@ -155,7 +155,7 @@ public final class ArchiveWriter {
 extension ArchiveWriter {
     /// Writes a whole folder: entries sorted by path, fixed owner, mode and time.
     /// The archive is written beside `destination` and renamed when complete.
-    public static func archive(tree root: URL, paths: [String], to destination: URL, mtime: Date) throws {
+    static func archive(tree root: URL, paths: [String], to destination: URL, mtime: Date) throws {
         guard let format = ArchiveFormat(fileName: destination.lastPathComponent) else {
             throw ArchiveError(
                 path: destination.path, operation: "format",

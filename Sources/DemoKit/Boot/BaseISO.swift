@@ -4,36 +4,36 @@ import Foundation
 /// The live system taken out of a base ISO (a Debian Live ISO or one shaped like it):
 /// kernel, initrd, squashfs layers and `.disk/` files, extracted to a work folder and
 /// checked against the ISO's own checksum list.
-public struct BaseSystem: Sendable {
+struct BaseSystem: Sendable {
     /// Path on the key → extracted file.
-    public var files: [(path: String, url: URL)]
+    var files: [(path: String, url: URL)]
     /// Kernel and initrd paths on the key, e.g. `live/vmlinuz`, `live/initrd.img`.
-    public var kernel: String
-    public var initrd: String
+    var kernel: String
+    var initrd: String
     /// The base's own kernel parameters (from its grub.cfg or isolinux config).
-    public var kernelParameters: [String]
+    var kernelParameters: [String]
     /// Which list the files were checked against (`sha256sum.txt`, `md5sum.txt`), if any.
-    public var checksumList: String?
-    public var verifiedFiles: Int
+    var checksumList: String?
+    var verifiedFiles: Int
     /// Each profile has its `live/<id>.module` (a base demokit built): its entry
     /// mounts only that profile's layers (live-boot's `module=`).
-    public var profileModules = false
+    var profileModules = false
 
     /// Total bytes of the live system on the key.
-    public var size: Int64 {
+    var size: Int64 {
         files.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.url.path)[.size] as? NSNumber)?.int64Value ?? 0) }
     }
 
-    public func plannedFiles() -> [PlannedFile] {
+    func plannedFiles() -> [PlannedFile] {
         files.map { PlannedFile(path: $0.path, content: .owned($0.url), role: .boot) }
     }
 }
 
 /// Where the base ISO comes from: `--base-iso` or `base:` in profiles/kit.yml.
 public struct BaseSource: Sendable {
-    public var iso: URL
+    var iso: URL
     /// Expected SHA-256 of the whole ISO (kit.yml `base.sha256`).
-    public var sha256: String?
+    var sha256: String?
 
     public init(iso: URL, sha256: String? = nil) {
         self.iso = iso
@@ -42,15 +42,15 @@ public struct BaseSource: Sendable {
 }
 
 /// A base ISO that cannot be used, with what to do about it.
-public struct BaseISOError: UserFacingError {
-    public var iso: String
-    public var problem: BilingualMessage
-    public var message: String { "\(iso): " + problem.text }
+struct BaseISOError: UserFacingError {
+    var iso: String
+    var problem: BilingualMessage
+    var message: String { "\(iso): " + problem.text }
 }
 
-public enum BaseISO {
+enum BaseISO {
     /// Kernel parameters when the base says nothing (live-boot's own minimum).
-    public static let defaultParameters = ["boot=live", "components"]
+    static let defaultParameters = ["boot=live", "components"]
 
     /// Whether a path of the ISO is part of the live system the key needs.
     static func isWanted(_ path: String) -> Bool {
@@ -68,7 +68,7 @@ public enum BaseISO {
 
     /// Reads `source.iso` with libarchive (no mount, no root) and extracts the live
     /// system into `workDir`. Throws when a file differs from the ISO's checksum list.
-    public static func read(
+    static func read(
         _ source: BaseSource, into workDir: URL, progress: any ProgressReporter = SilentProgress(), memo: FileMemo = FileMemo(),
         extracted: FileMemo = FileMemo()
     ) throws -> BaseSystem {

@@ -3,15 +3,15 @@ import Foundation
 /// The boot files of a key: Debian's signed shim and GRUB for UEFI (Secure Boot
 /// included), syslinux's menu for BIOS, both menus, the live system and the session
 /// hook. Binaries are copied from the installed Debian packages.
-public enum BootFiles {
+enum BootFiles {
     /// A file taken from an installed Debian package.
-    public struct SystemFile: Sendable {
-        public var keyPath: String
-        public var source: String
-        public var package: String
+    struct SystemFile: Sendable {
+        var keyPath: String
+        var source: String
+        var package: String
     }
 
-    public static let systemFiles: [SystemFile] = [
+    static let systemFiles: [SystemFile] = [
         // shim signed by Microsoft, then GRUB for removable media signed by Debian.
         SystemFile(keyPath: "EFI/BOOT/BOOTX64.EFI", source: "/usr/lib/shim/shimx64.efi.signed", package: "shim-signed"),
         SystemFile(
@@ -23,12 +23,12 @@ public enum BootFiles {
         SystemFile(keyPath: "syslinux/libutil.c32", source: "/usr/lib/syslinux/modules/bios/libutil.c32", package: "syslinux-common"),
     ]
 
-    public static let grubConfigPath = "boot/grub/grub.cfg"
-    public static let syslinuxConfigPath = "syslinux/syslinux.cfg"
+    static let grubConfigPath = "boot/grub/grub.cfg"
+    static let syslinuxConfigPath = "syslinux/syslinux.cfg"
 
     /// Every boot file of a key with a base system. `systemRoot` prefixes the
     /// binaries' paths (tests).
-    public static func plan(kit: Kit, base: BaseSystem, extraParameters: [String], systemRoot: String = "") throws -> [PlannedFile] {
+    static func plan(kit: Kit, base: BaseSystem, extraParameters: [String], systemRoot: String = "") throws -> [PlannedFile] {
         let missing = systemFiles.filter { !FileManager.default.isReadableFile(atPath: systemRoot + $0.source) }
         if !missing.isEmpty {
             let packages = Array(Set(missing.map(\.package))).sorted().joined(separator: " ")
@@ -57,7 +57,7 @@ public enum BootFiles {
     /// (« Vérifier l'intégrité de la clé »): every file of the key, as `sha256sum -c` reads it.
     /// Made as bytes, not as interpolated lines joined: it has a line per file of the
     /// key and is made on one core at every rebuild.
-    public static func checksumList(_ records: [FileRecord]) -> Data {
+    static func checksumList(_ records: [FileRecord]) -> Data {
         let sorted = records.sorted { $0.path < $1.path }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(sorted.reduce(0) { $0 + $1.sha256.utf8.count + $1.path.utf8.count + 5 })
@@ -70,17 +70,17 @@ public enum BootFiles {
         return Data(bytes)
     }
 
-    public static let checksumListPath = "sha256sum.txt"
+    static let checksumListPath = "sha256sum.txt"
 
     /// The warning of a build told to leave out the kit's live system (`--no-base`).
-    public static var noBaseChosenWarning: String {
+    static var noBaseChosenWarning: String {
         bilingual(
             "avertissement : --no-base, la clé ne démarrera pas (catalogue seulement) ; sans cette option, demokit y met le système live du kit.",
             "warning: --no-base, the key will not boot (catalogue only); without it, demokit puts the kit's live system on it.")
     }
 
     /// The warning of a build without a base system.
-    public static var noBaseWarning: String {
+    static var noBaseWarning: String {
         bilingual(
             "avertissement : pas de système de base, la clé ne démarrera pas (catalogue seulement). Ajoutez « base: {debian: bookworm} » à profiles/kit.yml pour que demokit construise le système live, ou une ISO Debian Live avec --base-iso FICHIER.iso (voir docs/boot.md).",
             "warning: no base system, the key will not boot (catalogue only). Add \"base: {debian: bookworm}\" to profiles/kit.yml for demokit to build the live system, or a Debian Live ISO with --base-iso FILE.iso (see docs/boot.md)."

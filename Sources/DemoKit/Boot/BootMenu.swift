@@ -3,22 +3,22 @@ import Foundation
 /// The key's boot menu: one entry per profile, then « vérifier » and « en mémoire »,
 /// written for GRUB (UEFI, Secure Boot) and syslinux (BIOS) with the same entries
 /// in the same order, so a presenter finds the same menu on every PC.
-public struct BootMenu: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
+struct BootMenu: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// GRUB `--id` and syslinux `LABEL`.
-        public var id: String
+        var id: String
         /// French title as shown.
-        public var title: String
-        public var options: [String]
+        var title: String
+        var options: [String]
     }
 
-    public var title: String
-    public var entries: [Entry]
-    public var defaultIndex: Int
+    var title: String
+    var entries: [Entry]
+    var defaultIndex: Int
     /// Seconds before the default entry boots.
-    public var timeout: Int
-    public var kernel: String
-    public var initrd: String
+    var timeout: Int
+    var kernel: String
+    var initrd: String
 
     /// Longest title: syslinux's menu box is narrower than the screen.
     static let maxTitleLength = 56
@@ -27,7 +27,7 @@ public struct BootMenu: Sendable, Equatable {
     ///   - baseParameters: the base's own parameters (`boot=live components quiet splash`).
     ///   - extraParameters: added to every entry (`console=ttyS0,115200 panic=-1` in tests).
     ///   - profileModules: each profile's entry mounts its own layers (`module=<id>`).
-    public static func make(
+    static func make(
         kit: Kit, kernel: String, initrd: String, baseParameters: [String], extraParameters: [String] = [], profileModules: Bool = false
     ) -> BootMenu {
         // hooks=medium: live-config runs live/config-hooks/* from the key (see LiveSession).
@@ -83,7 +83,7 @@ public struct BootMenu: Sendable, Equatable {
 
     /// `boot/grub/grub.cfg`, sourced by Debian's signed GRUB for removable media
     /// (gcdx64.efi.signed): only built-in commands, no `insmod` (Secure Boot lockdown).
-    public func grubConfig() -> String {
+    func grubConfig() -> String {
         var lines = [
             "# demokit: généré, ne pas modifier / generated, do not edit",
             "# Screen: gfxterm with the Unicode font inside gcdx64's memdisk; COM1 as well",
@@ -118,7 +118,7 @@ public struct BootMenu: Sendable, Equatable {
 
     /// `syslinux/syslinux.cfg` in code page 437, the VGA text mode's own: menu.c32
     /// prints the bytes as they are. `SERIAL` must be the first line.
-    public func syslinuxConfig() -> Data {
+    func syslinuxConfig() -> Data {
         var lines = [
             "SERIAL 0 115200",
             "UI menu.c32",

@@ -3,22 +3,21 @@ import Foundation
 /// A raw disk image of a key: MBR (fixed disk id) with one bootable FAT32 partition
 /// from 1 MiB to the end, the tree copied with mtools, syslinux for BIOS. No root, no
 /// loop device, no mount; same tree + same size + same date = same bytes.
-public struct DiskImage {
-    public static let partitionStart: Int64 = 2048  // sectors of 512 bytes
-    public static let diskID = "0x44454d4f"  // "DEMO"
-    public static let volumeSerial = "44454D4F"
-    public static let volumeLabel = "DEMOKEY"
-    public static let mbrCode = "/usr/lib/syslinux/mbr/mbr.bin"
+struct DiskImage {
+    static let partitionStart: Int64 = 2048  // sectors of 512 bytes
+    static let diskID = "0x44454d4f"  // "DEMO"
+    static let volumeSerial = "44454D4F"
+    static let volumeLabel = "DEMOKEY"
+    static let mbrCode = "/usr/lib/syslinux/mbr/mbr.bin"
     /// FAT32 needs 65525 clusters at least.
-    public static let minimumSize: Int64 = 40 << 20
+    static let minimumSize: Int64 = 40 << 20
 
-    public var tree: URL
-    public var mtime: Date
-    public var progress: any ProgressReporter
-    public var environment: [String: String]
+    var tree: URL
+    var mtime: Date
+    var progress: any ProgressReporter
+    var environment: [String: String]
 
-    public init(tree: URL, mtime: Date, progress: any ProgressReporter = SilentProgress(), environment: [String: String] = ProcessInfo.processInfo.environment)
-    {
+    init(tree: URL, mtime: Date, progress: any ProgressReporter = SilentProgress(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.tree = tree
         self.mtime = mtime
         self.progress = progress
@@ -83,7 +82,7 @@ public struct DiskImage {
 
     /// The same refusals as `write`, from planned sizes, before the tree is written.
     /// `margin`: bytes of files not planned yet (database, manifests, ldlinux).
-    public static func precheck(files: [(path: String, size: Int64)], size requested: ByteSize, margin: Int64) throws {
+    static func precheck(files: [(path: String, size: Int64)], size requested: ByteSize, margin: Int64) throws {
         var directories: Set<String> = []
         for file in files {
             var dir = (file.path as NSString).deletingLastPathComponent
@@ -112,7 +111,7 @@ public struct DiskImage {
     static func imageBytes(_ size: ByteSize) -> Int64 { (size.bytes >> 20) << 20 }
 
     /// The smallest size (MiB multiple, at least 64 MiB) that holds the tree with 5 % room.
-    public func minimumImageSize() throws -> Int64 {
+    func minimumImageSize() throws -> Int64 {
         let listing = try list()
         var size: Int64 = 64 << 20
         while true {
@@ -125,7 +124,7 @@ public struct DiskImage {
     /// Writes the image to `destination` (through a temporary name, renamed when
     /// complete). `size` nil: the smallest that fits. Refuses, before writing, a tree
     /// that does not fit or that holds a file of 4 GiB or more.
-    public func write(to destination: URL, size requested: ByteSize?) throws {
+    func write(to destination: URL, size requested: ByteSize?) throws {
         let listing = try list()
         let size = try requested.map(Self.imageBytes) ?? minimumImageSize()
         // ldlinux.sys and ldlinux.c32, written by syslinux after the copy.
@@ -214,11 +213,11 @@ public struct DiskImage {
 }
 
 /// The tree does not fit in the image size asked for.
-public struct ImageTooSmallError: UserFacingError {
-    public var size: Int64
-    public var needed: Int64
-    public var minimum: Bool
-    public var message: String {
+struct ImageTooSmallError: UserFacingError {
+    var size: Int64
+    var needed: Int64
+    var minimum: Bool
+    var message: String {
         if minimum {
             return bilingual(
                 "image de \(formatBytes(size)) : FAT32 demande au moins \(formatBytes(needed)) ; augmentez --size",

@@ -5,18 +5,18 @@ import Foundation
 /// forced, a device that is mounted, not removable or smaller than the image: a typo
 /// in a device name must not wipe a computer's disk.
 public struct KeyWriter {
-    public struct Target: Sendable, Equatable {
-        public var path: String
+    struct Target: Sendable, Equatable {
+        var path: String
         /// A regular file stands in for a device (tests, images to copy later).
-        public var isRegularFile: Bool
+        var isRegularFile: Bool
     }
 
-    public var image: URL
-    public var force: Bool
-    public var progress: any ProgressReporter
+    var image: URL
+    var force: Bool
+    var progress: any ProgressReporter
     /// Folders read for checks; tests point them elsewhere.
-    public var procMounts = "/proc/mounts"
-    public var sysBlock = "/sys/block"
+    var procMounts = "/proc/mounts"
+    var sysBlock = "/sys/block"
 
     public init(image: URL, force: Bool = false, progress: any ProgressReporter = SilentProgress()) {
         self.image = image
@@ -25,7 +25,7 @@ public struct KeyWriter {
     }
 
     /// Problems that stop a write to `device` (empty: go ahead). Notes go to progress.
-    public func check(_ device: String, imageSize: Int64) -> [String] {
+    func check(_ device: String, imageSize: Int64) -> [String] {
         let fm = FileManager.default
         guard let attributes = try? fm.attributesOfItem(atPath: device) else {
             guard !device.hasPrefix("/dev/") else { return [bilingual("introuvable", "not found")] }
@@ -156,10 +156,10 @@ public struct KeyWriter {
     }
 }
 
-public struct KeyWriteError: UserFacingError {
-    public var lines: [String]
-    public var hint: String
-    public var message: String {
+struct KeyWriteError: UserFacingError {
+    var lines: [String]
+    var hint: String
+    var message: String {
         bilingual("écriture refusée ou échouée", "write refused or failed") + ":\n" + lines.joined(separator: "\n") + "\n  " + hint
     }
 }

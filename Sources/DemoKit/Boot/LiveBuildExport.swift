@@ -4,10 +4,10 @@ import Foundation
 /// tailored to the kit (its profiles' Linux applications preinstalled, the session
 /// hook built in), for a maintainer to run `lb config && lb build` (root, mirror).
 public enum LiveBuildExport {
-    public static let packageList = "config/package-lists/demokit.list.chroot"
-    public static let sessionPath = "config/includes.chroot_after_packages/usr/local/bin/demokit-session"
-    public static let autostartPath = "config/includes.chroot_after_packages/etc/xdg/autostart/demokit-session.desktop"
-    public static let autoConfig = "auto/config"
+    static let packageList = "config/package-lists/demokit.list.chroot"
+    static let sessionPath = "config/includes.chroot_after_packages/usr/local/bin/demokit-session"
+    static let autostartPath = "config/includes.chroot_after_packages/etc/xdg/autostart/demokit-session.desktop"
+    static let autoConfig = "auto/config"
 
     /// Debian packages of every profile's applications, sorted, once each.
     public static func packages(_ kit: Kit) -> [String] {
@@ -21,7 +21,7 @@ public enum LiveBuildExport {
     }
 
     /// Path → (content, executable).
-    public static func files(_ kit: Kit) -> [(path: String, content: String, executable: Bool)] {
+    static func files(_ kit: Kit) -> [(path: String, content: String, executable: Bool)] {
         let list =
             "# demokit: applications of the profiles \(kit.profiles.map(\.id.value).joined(separator: ", ")) (generated)\n"
             + packages(kit).map { $0 + "\n" }.joined()

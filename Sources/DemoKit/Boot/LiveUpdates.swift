@@ -10,16 +10,16 @@ import Foundation
 /// again and tells the user what changed. Once per boot; offline it does nothing. A
 /// desktop switch turns it off until the next boot.
 public enum LiveUpdates {
-    public static let settingsPath = "demokit/updates.conf"
-    public static let publicKeyPath = "demokit/updates.pub"
-    public static let autoupdatePath = "demokit/live/demokit-autoupdate"
-    public static let switchPath = "demokit/live/demokit-updates-switch"
-    public static let bundleFolder = "demokit/live/updater"
+    static let settingsPath = "demokit/updates.conf"
+    static let publicKeyPath = "demokit/updates.pub"
+    static let autoupdatePath = "demokit/live/demokit-autoupdate"
+    static let switchPath = "demokit/live/demokit-updates-switch"
+    static let bundleFolder = "demokit/live/updater"
 
     /// The key's update settings as the live system reads them (`updates.conf`).
     public struct KeySettings: Sendable, Equatable {
         public var url: String
-        public var automatic: Bool
+        var automatic: Bool
     }
 
     /// `demokit/updates.conf`: one `name=value` per line, read by `demokit update --auto`
@@ -79,7 +79,7 @@ public enum LiveUpdates {
     }
 
     /// The files `updates:` adds to a key with a live system.
-    public static func plannedFiles(_ settings: UpdateSettings, bundle: [(path: String, url: URL)]) -> [PlannedFile] {
+    static func plannedFiles(_ settings: UpdateSettings, bundle: [(path: String, url: URL)]) -> [PlannedFile] {
         var files: [PlannedFile] = [
             .text(settingsPath, settingsFile(settings), role: .boot),
             .text(publicKeyPath, settings.publicKeyText, role: .boot),
@@ -94,7 +94,7 @@ public enum LiveUpdates {
     /// journal, and on a serial console when the kernel has one (tests):
     /// `DEMOKIT-AUTOUPDATE: status=… outcome=…`. When the key changed, it leaves the
     /// notice (title, body) in `/run/demokit/notice` for `demokit-session` to show.
-    public static let autoupdateScript = #"""
+    static let autoupdateScript = #"""
         #!/bin/sh
         # demokit-autoupdate: updates the key this live system booted from, from the
         # release folder its kit names (demokit/updates.conf), once per boot, when the
@@ -160,7 +160,7 @@ public enum LiveUpdates {
     /// The desktop's « Mises à jour » launcher (user): one click turns the key's own
     /// updates off until the next boot, another click back on.
     /// `--launcher` only writes the launcher for the current state (at login).
-    public static let switchScript = #"""
+    static let switchScript = #"""
         #!/bin/sh
         # demokit-updates-switch: the desktop's « Mises à jour automatiques » launcher.
         # One click turns the key's own updates off until the next boot (for a
@@ -207,9 +207,9 @@ public enum LiveUpdates {
 /// live system), stripped of their debug information, kept in the content store
 /// under the executable's identity (`<store>/updater/<sha256>/`): made once per
 /// demokit binary.
-public enum UpdaterBundle {
+enum UpdaterBundle {
     /// Paths inside the bundle (`demokit`, `lib/<soname>`) and their files.
-    public static func files(executable: String, store: ContentStore, environment: [String: String]) throws -> [(path: String, url: URL)] {
+    static func files(executable: String, store: ContentStore, environment: [String: String]) throws -> [(path: String, url: URL)] {
         let real = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
         guard FileFingerprint.of(real) != nil else {
             throw FileError(path: real, reason: bilingual("exécutable de demokit introuvable", "demokit's executable not found"))

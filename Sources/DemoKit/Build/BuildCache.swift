@@ -24,29 +24,29 @@ import Foundation
 /// runs, and files whose bytes did not change are hard-linked from the previous
 /// output instead of written. The key is removed before the output is replaced and
 /// written after, so an interrupted build can never leave a key that lies.
-public struct BuildCache: Sendable {
-    public let folder: URL
-    public let output: URL
-    public let inputs: FileMemo
-    public let outputs: FileMemo
+struct BuildCache: Sendable {
+    let folder: URL
+    let output: URL
+    let inputs: FileMemo
+    let outputs: FileMemo
     /// As stored: the key, the other files read, the warnings.
-    public var stored: Stored?
+    var stored: Stored?
     /// Generated pages of the output in place: their keys and hashes, read from
     /// `pages.tsv` at each call — only when a build runs (a build with nothing to do
     /// never needs them).
-    public func readPages() -> [String: TreeWriter.PageRecord] { Self.readPages(folder.appendingPathComponent("pages.tsv")) }
+    func readPages() -> [String: TreeWriter.PageRecord] { Self.readPages(folder.appendingPathComponent("pages.tsv")) }
 
-    public struct Stored: Sendable, Equatable {
-        public var key: String
-        public var extras: [String]
-        public var warnings: [String]
+    struct Stored: Sendable, Equatable {
+        var key: String
+        var extras: [String]
+        var warnings: [String]
         /// What the output's manifest says in short (older caches: none).
-        public var summary: KeySummary?
+        var summary: KeySummary?
     }
 
     static let format = "demokit-build-cache 1"
 
-    public init(output: URL) {
+    init(output: URL) {
         self.output = output.standardizedFileURL
         folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
         // The output's memo (a line per file of the key) is read while the inputs'
@@ -124,13 +124,13 @@ public struct BuildCache: Sendable {
     }
 
     /// Before the output is replaced: from now on the stored key does not describe it.
-    public func invalidate() {
+    func invalidate() {
         unlink(folder.appendingPathComponent("key").path)
     }
 
     /// After the output was replaced, before `save`: the generated files' keys.
     /// Apart, so that the caller lets go of them before `save` (peak memory).
-    public func savePages(_ pages: [String: TreeWriter.PageRecord]) throws {
+    func savePages(_ pages: [String: TreeWriter.PageRecord]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileMemo.writeReplacing(folder.appendingPathComponent("pages.tsv")) { file in
             for path in pages.keys.sorted() where TSVLines.canHold(path) {
@@ -143,7 +143,7 @@ public struct BuildCache: Sendable {
     /// After the output was replaced: what it was built from, and its files' hashes.
     /// `alongside`: the cache's other files, written with these on every core; the
     /// key, which vouches for them all, is written once they are.
-    public func save(
+    func save(
         key: String, extras: [String], warnings: [String], summary: KeySummary, outputFiles: [FileRecord],
         observed: [FileFingerprint?] = [], alongside: [() throws -> Void] = [], extraInput: @escaping (String) -> Bool
     ) throws {
@@ -189,7 +189,7 @@ public struct BuildCache: Sendable {
     /// files, each with the fingerprint it was written with — or, for a file
     /// hard-linked from the content store (whose fingerprint changes when another
     /// build links the same object), the fingerprint the store verified it with.
-    public func outputIsIntact(store: FileMemo) -> Bool {
+    func outputIsIntact(store: FileMemo) -> Bool {
         // Unsorted: only the count and each path's entry matter. The walk gives each
         // path once, so as many paths as entries, each with an entry, are the same set.
         let files = FileWalk.regularFiles(under: output, sorted: false)

@@ -27,10 +27,10 @@ public struct KeyPlan: Sendable {
         }
     }
 
-    public struct File: Sendable, Equatable {
-        public var path: String
-        public var size: Int64
-        public var part: Part
+    struct File: Sendable, Equatable {
+        var path: String
+        var size: Int64
+        var part: Part
     }
 
     public struct ProfileSize: Sendable, Equatable {
@@ -51,13 +51,13 @@ public struct KeyPlan: Sendable {
     }
 
     /// Every file of the key, the base system's included when the build has one.
-    public var files: [File]
+    var files: [File]
     /// Size of a base system counted but not in `files` (a base ISO given to `plan`); else 0.
-    public var baseSystemBytes: Int64 = 0
+    var baseSystemBytes: Int64 = 0
     public var profiles: [ProfileSize] = []
     public var shared: [SharedApp] = []
     /// Applications whose artifacts are not in the cache, with their download size.
-    public var estimated: [String: Int64] = [:]
+    var estimated: [String: Int64] = [:]
     public var fat32Problems: [(path: String, problem: FAT32Rules.Problem)] = []
 
     public func bytes(_ part: Part) -> Int64 {
@@ -70,7 +70,7 @@ public struct KeyPlan: Sendable {
 
     /// Room taken on a FAT32 file system with this cluster size: each file and folder
     /// rounded up to whole clusters.
-    public func bytesOnDisk(clusterSize: Int64) -> Int64 {
+    func bytesOnDisk(clusterSize: Int64) -> Int64 {
         func round(_ size: Int64) -> Int64 { max(1, (size + clusterSize - 1) / clusterSize) * clusterSize }
         var folders: Set<String> = []
         for file in files {
@@ -89,7 +89,7 @@ public struct KeyPlan: Sendable {
     }
 
     public struct Fit: Sendable {
-        public var key: ByteSize
+        var key: ByteSize
         public var clusterSize: Int64
         public var used: Int64
         public var usable: Int64
@@ -97,7 +97,7 @@ public struct KeyPlan: Sendable {
     }
 
     /// The cluster size mkfs.fat and Windows choose for FAT32 on a key of this capacity.
-    public static func clusterSize(forKey key: ByteSize) -> Int64 {
+    static func clusterSize(forKey key: ByteSize) -> Int64 {
         switch key.bytes {
         case ..<(8 << 30): return 4096
         case ..<(16 << 30): return 8192
@@ -108,7 +108,7 @@ public struct KeyPlan: Sendable {
 
     /// What files can use on a key: the capacity less the partition's 1 MiB alignment,
     /// FAT32's reserved sectors and its two allocation tables (4 bytes per cluster each).
-    public static func usableBytes(onKey key: ByteSize) -> Int64 {
+    static func usableBytes(onKey key: ByteSize) -> Int64 {
         let afterPartition = key.bytes - (1 << 20) - 32 * 512
         let clusters = afterPartition / clusterSize(forKey: key)
         return max(0, afterPartition - 2 * 4 * clusters)
@@ -151,11 +151,11 @@ public struct KeyPlan: Sendable {
 }
 
 /// The key is too small for what the kit puts on it.
-public struct KeyTooSmallError: UserFacingError {
-    public var fit: KeyPlan.Fit
-    public var plan: KeyPlan
+struct KeyTooSmallError: UserFacingError {
+    var fit: KeyPlan.Fit
+    var plan: KeyPlan
 
-    public var message: String {
+    var message: String {
         let over = fit.used - fit.usable
         let parts = KeyPlan.Part.allCases.map { "  \($0.label): \(formatBytes(plan.bytes($0)))" }.joined(separator: "\n")
         return bilingual(

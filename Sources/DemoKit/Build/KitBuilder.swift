@@ -14,12 +14,12 @@ public struct KeySummary: Sendable, Equatable {
 /// → size and FAT32 checks → tree → update manifest → archive → disk image.
 public struct KitBuilder {
     public struct Options: Sendable {
-        public var kitRoot: URL
-        public var output: URL
+        var kitRoot: URL
+        var output: URL
         public var profiles: [String] = []
         public var archive: URL?
         public var displayPrefix: String?
-        public var environment: [String: String] = ProcessInfo.processInfo.environment
+        var environment: [String: String] = ProcessInfo.processInfo.environment
         /// The content store of application artifacts (`--cache`); by default the user's cache folder.
         public var cache: URL?
         /// Build even when artifacts are missing: the lists say what is not on the key.
@@ -58,11 +58,11 @@ public struct KitBuilder {
     }
 
     public struct Report: Sendable {
-        public var output: URL
+        var output: URL
         /// The key's manifest: the one this build wrote or, after a build with nothing
         /// to do, the key's, read when first asked for (decoding a record per file is
         /// most of such a build, and the summary needs none of them).
-        public var manifest: UpdateManifest {
+        var manifest: UpdateManifest {
             get throws { try manifestSource.manifest() }
         }
         /// Files on the key (the manifest included), their bytes, its profiles.
@@ -76,13 +76,13 @@ public struct KitBuilder {
         public var bootable = false
         public var image: URL?
         /// Nothing changed since the last build of this output: nothing was written.
-        public var unchanged = false
+        var unchanged = false
         /// Files written, taken from the previous build, or hard-linked from the store.
-        public var counts = TreeWriter.Counts()
+        var counts = TreeWriter.Counts()
         /// Catalogue files parsed; the others were taken from the build cache.
-        public var entriesParsed = 0
+        var entriesParsed = 0
         /// The base system was taken from the key in place, not read from the ISO.
-        public var baseReused = false
+        var baseReused = false
 
         init(
             output: URL, manifest: ManifestSource, summary: KeySummary, warnings: [Diagnostic], missing: [MissingArtifactsError.Item] = [],
@@ -127,8 +127,8 @@ public struct KitBuilder {
         }
     }
 
-    public var options: Options
-    public var progress: any ProgressReporter
+    var options: Options
+    var progress: any ProgressReporter
 
     public init(options: Options, progress: any ProgressReporter = SilentProgress()) {
         self.options = options

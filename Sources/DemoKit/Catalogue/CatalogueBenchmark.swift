@@ -6,17 +6,17 @@ import Foundation
 /// pseudo-random sequence); the times of course depend on the machine.
 public struct CatalogueBenchmark {
     public struct Result: Sendable, Codable {
-        public var entries: Int
-        public var generateSeconds: Double
-        public var parseSeconds: Double
-        public var importSeconds: Double
-        public var loadSeconds: Double
-        public var indexSeconds: Double
-        public var databaseBytes: Int
-        public var queries: Int
-        public var p50Milliseconds: Double
-        public var p95Milliseconds: Double
-        public var maxMilliseconds: Double
+        var entries: Int
+        var generateSeconds: Double
+        var parseSeconds: Double
+        var importSeconds: Double
+        var loadSeconds: Double
+        var indexSeconds: Double
+        var databaseBytes: Int
+        var queries: Int
+        var p50Milliseconds: Double
+        var p95Milliseconds: Double
+        var maxMilliseconds: Double
 
         public var text: String {
             func s(_ value: Double) -> String { String(format: "%.2f s", value) }
@@ -33,8 +33,8 @@ public struct CatalogueBenchmark {
         }
     }
 
-    public var entries: Int
-    public var rounds: Int
+    var entries: Int
+    var rounds: Int
 
     public init(entries: Int = 10_000, rounds: Int = 20) {
         self.entries = entries
@@ -47,7 +47,7 @@ public struct CatalogueBenchmark {
         "école", "élèves", "œuvres", "cartographie", "cadastre", "plan", "réunion", "gestion", "partage", "fichiers", "photo", "vidéo",
     ]
     static let products = ["Word", "Excel", "Outlook", "Teams", "Photoshop", "Zoom", "SharePoint", "Acrobat", "Dropbox", "Skype"]
-    public static let queries = [
+    static let queries = [
         "courrier", "gestion du courrier", "cime", "cimetiere", "visio", "Word", "Teams", "photoshop", "eleve", "oeuvre", "élections",
         "tableur", "agenda partagé", "signature électronique", "plan cadastre", "budget", "x", "zzz", "logiciel 42", "réunion vidéo",
     ]
@@ -61,7 +61,7 @@ public struct CatalogueBenchmark {
         }
     }
 
-    public func generateSILL() -> Data {
+    func generateSILL() -> Data {
         var random = Random(state: 42)
         var items: [String] = []
         let statuses = ["R", "O", "FR"]

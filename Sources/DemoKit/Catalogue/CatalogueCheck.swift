@@ -7,10 +7,10 @@ import Foundation
 public struct CatalogueCheck {
     public struct Report: Sendable {
         public var diagnostics: [Diagnostic]
-        public var entries: Int
+        var entries: Int
         public var hasErrors: Bool { diagnostics.hasErrors }
 
-        public func count(_ severity: Diagnostic.Severity) -> Int { diagnostics.filter { $0.severity == severity }.count }
+        func count(_ severity: Diagnostic.Severity) -> Int { diagnostics.filter { $0.severity == severity }.count }
 
         public var summary: String {
             bilingual(
@@ -19,7 +19,7 @@ public struct CatalogueCheck {
         }
     }
 
-    public var loader: KitLoader
+    var loader: KitLoader
 
     public init(loader: KitLoader) {
         self.loader = loader

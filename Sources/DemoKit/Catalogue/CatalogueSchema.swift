@@ -3,10 +3,10 @@ import GRDB
 /// The catalogue database's schema, versioned with GRDB migrations.
 /// Documented for people using `sqlite3` directly in `docs/catalogue-database.md`:
 /// change both together. `kit.schema_version` names the last migration.
-public enum CatalogueSchema {
-    public static let version = "v3"
+enum CatalogueSchema {
+    static let version = "v3"
 
-    public static var migrator: DatabaseMigrator {
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(

@@ -19,10 +19,10 @@ import GRDB
 ///   The page's script ranks the same way (`SearchIndex`).
 public struct CatalogueSearch {
     public struct Filters: Sendable {
-        public var profile: String?
-        public var category: String?
-        public var licence: String?
-        public var platform: String?
+        var profile: String?
+        var category: String?
+        var licence: String?
+        var platform: String?
         public init(profile: String? = nil, category: String? = nil, licence: String? = nil, platform: String? = nil) {
             self.profile = profile
             self.category = category
@@ -37,10 +37,10 @@ public struct CatalogueSearch {
         public var description: String
         public var licence: String
         /// 0 name, 1 replaced products, 2 keywords, 3 description (nil without a query).
-        public var tier: Int?
-        public var score: Double
+        var tier: Int?
+        var score: Double
         public var health: Int?
-        public var healthLevel: String?
+        var healthLevel: String?
     }
 
     /// Column weights for FTS5's bm25: name, replaces, keywords, description.
@@ -55,7 +55,7 @@ public struct CatalogueSearch {
     /// on the key × 1,000,000 + health score (0–100) × 1,000 + known users (≤ 999).
     /// « On the key »: a curated entry, or one a profile lists, or one the live system
     /// installs. `standingSQL` computes the same from the database.
-    public static func standing(_ entry: CatalogueEntry, in kit: Kit) -> Int {
+    static func standing(_ entry: CatalogueEntry, in kit: Kit) -> Int {
         let id = entry.id.value
         let onKey =
             entry.source.name == EntrySource.curated.name || !(kit.apps[id]?.livePackages.isEmpty ?? true)
@@ -101,7 +101,7 @@ public struct CatalogueSearch {
     }
 
     /// The words searched for what a person typed (folded, little words and plurals removed).
-    public static func queryTokens(_ query: String) -> [String] {
+    static func queryTokens(_ query: String) -> [String] {
         let tokens = TextFolding.tokens(query)
         let meaningful = tokens.filter { !stopWords.contains($0) }
         return (meaningful.isEmpty ? tokens : meaningful).map { token in
@@ -113,7 +113,7 @@ public struct CatalogueSearch {
     /// The FTS5 query for what a person typed: every word must match, as a prefix
     /// (or, `prefix: false`, as a whole word), optionally restricted to some columns
     /// (`{name replaces}`).
-    public static func matchExpression(_ query: String, columns: [String]? = nil, prefix: Bool = true) -> String? {
+    static func matchExpression(_ query: String, columns: [String]? = nil, prefix: Bool = true) -> String? {
         let tokens = queryTokens(query)
         guard !tokens.isEmpty else { return nil }
         let expression = tokens.map { "\"\($0)\"" + (prefix ? "*" : "") }.joined(separator: " AND ")

@@ -38,7 +38,7 @@ public enum CatalogueWriter {
     }
 
     /// Every source named by the kit's entries and their facts, merged by name.
-    public static func sources(of kit: Kit) -> [EntrySource] {
+    static func sources(of kit: Kit) -> [EntrySource] {
         var sources: [String: EntrySource] = [:]
         func add(_ source: EntrySource) {
             var merged = sources[source.name] ?? EntrySource(name: source.name)
@@ -288,13 +288,13 @@ extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
 }
 
 /// The text of each search column, accent-folded the way the page folds queries.
-public struct SearchFields: Sendable {
-    public var name: String
-    public var replaces: String
-    public var keywords: String
-    public var description: String
+struct SearchFields: Sendable {
+    var name: String
+    var replaces: String
+    var keywords: String
+    var description: String
 
-    public init(_ entry: CatalogueEntry, categories: [Category] = []) {
+    init(_ entry: CatalogueEntry, categories: [Category] = []) {
         name = TextFolding.fold(entry.name + " " + TextFolding.hyphensAsSpaces(entry.id.value))
         replaces = TextFolding.fold(entry.replaces.joined(separator: " ; "))
         var words = entry.keywords
@@ -321,8 +321,8 @@ enum OrganisationKind {
 }
 
 /// Names and licences of the catalogue's data sources, credited on the site.
-public enum SourceInfo {
-    public static func displayName(_ id: String) -> String {
+enum SourceInfo {
+    static func displayName(_ id: String) -> String {
         switch id {
         case "curated": return "demokit (fiches rédigées par l'association)"
         case "sill": return "SILL — DINUM / Etalab"
@@ -333,11 +333,11 @@ public enum SourceInfo {
         }
     }
 
-    public static func licence(_ id: String) -> String? {
+    static func licence(_ id: String) -> String? {
         id == "sill" ? SILLImporter.licence : nil
     }
 
-    public static func url(_ id: String) -> String? {
+    static func url(_ id: String) -> String? {
         switch id {
         case "sill": return "https://code.gouv.fr/sill/"
         case "comptoir": return "https://comptoir-du-libre.org/"
@@ -347,11 +347,11 @@ public enum SourceInfo {
     }
 
     /// The attribution line the site must show when it shows the source's data.
-    public static func credit(_ id: String) -> String? {
+    static func credit(_ id: String) -> String? {
         id == "sill" ? SILLImporter.credit : nil
     }
 
-    public static func sillURL(_ id: String) -> String {
+    static func sillURL(_ id: String) -> String {
         "https://code.gouv.fr/sill/detail?id=\(id)"
     }
 }
@@ -359,7 +359,7 @@ public enum SourceInfo {
 extension Kit {
     /// The data sources of the catalogue with their licence and credit line, for the
     /// site's « sources des données » section.
-    public var catalogueSources: [(source: EntrySource, credit: String?)] {
+    var catalogueSources: [(source: EntrySource, credit: String?)] {
         CatalogueWriter.sources(of: self).map { ($0, SourceInfo.credit($0.name)) }
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 /// plainly advise against software nobody maintains. The formula is documented in
 /// `docs/community-health.md`; the time reference is the kit's date, never the clock,
 /// so two builds of the same kit give the same scores.
-public struct CommunityHealth: Sendable, Equatable, Codable {
-    public enum Level: String, Sendable, Codable, CaseIterable {
+struct CommunityHealth: Sendable, Equatable, Codable {
+    enum Level: String, Sendable, Codable, CaseIterable {
         /// Strong: a community and support are known.
         case strong
         /// Fair: some signs of life.
@@ -18,7 +18,7 @@ public struct CommunityHealth: Sendable, Equatable, Codable {
         /// Not enough known facts to judge.
         case unknown
 
-        public var label: LocalizedText {
+        var label: LocalizedText {
             switch self {
             case .strong: return LocalizedText(fr: "Communauté solide", en: "Strong community")
             case .fair: return LocalizedText(fr: "Communauté correcte", en: "Fair community")
@@ -30,41 +30,41 @@ public struct CommunityHealth: Sendable, Equatable, Codable {
     }
 
     /// One fact that counts in the score, as a presenter would say it.
-    public struct Input: Sendable, Equatable, Codable {
+    struct Input: Sendable, Equatable, Codable {
         /// Stable key: `sill_status`, `sill_years`, `users`, `providers`, `support_contract`, `release_age`, `development`.
-        public var key: String
-        public var label: LocalizedText
-        public var value: LocalizedText
-        public var points: Int
-        public var maximum: Int
+        var key: String
+        var label: LocalizedText
+        var value: LocalizedText
+        var points: Int
+        var maximum: Int
     }
 
     /// 0–100.
-    public var score: Int
-    public var level: Level
-    public var inputs: [Input]
+    var score: Int
+    var level: Level
+    var inputs: [Input]
     /// A plain sentence a presenter can read aloud.
-    public var advice: LocalizedText
+    var advice: LocalizedText
 
     /// Points for each input; they add up to 100.
-    public enum Weights {
-        public static let sillStatus = 20
-        public static let sillYears = 15
-        public static let users = 20
-        public static let providers = 15
-        public static let supportContract = 10
-        public static let release = 20
+    enum Weights {
+        static let sillStatus = 20
+        static let sillYears = 15
+        static let users = 20
+        static let providers = 15
+        static let supportContract = 10
+        static let release = 20
     }
 
     /// Above this score a software is `strong`, above `fairScore` `fair`, else `weak`.
-    public static let strongScore = 60
-    public static let fairScore = 35
+    static let strongScore = 60
+    static let fairScore = 35
     /// A last release older than this (years), with a score under `fairScore`, advises against.
-    public static let staleYears = 4.0
+    static let staleYears = 4.0
     /// Score cap for obsolete or unmaintained software.
-    public static let avoidCap = 15
+    static let avoidCap = 15
 
-    public static func compute(_ entry: CatalogueEntry, reference: String) -> CommunityHealth {
+    static func compute(_ entry: CatalogueEntry, reference: String) -> CommunityHealth {
         var inputs: [Input] = []
         var negative: [LocalizedText] = []
         var known = false
@@ -226,7 +226,7 @@ extension Kit {
     /// The community health of an entry at the kit's date. Its providers are the
     /// linked ones (`providers(of:)`): the names it gives and the provider records
     /// that list it.
-    public func health(of entry: CatalogueEntry) -> CommunityHealth {
+    func health(of entry: CatalogueEntry) -> CommunityHealth {
         guard !providers.isEmpty else { return CommunityHealth.compute(entry, reference: settings.date) }
         var linked = entry
         linked.providers = providers(of: entry).map(\.name)

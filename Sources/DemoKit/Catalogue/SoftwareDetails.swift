@@ -4,76 +4,76 @@ import GRDB
 /// Everything the catalogue database knows about one software, with where each fact
 /// came from and its community health: what `demokit catalogue show` prints.
 public struct SoftwareDetails: Sendable, Codable, Equatable {
-    public struct Organisation: Sendable, Codable, Equatable {
-        public var name: String
-        public var kind: String
-        public var source: String
+    struct Organisation: Sendable, Codable, Equatable {
+        var name: String
+        var kind: String
+        var source: String
     }
-    public struct Link: Sendable, Codable, Equatable {
-        public var kind: String
-        public var url: String
-        public var source: String
+    struct Link: Sendable, Codable, Equatable {
+        var kind: String
+        var url: String
+        var source: String
     }
-    public struct Fact: Sendable, Codable, Equatable {
-        public var field: String
-        public var source: String
-        public var sourceRef: String?
-        public var date: String?
+    struct Fact: Sendable, Codable, Equatable {
+        var field: String
+        var source: String
+        var sourceRef: String?
+        var date: String?
     }
-    public struct Source: Sendable, Codable, Equatable {
-        public var id: String
-        public var name: String
-        public var licence: String?
-        public var date: String?
-        public var credit: String?
+    struct Source: Sendable, Codable, Equatable {
+        var id: String
+        var name: String
+        var licence: String?
+        var date: String?
+        var credit: String?
     }
-    public struct Health: Sendable, Codable, Equatable {
-        public struct Input: Sendable, Codable, Equatable {
-            public var key: String
-            public var labelFr: String
-            public var labelEn: String
-            public var valueFr: String
-            public var valueEn: String
-            public var points: Int
-            public var maximum: Int
+    struct Health: Sendable, Codable, Equatable {
+        struct Input: Sendable, Codable, Equatable {
+            var key: String
+            var labelFr: String
+            var labelEn: String
+            var valueFr: String
+            var valueEn: String
+            var points: Int
+            var maximum: Int
         }
-        public var score: Int
-        public var level: String
-        public var labelFr: String
-        public var labelEn: String
-        public var adviceFr: String
-        public var adviceEn: String
-        public var referenceDate: String
-        public var inputs: [Input]
+        var score: Int
+        var level: String
+        var labelFr: String
+        var labelEn: String
+        var adviceFr: String
+        var adviceEn: String
+        var referenceDate: String
+        var inputs: [Input]
     }
 
-    public var id: String
-    public var name: String
-    public var descriptionFr: String
-    public var descriptionEn: String?
-    public var frenchMissing: Bool
-    public var licence: String
-    public var licences: [String]
-    public var deprecatedLicences: [String]
-    public var categories: [String]
-    public var platforms: [String]
-    public var replaces: [String]
-    public var keywords: [String]
-    public var users: [Organisation]
-    public var providers: [Organisation]
-    public var links: [Link]
-    public var version: String?
-    public var releaseDate: String?
-    public var developmentStatus: String?
-    public var maintenance: String?
-    public var sillID: String?
-    public var sillStatus: String?
-    public var sillYears: Int
-    public var supportContract: Bool
-    public var profiles: [String]
-    public var facts: [Fact]
-    public var sources: [Source]
-    public var health: Health?
+    var id: String
+    var name: String
+    var descriptionFr: String
+    var descriptionEn: String?
+    var frenchMissing: Bool
+    var licence: String
+    var licences: [String]
+    var deprecatedLicences: [String]
+    var categories: [String]
+    var platforms: [String]
+    var replaces: [String]
+    var keywords: [String]
+    var users: [Organisation]
+    var providers: [Organisation]
+    var links: [Link]
+    var version: String?
+    var releaseDate: String?
+    var developmentStatus: String?
+    var maintenance: String?
+    var sillID: String?
+    var sillStatus: String?
+    var sillYears: Int
+    var supportContract: Bool
+    var profiles: [String]
+    var facts: [Fact]
+    var sources: [Source]
+    var health: Health?
 
     static func fetch(_ id: String, _ db: Database) throws -> SoftwareDetails? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM software WHERE id = ?", arguments: [id]) else { return nil }

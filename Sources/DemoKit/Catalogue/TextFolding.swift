@@ -3,8 +3,8 @@
 /// indexed at build time is found by what a presenter types.
 ///
 /// lowercase → `œ`→`oe`, `æ`→`ae` → canonical decomposition (NFD) → drop nonspacing marks.
-public enum TextFolding {
-    public static func fold(_ text: String) -> String {
+enum TextFolding {
+    static func fold(_ text: String) -> String {
         // ASCII text has nothing to decompose or replace: lowercase is the whole folding.
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             return String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
@@ -63,7 +63,7 @@ public enum TextFolding {
     }
 
     /// Words of folded text: runs of letters and digits.
-    public static func tokens(_ text: String) -> [String] {
+    static func tokens(_ text: String) -> [String] {
         // By UTF-8 bytes, ASCII classified without the Unicode tables (a letter or a
         // digit is a word character there, as `isAlphabetic`/`numericType` say).
         var tokens: [String] = []

@@ -7,7 +7,7 @@ import Foundation
 public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var bytes: Int64
 
-    public init(bytes: Int64) {
+    init(bytes: Int64) {
         self.bytes = bytes
     }
 

@@ -132,11 +132,11 @@ extension ChildResult {
 }
 
 /// An external program failed or is missing.
-public struct ToolError: UserFacingError {
-    public var tool: String
-    public var detail: String
-    public var hint: String?
-    public var message: String {
+struct ToolError: UserFacingError {
+    var tool: String
+    var detail: String
+    var hint: String?
+    var message: String {
         "\(tool): \(detail)" + (hint.map { "\n  \($0)" } ?? "")
     }
 }

@@ -23,9 +23,9 @@ public struct KitValidationError: UserFacingError {
 
 /// A file or folder could not be read or written.
 public struct FileError: UserFacingError {
-    public var path: String
-    public var reason: String
-    public var hint: String?
+    var path: String
+    var reason: String
+    var hint: String?
 
     public init(path: String, reason: String, hint: String? = nil) {
         self.path = path

@@ -5,12 +5,12 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
 
     public var severity: Severity
     /// Path of the file as the user gave it (relative to the kit when possible).
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var message: String
+    var file: String
+    var line: Int
+    var column: Int
+    var message: String
 
-    public init(_ severity: Severity = .error, file: String, line: Int = 1, column: Int = 1, message: String) {
+    init(_ severity: Severity = .error, file: String, line: Int = 1, column: Int = 1, message: String) {
         self.severity = severity
         self.file = file
         self.line = line
@@ -24,10 +24,10 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
 }
 
 extension Array where Element == Diagnostic {
-    public var hasErrors: Bool { contains { $0.severity == .error } }
+    var hasErrors: Bool { contains { $0.severity == .error } }
 
     /// Files first, then position: the order a person fixes them in.
-    public func sortedByPosition() -> [Diagnostic] {
+    func sortedByPosition() -> [Diagnostic] {
         sorted { ($0.file, $0.line, $0.column, $0.message) < ($1.file, $1.line, $1.column, $1.message) }
     }
 }

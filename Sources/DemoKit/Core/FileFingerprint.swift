@@ -10,34 +10,34 @@ import Foundation
 /// fingerprint as when it was hashed still has the same content (as git's index
 /// assumes), except when it is changed again within the same clock tick — see
 /// `FileMemo.sha256(of:)`.
-public struct FileFingerprint: Sendable, Hashable {
-    public var device: UInt64
-    public var inode: UInt64
-    public var size: Int64
-    public var mtime: Int64
-    public var ctime: Int64
+struct FileFingerprint: Sendable, Hashable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var mtime: Int64
+    var ctime: Int64
 
     /// The same file with the same size and modification time (change time aside).
-    public func sameContent(as other: FileFingerprint) -> Bool {
+    func sameContent(as other: FileFingerprint) -> Bool {
         device == other.device && inode == other.inode && size == other.size && mtime == other.mtime
     }
 
     /// Nil for a missing file or anything but a regular file (links are followed).
-    public static func of(_ path: String) -> FileFingerprint? {
+    static func of(_ path: String) -> FileFingerprint? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return of(info)
     }
 
     /// `path` relative to the open folder `folder`: no absolute path to make.
-    public static func of(_ path: String, in folder: Int32) -> FileFingerprint? {
+    static func of(_ path: String, in folder: Int32) -> FileFingerprint? {
         var info = stat()
         guard fstatat(folder, path, &info, 0) == 0 else { return nil }
         return of(info)
     }
 
     /// The open file `fd`'s.
-    public static func of(fd: Int32) -> FileFingerprint? {
+    static func of(fd: Int32) -> FileFingerprint? {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
         return of(info)
@@ -55,5 +55,5 @@ public struct FileFingerprint: Sendable, Hashable {
 extension FileFingerprint {
     /// The fingerprint in one word (`inode-size-mtime-ctime`), for identities kept in
     /// caches: another file, or the same file written again, gives another word.
-    public var word: String { "\(inode)-\(size)-\(mtime)-\(ctime)" }
+    var word: String { "\(inode)-\(size)-\(mtime)-\(ctime)" }
 }

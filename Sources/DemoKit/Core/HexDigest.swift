@@ -5,10 +5,10 @@
 /// characters is a heap block of its own, three times the size, and those blocks
 /// would be a rebuild's peak memory. Only lowercase hex is taken, as demokit writes it: any
 /// other text is not a digest here, and what would hold it is not remembered.
-public struct HexDigest: Hashable, Sendable {
+struct HexDigest: Hashable, Sendable {
     private var a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
-    public init?(_ text: String) {
+    init?(_ text: String) {
         var text = text
         guard let digest = text.withUTF8({ Self(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
         self = digest
@@ -36,7 +36,7 @@ public struct HexDigest: Hashable, Sendable {
     }
 
     /// Its lowercase hex text, as it was read.
-    public var hex: String {
+    var hex: String {
         var bytes = (a.bigEndian, b.bigEndian, c.bigEndian, d.bigEndian)
         return withUnsafeBytes(of: &bytes) { FileHashing.hex($0) }
     }

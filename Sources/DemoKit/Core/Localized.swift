@@ -1,15 +1,15 @@
 /// Text shown to presenters and volunteers: French first, English second.
-public struct LocalizedText: Sendable, Equatable, Codable, Hashable {
-    public var fr: String
-    public var en: String?
+struct LocalizedText: Sendable, Equatable, Codable, Hashable {
+    var fr: String
+    var en: String?
 
-    public init(fr: String, en: String? = nil) {
+    init(fr: String, en: String? = nil) {
         self.fr = fr
         self.en = en
     }
 
     /// English when present, else the French text.
-    public var english: String { en ?? fr }
+    var english: String { en ?? fr }
 }
 
 /// Builds the bilingual messages of the command line: `« français » / « English »`.
@@ -21,15 +21,15 @@ public func bilingual(_ fr: String, _ en: String) -> String {
 /// Builds a bilingual message from parts, each in both languages, so a hint added
 /// to a message stays beside its own language: `fr + hint / en + hint`.
 public struct BilingualMessage: Sendable {
-    public var fr: String
-    public var en: String
+    var fr: String
+    var en: String
 
     public init(_ fr: String, _ en: String) {
         self.fr = fr
         self.en = en
     }
 
-    public mutating func append(_ fr: String, _ en: String) {
+    mutating func append(_ fr: String, _ en: String) {
         self.fr += fr
         self.en += en
     }

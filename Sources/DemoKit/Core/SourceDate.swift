@@ -6,7 +6,7 @@ import Foundation
 /// Order: `SOURCE_DATE_EPOCH` (reproducible-builds.org convention), else the kit's
 /// `date:` (its release date, 00:00 UTC).
 public enum SourceDate {
-    public static func resolve(kitDate: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
+    static func resolve(kitDate: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
         if let raw = environment["SOURCE_DATE_EPOCH"], let seconds = Int64(raw.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
             return Date(timeIntervalSince1970: TimeInterval(seconds))
         }

@@ -7,8 +7,8 @@
 /// accent-, case- and punctuation-folded (« Jitsi Meet » = « jitsi-meet »).
 /// Imported entries that match no curated one are merged with each other the same way
 /// (SILL id, id), in file order.
-public enum CatalogueMerge {
-    public static func merge(curated: [CatalogueEntry], imported: [CatalogueEntry], diagnostics: inout [Diagnostic]) -> [CatalogueEntry] {
+enum CatalogueMerge {
+    static func merge(curated: [CatalogueEntry], imported: [CatalogueEntry], diagnostics: inout [Diagnostic]) -> [CatalogueEntry] {
         var byID: [String: CatalogueEntry] = [:]
         for entry in curated {
             if let first = byID[entry.id.value] {
@@ -70,7 +70,7 @@ public enum CatalogueMerge {
     }
 
     /// Name folded for matching: accents, case and everything but letters and digits removed.
-    public static func normalisedName(_ name: String) -> String {
+    static func normalisedName(_ name: String) -> String {
         TextFolding.tokens(name).joined()
     }
 

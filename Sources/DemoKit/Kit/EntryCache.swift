@@ -9,11 +9,11 @@ import Foundation
 /// build key), read by this very demokit (its identity is in the file), shown with
 /// the same path prefix (it is in every position an entry carries). A file with an
 /// error is not recorded: it is parsed again, and reported, at every build.
-public final class EntryCache: @unchecked Sendable {
-    public struct Record: Codable, Sendable {
-        public var entry: CatalogueEntry
+final class EntryCache: @unchecked Sendable {
+    struct Record: Codable, Sendable {
+        var entry: CatalogueEntry
         /// Its warnings, shown again.
-        public var diagnostics: [Diagnostic]
+        var diagnostics: [Diagnostic]
     }
 
     /// Line 1 is the format, line 2 demokit and the display prefix the records were
@@ -36,7 +36,7 @@ public final class EntryCache: @unchecked Sendable {
         }
     }
 
-    public let url: URL
+    let url: URL
     let memo: FileMemo
     let identity: String
     /// The file as read, and where each record's JSON is in it.
@@ -48,7 +48,7 @@ public final class EntryCache: @unchecked Sendable {
 
     /// `memo`: hashes of the kit's files by fingerprint. `displayPrefix`: how the
     /// loader shows paths (`KitLoader.displayPrefix`).
-    public init(url: URL, memo: FileMemo, displayPrefix: String) {
+    init(url: URL, memo: FileMemo, displayPrefix: String) {
         self.url = url
         self.memo = memo
         identity = ExecutableIdentity.currentLine + "\t" + displayPrefix.replacingOccurrences(of: "\n", with: " ")
@@ -93,11 +93,11 @@ public final class EntryCache: @unchecked Sendable {
     }
 
     /// Entries parsed by this build (the others came from the cache).
-    public var parsedCount: Int { lock.withLock { parsed } }
+    var parsedCount: Int { lock.withLock { parsed } }
 
     /// Writes the records of this build's files, unless they are the ones stored,
     /// and lets go of them.
-    public func save() throws {
+    func save() throws {
         let (lines, data, unchanged) = lock.withLock {
             defer {
                 current = [:]

@@ -3,32 +3,32 @@ import Foundation
 /// A loaded, validated kit: everything the later stages (catalogue, site, boot, tree)
 /// need, in a fixed order so outputs never depend on directory listing order.
 public struct Kit: Sendable {
-    public var root: URL
-    public var settings: KitSettings
+    var root: URL
+    var settings: KitSettings
     /// In menu order.
     public var profiles: [Profile]
     public var categories: [Category]
     /// Merged entries (curated over imported), sorted by id.
     public var catalogue: [CatalogueEntry]
-    public var apps: [String: AppDelivery]
+    var apps: [String: AppDelivery]
     /// `payload/providers/*.yml`, sorted by id.
-    public var providers: [Provider] = []
+    var providers: [Provider] = []
     /// `payload/talks/<profile>.yml`, in profile order.
-    public var talks: [Talk] = []
+    var talks: [Talk] = []
     /// `payload/talks/facts.yml`: what the talks cite.
-    public var facts: [TalkFact] = []
+    var facts: [TalkFact] = []
     /// Where each application's files are on the key being built (set by the build
     /// from the content store; empty until then).
-    public var placements: [String: AppPlacement] = [:]
+    var placements: [String: AppPlacement] = [:]
     /// What the applications' Debian packages say (`payload/packages/<id>.yml`), by
     /// application id; already merged into `catalogue`, kept for the icons.
-    public var packageFacts: [String: PackageFacts] = [:]
+    var packageFacts: [String: PackageFacts] = [:]
 
     /// The entry with this id. A binary search, as the loader sorts the catalogue by
     /// id; a kit put together otherwise is searched in full. Neither copies the
     /// catalogue: it is called once per application and entry, and an index made at
     /// each call would cost as much as the lookups it serves.
-    public func entry(_ id: String) -> CatalogueEntry? {
+    func entry(_ id: String) -> CatalogueEntry? {
         var low = 0, high = catalogue.count
         while low < high {
             let middle = (low + high) / 2
@@ -38,15 +38,15 @@ public struct Kit: Sendable {
         return catalogue.firstIndex { $0.id.value == id }.map { catalogue[$0] }
     }
 
-    public func talk(_ profile: String) -> Talk? {
+    func talk(_ profile: String) -> Talk? {
         talks.first { $0.profile.value == profile }
     }
 
-    public func fact(_ id: String) -> TalkFact? {
+    func fact(_ id: String) -> TalkFact? {
         facts.first { $0.id.value == id }
     }
 
-    public func category(_ id: String) -> Category? {
+    func category(_ id: String) -> Category? {
         categories.first { $0.id.value == id }
     }
 
@@ -64,10 +64,10 @@ public struct Kit: Sendable {
     }
 }
 
-public struct KitSelectionError: UserFacingError {
-    public var unknown: [String]
-    public var known: [String]
-    public var message: String {
+struct KitSelectionError: UserFacingError {
+    var unknown: [String]
+    var known: [String]
+    var message: String {
         bilingual(
             "profil inconnu : \(unknown.joined(separator: ", ")) (profils du kit : \(known.joined(separator: ", ")))",
             "unknown profile: \(unknown.joined(separator: ", ")) (the kit's profiles: \(known.joined(separator: ", ")))")

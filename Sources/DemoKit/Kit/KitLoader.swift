@@ -4,12 +4,12 @@ import Yams
 /// Loads a kit folder (`profiles/` + `payload/`) and checks it whole: every file's
 /// own problems and every cross-reference, all reported in one run.
 public struct KitLoader {
-    public var root: URL
+    var root: URL
     /// How paths are shown in diagnostics: relative to the kit when it is the
     /// current folder, otherwise prefixed with the kit path as the user typed it.
-    public var displayPrefix: String
+    var displayPrefix: String
     /// Entries parsed by an earlier build, taken by their file's hash (a build sets it).
-    public var entryCache: EntryCache?
+    var entryCache: EntryCache?
 
     public init(root: URL, displayPrefix: String? = nil) {
         self.root = root.standardizedFileURL

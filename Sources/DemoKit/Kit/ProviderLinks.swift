@@ -1,14 +1,14 @@
 /// A provider of a catalogue entry: a name the entry gives, or a record of
 /// `payload/providers/`, or both when they match.
-public struct EntryProvider: Sendable, Equatable {
+struct EntryProvider: Sendable, Equatable {
     /// The record's name when there is a record, else the name as the entry wrote it.
-    public var name: String
-    public var record: Provider?
+    var name: String
+    var record: Provider?
 }
 
 extension Kit {
     /// The provider record with this id.
-    public func provider(_ id: String) -> Provider? {
+    func provider(_ id: String) -> Provider? {
         providers.first { $0.id.value == id }
     }
 
@@ -16,7 +16,7 @@ extension Kit {
     /// the record whose name or id is the same once folded (« Entr'ouvert » is
     /// `entrouvert`); then the records that list the entry in their `software`, by
     /// name. A name no record matches stays a plain name, as before records existed.
-    public func providers(of entry: CatalogueEntry) -> [EntryProvider] {
+    func providers(of entry: CatalogueEntry) -> [EntryProvider] {
         guard !providers.isEmpty else { return entry.providers.map { EntryProvider(name: $0, record: nil) } }
         var result: [EntryProvider] = []
         var linked: Set<String> = []
@@ -39,7 +39,7 @@ extension Kit {
 
     /// Positions in `catalogue` of the entries a provider supports (`providers(of:)`
     /// the other way round), for every record at once: one pass over the catalogue.
-    public func softwarePositionsByProvider() -> [String: [Int]] {
+    func softwarePositionsByProvider() -> [String: [Int]] {
         guard !providers.isEmpty else { return [:] }
         var result: [String: [Int]] = [:]
         var keys: [String: String] = [:]

@@ -8,11 +8,11 @@ import Foundation
 /// store (`live-bases/<key>/`), or finds it there. The layers are made by demokit
 /// itself inside mmdebstrap's customize hook (`LiveBaseLayers`).
 public struct LiveBaseBuilder {
-    public var plan: LiveBasePlan
-    public var kit: Kit
-    public var store: ContentStore
-    public var progress: any ProgressReporter
-    public var environment: [String: String]
+    var plan: LiveBasePlan
+    var kit: Kit
+    var store: ContentStore
+    var progress: any ProgressReporter
+    var environment: [String: String]
 
     public init(
         plan: LiveBasePlan, kit: Kit, store: ContentStore, progress: any ProgressReporter = SilentProgress(),
@@ -26,7 +26,7 @@ public struct LiveBaseBuilder {
     }
 
     var bases: URL { store.root.appendingPathComponent("live-bases") }
-    public var folder: URL { bases.appendingPathComponent(plan.key) }
+    var folder: URL { bases.appendingPathComponent(plan.key) }
 
     /// The base, when the store holds it whole.
     public func existing() -> BuiltBase? {
@@ -257,7 +257,7 @@ public struct BuiltBase: Sendable {
     public var record: BuiltBaseRecord
 
     /// nil unless `base.json` and every file it names are there.
-    public init?(folder: URL) {
+    init?(folder: URL) {
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("base.json").path),
             let record = try? JSONDecoder().decode(BuiltBaseRecord.self, from: data)
         else { return nil }
@@ -269,7 +269,7 @@ public struct BuiltBase: Sendable {
     }
 
     /// Key paths of the live system.
-    public var files: [(path: String, url: URL)] {
+    var files: [(path: String, url: URL)] {
         var paths = ["live/vmlinuz", "live/initrd.img"]
         paths += record.layers.map { "live/\($0.file)" }
         paths += record.plan.profiles.map { "live/\($0.id).module" }
@@ -277,12 +277,12 @@ public struct BuiltBase: Sendable {
         return paths.sorted().map { ($0, folder.appendingPathComponent($0)) }
     }
 
-    public var size: Int64 {
+    var size: Int64 {
         files.reduce(Int64(0)) { $0 + (FileFingerprint.of($1.url.path)?.size ?? 0) }
     }
 
     /// The base as the boot stage takes it: each profile's entry mounts its own layers.
-    public var system: BaseSystem {
+    var system: BaseSystem {
         BaseSystem(
             files: files, kernel: "live/vmlinuz", initrd: "live/initrd.img",
             kernelParameters: record.kernelParameters + loopDevices, checksumList: nil, verifiedFiles: 0, profileModules: true)

@@ -22,8 +22,8 @@ import Foundation
 /// (`demokit base layers ROOT WORK`), where the system's files are readable in both
 /// root and unshare modes.
 public enum LiveBaseLayers {
-    public static let commonLayer = "filesystem"
-    public static let stateLayer = "state"
+    static let commonLayer = "filesystem"
+    static let stateLayer = "state"
 
     /// An installed package as dpkg's status file says.
     struct Package {
@@ -117,16 +117,16 @@ public enum LiveBaseLayers {
     /// What `layers` made, for base.json.
     public struct Layer: Sendable, Codable, Equatable {
         /// `filesystem`, `layer-<profiles>`, `state`.
-        public var name: String
+        var name: String
         /// The profiles that mount it (every profile for the common and state layers).
-        public var profiles: [String]
+        var profiles: [String]
         /// The packages whose files it holds, `name=version`.
-        public var packages: [String]
-        public var size: Int64
-        public var sha256: String
+        var packages: [String]
+        var size: Int64
+        var sha256: String
         /// Taken from the content store, not compressed again (not in base.json: two
         /// builds of the same inputs write the same file).
-        public var reused: Bool
+        var reused: Bool
 
         enum CodingKeys: String, CodingKey {
             case name, profiles, packages, size, sha256
@@ -136,9 +136,9 @@ public enum LiveBaseLayers {
         /// that changes gets a new name, so an update written from the live system
         /// puts the new layer beside the one the running system holds open, never over
         /// it (the module files name the layers a profile's next boot mounts).
-        public var file: String { "\(name)-\(sha256.prefix(16)).squashfs" }
+        var file: String { "\(name)-\(sha256.prefix(16)).squashfs" }
 
-        public init(name: String, profiles: [String], packages: [String], size: Int64, sha256: String, reused: Bool) {
+        init(name: String, profiles: [String], packages: [String], size: Int64, sha256: String, reused: Bool) {
             self.name = name
             self.profiles = profiles
             self.packages = packages
@@ -411,12 +411,12 @@ public enum LiveBaseLayers {
 
 /// `base.json` of a live system in the content store.
 public struct BuiltBaseRecord: Sendable, Codable, Equatable {
-    public var key: String
-    public var plan: LiveBasePlan
-    public var kernelVersion: String
-    public var kernelParameters: [String]
+    var key: String
+    var plan: LiveBasePlan
+    var kernelVersion: String
+    var kernelParameters: [String]
     /// `Date:` of the mirror's Release file when the packages were fetched.
-    public var mirrorReleaseDate: String?
-    public var packageCount: Int
-    public var layers: [LiveBaseLayers.Layer]
+    var mirrorReleaseDate: String?
+    var packageCount: Int
+    var layers: [LiveBaseLayers.Layer]
 }

@@ -5,9 +5,9 @@ import Foundation
 /// (`base: {debian: SUITE}`): where the packages come from, the packages every profile
 /// gets, each profile's own, and the key that names the result in the content store.
 public struct LiveBasePlan: Sendable, Codable, Equatable {
-    public struct ProfilePackages: Sendable, Codable, Equatable {
-        public var id: String
-        public var packages: [String]
+    struct ProfilePackages: Sendable, Codable, Equatable {
+        var id: String
+        var packages: [String]
     }
 
     /// Bumped when what demokit does with the packages changes the base's bytes.
@@ -15,23 +15,23 @@ public struct LiveBasePlan: Sendable, Codable, Equatable {
 
     public var suite: String
     /// apt's one-line sources (`deb URI SUITE main`), in order.
-    public var sources: [String]
-    public var snapshot: String?
+    var sources: [String]
+    var snapshot: String?
     /// The desktop session and the kit's `base.packages`.
-    public var commonPackages: [String]
+    var commonPackages: [String]
     /// In the kit's menu order.
-    public var profiles: [ProfilePackages]
+    var profiles: [ProfilePackages]
     /// The profile mounted when the kernel command line names none.
-    public var defaultProfile: String
+    var defaultProfile: String
     /// `SOURCE_DATE_EPOCH` of the base: the kit's date.
-    public var epoch: Int64
+    var epoch: Int64
     /// SHA-256 of the session files demokit puts into the system (Resources/live).
-    public var resourcesDigest: String
+    var resourcesDigest: String
     /// What the live system's boot entries pass to the kernel (before demokit's own).
-    public var kernelParameters: [String]
+    var kernelParameters: [String]
 
     /// Names the base in the content store: everything that decides its bytes.
-    public var key: String {
+    var key: String {
         var hasher = SHA256()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -45,7 +45,7 @@ public struct LiveBasePlan: Sendable, Codable, Equatable {
     }
 
     /// Every package named, once, sorted.
-    public var allPackages: [String] {
+    var allPackages: [String] {
         Array(Set(commonPackages + profiles.flatMap(\.packages))).sorted()
     }
 
@@ -190,8 +190,8 @@ struct LiveResources: Sendable {
 }
 
 /// A live system that cannot be built, with what to do about it.
-public struct LiveBaseError: UserFacingError {
-    public var what: String
-    public var hint: String?
-    public var message: String { what + (hint.map { "\n  \($0)" } ?? "") }
+struct LiveBaseError: UserFacingError {
+    var what: String
+    var hint: String?
+    var message: String { what + (hint.map { "\n  \($0)" } ?? "") }
 }

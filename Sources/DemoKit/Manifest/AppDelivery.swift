@@ -3,22 +3,22 @@ import Foundation
 /// `payload/apps/<id>.yml`: how an application of the catalogue is run from the key,
 /// per platform, each optional: live system packages, a Windows portable app
 /// (PortableApps.com format), a Linux AppImage, an online demo.
-public struct AppDelivery: Sendable {
-    public var id: Located<String>
+struct AppDelivery: Sendable {
+    var id: Located<String>
     /// Debian packages that provide it in the live system.
-    public var livePackages: [String]
+    var livePackages: [String]
     /// The same names where they are written, for messages about them.
-    public var livePackagesWritten: [Located<String>] = []
+    var livePackagesWritten: [Located<String>] = []
     /// The `.desktop` launcher (without extension) put on the live desktop.
-    public var liveDesktop: String?
+    var liveDesktop: String?
     /// A public demo instance.
-    public var onlineURL: String?
+    var onlineURL: String?
     /// Runs on the town hall's Windows PC from the key, without installing.
-    public var windows: WindowsPortable?
+    var windows: WindowsPortable?
     /// Runs on a Linux PC from the key.
-    public var linux: LinuxAppImage?
+    var linux: LinuxAppImage?
 
-    public init(
+    init(
         id: Located<String>, livePackages: [String] = [], liveDesktop: String? = nil, onlineURL: String? = nil,
         windows: WindowsPortable? = nil, linux: LinuxAppImage? = nil
     ) {
@@ -31,7 +31,7 @@ public struct AppDelivery: Sendable {
     }
 
     /// Every downloadable file this application needs.
-    public var pins: [ArtifactPin] { [windows?.pin, linux?.pin].compactMap { $0 } }
+    var pins: [ArtifactPin] { [windows?.pin, linux?.pin].compactMap { $0 } }
 
     static func read(_ fields: MappingReader) -> AppDelivery? {
         let reader = fields.reader
@@ -86,10 +86,10 @@ public struct ArtifactPin: Sendable, Equatable, Hashable {
     public var sha256: String
     public var size: Int64
     /// Where the pin is written, for messages (`payload/apps/x.yml:7:8`).
-    public var file: String
-    public var line: Int
+    var file: String
+    var line: Int
 
-    public init(url: String, sha256: String, size: Int64, file: String = "", line: Int = 0) {
+    init(url: String, sha256: String, size: Int64, file: String = "", line: Int = 0) {
         self.url = url
         self.sha256 = sha256
         self.size = size
@@ -98,7 +98,7 @@ public struct ArtifactPin: Sendable, Equatable, Hashable {
     }
 
     /// The file name at the end of the address (without query or fragment).
-    public var urlFileName: String {
+    var urlFileName: String {
         let withoutQuery = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let withoutFragment = withoutQuery.split(separator: "#", maxSplits: 1).first.map(String.init) ?? withoutQuery
         let name = withoutFragment.split(separator: "/").last.map(String.init) ?? ""
@@ -144,22 +144,22 @@ public struct ArtifactPin: Sendable, Equatable, Hashable {
 /// A portable app in the PortableApps.com format: a `.zip` of the `AppNamePortable/`
 /// folder or the `.paf.exe` installer. The fields besides the pin repeat what the
 /// artifact's `App/AppInfo/appinfo.ini` says; the build checks they still agree.
-public struct WindowsPortable: Sendable {
-    public enum Format: String, Sendable { case zip, paf }
+struct WindowsPortable: Sendable {
+    enum Format: String, Sendable { case zip, paf }
 
-    public var pin: ArtifactPin
-    public var format: Format
+    var pin: ArtifactPin
+    var format: Format
     /// `[Details] AppID`: the folder name on the key, `apps/windows/<AppID>/`.
-    public var appID: Located<String>
+    var appID: Located<String>
     /// `[Details] Name`, when given.
-    public var name: Located<String>?
+    var name: Located<String>?
     /// `[Version] DisplayVersion` (else `PackageVersion`), when given.
-    public var version: Located<String>?
+    var version: Located<String>?
     /// `[Control] Start`, when given.
-    public var start: Located<String>?
+    var start: Located<String>?
 
     /// The format from the address's file name: `.zip` or `.paf.exe`.
-    public static func format(ofFileName name: String) -> Format? {
+    static func format(ofFileName name: String) -> Format? {
         let lower = name.lowercased()
         if lower.hasSuffix(".paf.exe") { return .paf }
         if lower.hasSuffix(".zip") { return .zip }
@@ -201,10 +201,10 @@ public struct WindowsPortable: Sendable {
 }
 
 /// A Linux AppImage, copied to the key as `apps/linux/<file>`.
-public struct LinuxAppImage: Sendable {
-    public var pin: ArtifactPin
+struct LinuxAppImage: Sendable {
+    var pin: ArtifactPin
     /// The name on the key; by default the address's file name.
-    public var fileName: String
+    var fileName: String
 
     static func read(_ fields: MappingReader) -> LinuxAppImage? {
         let reader = fields.reader

@@ -5,65 +5,65 @@ import Yams
 /// The site pages that show an entry are named from all its stored properties
 /// (`PageKey.entryDigests`). `Codable` for the build cache (`EntryCache`).
 public struct CatalogueEntry: Sendable, Codable {
-    public var id: Located<String>
-    public var name: String
-    public var description: LocalizedText
+    var id: Located<String>
+    var name: String
+    var description: LocalizedText
     /// True when the source gave no French text: `description.fr` is then the English one.
-    public var missingFrench: Bool = false
-    public var categories: [Located<String>]
-    public var licence: Located<String>
-    public var website: String?
-    public var repository: String?
-    public var documentation: String?
+    var missingFrench: Bool = false
+    var categories: [Located<String>]
+    var licence: Located<String>
+    var website: String?
+    var repository: String?
+    var documentation: String?
     /// Proprietary products it replaces, as users name them (« Word », « Teams »).
-    public var replaces: [String]
-    public var platforms: [String]
+    var replaces: [String]
+    var platforms: [String]
     /// Needs a presenter would type (« courrier », « cimetière »).
-    public var keywords: [String]
+    var keywords: [String]
     /// Communes and public bodies known to use it.
-    public var users: [String]
+    var users: [String]
     /// Companies offering support or services.
-    public var providers: [String]
+    var providers: [String]
     /// Id in the State's SILL, used to merge imported data.
-    public var sill: String?
+    var sill: String?
     /// On the SILL: `recommended`, `observation` or `withdrawn`.
-    public var sillStatus: String?
+    var sillStatus: String?
     /// Years the software was on the SILL (`[2018, 2019, …]`).
-    public var sillYears: [Int] = []
+    var sillYears: [Int] = []
     /// Covered by the State's support contract for free software (SILL `su`).
-    public var supportContract: Bool = false
+    var supportContract: Bool = false
     /// Id on the Comptoir du Libre (ADULLACT).
-    public var comptoir: String?
+    var comptoir: String?
     /// Last known release: version and day (`YYYY-MM-DD`).
-    public var version: String?
-    public var releaseDate: String?
+    var version: String?
+    var releaseDate: String?
     /// publiccode.yml `developmentStatus`: concept, development, beta, stable, obsolete.
-    public var developmentStatus: String?
+    var developmentStatus: String?
     /// publiccode.yml `maintenance.type`: internal, contract, community, none.
-    public var maintenance: String?
+    var maintenance: String?
     /// Where the entry came from: `curated`, or an importer's source name.
-    public var source: EntrySource
+    var source: EntrySource
     /// The fields another source than `source` gave, after merging (`field` → source);
     /// a field not listed is `source`'s (`source(of:)`). Organisations are keyed
     /// `users:<name>` / `providers:<name>`. Only the exceptions are kept: every field
     /// of every entry listed with its source would weigh on a build's peak memory.
-    public var provenance: [String: EntrySource] = [:]
+    var provenance: [String: EntrySource] = [:]
     /// The imported entries merged into this one (their sources, file order).
-    public var mergedSources: [EntrySource] = []
+    var mergedSources: [EntrySource] = []
 
-    public static let platformValues = ["windows", "linux", "macos", "web", "android", "ios"]
-    public static let sillStatusValues = ["recommended", "observation", "withdrawn"]
-    public static let developmentStatusValues = ["concept", "development", "beta", "stable", "obsolete"]
-    public static let maintenanceValues = ["internal", "contract", "community", "none"]
+    static let platformValues = ["windows", "linux", "macos", "web", "android", "ios"]
+    static let sillStatusValues = ["recommended", "observation", "withdrawn"]
+    static let developmentStatusValues = ["concept", "development", "beta", "stable", "obsolete"]
+    static let maintenanceValues = ["internal", "contract", "community", "none"]
 
     /// Fields that can come from a source, in the order provenance is listed.
-    public static let factFields = [
+    static let factFields = [
         "name", "description", "categories", "licence", "website", "repository", "documentation", "replaces", "platforms",
         "keywords", "sill", "sill_status", "sill_years", "support_contract", "comptoir", "version", "release_date",
         "development_status", "maintenance",
     ]
 
-    public init(
+    init(
         id: Located<String>, name: String, description: LocalizedText, categories: [Located<String>], licence: Located<String>,
         website: String? = nil, repository: String? = nil, replaces: [String] = [], platforms: [String] = [], keywords: [String] = [],
         users: [String] = [], providers: [String] = [], sill: String? = nil, source: EntrySource = .curated
@@ -179,12 +179,12 @@ public struct CatalogueEntry: Sendable, Codable {
 
     /// The source that gave `field` (a `factFields` name, `description_en`, or
     /// `users:<name>` / `providers:<name>`).
-    public func source(of field: String) -> EntrySource {
+    func source(of field: String) -> EntrySource {
         provenance[field] ?? source
     }
 
     /// The `factFields` this entry has a value for.
-    public var presentFields: [String] {
+    var presentFields: [String] {
         Self.factFields.filter { field in
             switch field {
             case "name", "description", "categories", "licence": return true
@@ -210,20 +210,20 @@ public struct CatalogueEntry: Sendable, Codable {
 }
 
 /// Provenance of a catalogue entry: which source, its id there, licence and date.
-public struct EntrySource: Sendable, Equatable, Hashable, Codable {
-    public var name: String
-    public var id: String?
-    public var licence: String?
-    public var date: String?
+struct EntrySource: Sendable, Equatable, Hashable, Codable {
+    var name: String
+    var id: String?
+    var licence: String?
+    var date: String?
 
-    public init(name: String, id: String? = nil, licence: String? = nil, date: String? = nil) {
+    init(name: String, id: String? = nil, licence: String? = nil, date: String? = nil) {
         self.name = name
         self.id = id
         self.licence = licence
         self.date = date
     }
 
-    public static let curated = EntrySource(name: "curated", id: nil, licence: nil, date: nil)
+    static let curated = EntrySource(name: "curated", id: nil, licence: nil, date: nil)
 
     static func read(_ node: Yams.Node, _ reader: ManifestReader) -> EntrySource? {
         guard let fields = reader.mapping(node, what: "source") else { return nil }

@@ -1,7 +1,7 @@
 /// One entry of `payload/categories.yml`.
 public struct Category: Sendable {
-    public var id: Located<String>
-    public var name: LocalizedText
+    var id: Located<String>
+    var name: LocalizedText
 
     static func read(_ fields: MappingReader) -> Category? {
         let id = fields.string("id", required: true)

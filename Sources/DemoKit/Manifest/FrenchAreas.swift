@@ -4,22 +4,22 @@
 /// Codes are INSEE's (« 2A », « 2B » for Corsica); names are the official ones.
 /// The Métropole de Lyon and the Collectivité européenne d'Alsace keep their
 /// départements' codes (69, 67, 68) and are listed under them.
-public enum FrenchAreas {
-    public struct Region: Sendable, Equatable {
+enum FrenchAreas {
+    struct Region: Sendable, Equatable {
         /// Official name, as written in manifests and shown on pages.
-        public var name: String
+        var name: String
         /// For URLs (`?region=occitanie`): the name folded, words joined by dashes.
-        public var slug: String
-        public var departements: [String]
+        var slug: String
+        var departements: [String]
     }
 
-    public struct Departement: Sendable, Equatable {
-        public var code: String
-        public var name: String
-        public var region: String
+    struct Departement: Sendable, Equatable {
+        var code: String
+        var name: String
+        var region: String
     }
 
-    public static let regions: [Region] = [
+    static let regions: [Region] = [
         ("Auvergne-Rhône-Alpes", ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]),
         ("Bourgogne-Franche-Comté", ["21", "25", "39", "58", "70", "71", "89", "90"]),
         ("Bretagne", ["22", "29", "35", "56"]),
@@ -64,7 +64,7 @@ public enum FrenchAreas {
 
     /// Every département, by code (« 01 » … « 95 », then « 2A », « 2B » after « 19 »,
     /// then the overseas ones), with its région.
-    public static let departements: [Departement] = regions.flatMap { region in
+    static let departements: [Departement] = regions.flatMap { region in
         region.departements.map { Departement(code: $0, name: departementNames[$0] ?? $0, region: region.name) }
     }.sorted { sortKey($0.code) < sortKey($1.code) }
 
@@ -77,18 +77,18 @@ public enum FrenchAreas {
         return padded.replacingOccurrences(of: "A", with: "0.1").replacingOccurrences(of: "B", with: "0.2")
     }
 
-    public static func departement(_ code: String) -> Departement? {
+    static func departement(_ code: String) -> Departement? {
         departementByCode[code.uppercased()]
     }
 
     /// The région with this name, compared without case, accents or punctuation
     /// (« ile de france » is Île-de-France).
-    public static func region(named name: String) -> Region? {
+    static func region(named name: String) -> Region? {
         let wanted = slug(name)
         return regions.first { $0.slug == wanted }
     }
 
-    public static func region(slug: String) -> Region? {
+    static func region(slug: String) -> Region? {
         regions.first { $0.slug == slug }
     }
 

@@ -1,26 +1,26 @@
 import Yams
 
 /// `profiles/kit.yml`: what the whole key is (id, version, date) and how its menu starts.
-public struct KitSettings: Sendable {
-    public var id: String
-    public var name: LocalizedText
-    public var version: String
+struct KitSettings: Sendable {
+    var id: String
+    var name: LocalizedText
+    var version: String
     /// Release day `YYYY-MM-DD`: the fixed timestamp of reproducible builds.
-    public var date: String
-    public var channel: String
-    public var defaultProfile: Located<String>?
-    public var timeout: Int
+    var date: String
+    var channel: String
+    var defaultProfile: Located<String>?
+    var timeout: Int
     /// Menu order; profiles not listed come after, by id.
-    public var profileOrder: [Located<String>]
+    var profileOrder: [Located<String>]
     /// The base ISO (live system) the key boots, relative to the kit.
-    public var base: BaseReference?
+    var base: BaseReference?
     /// Who made the key (the talk's last slide and handout).
-    public var contact: KitContact?
+    var contact: KitContact?
     /// The région the kit is made for (official name, `FrenchAreas`): the providers
     /// page lists the providers working there first.
-    public var region: String?
+    var region: String?
     /// Where keys of this kit look for new releases by themselves.
-    public var updates: UpdateSettings?
+    var updates: UpdateSettings?
 
     static let fileName = "kit.yml"
 
@@ -67,15 +67,15 @@ public struct KitSettings: Sendable {
 ///       url: https://demo.example.org/releases/
 ///       key: keys/demokit.pub
 ///       automatic: true
-public struct UpdateSettings: Sendable {
+struct UpdateSettings: Sendable {
     /// The release folder's web address (`demokit publish`'s folder on a web server).
-    public var url: String
+    var url: String
     /// The maintainers' minisign public key, relative to the kit (`demokit keygen`).
-    public var publicKey: Located<String>
+    var publicKey: Located<String>
     /// `false`: the key carries the updater but only updates when asked.
-    public var automatic: Bool
+    var automatic: Bool
     /// The key file's text, read by `KitLoader`.
-    public var publicKeyText = ""
+    var publicKeyText = ""
 
     static func read(_ node: Node, _ reader: ManifestReader) -> UpdateSettings? {
         guard let fields = reader.mapping(node, what: "updates") else { return nil }
@@ -101,10 +101,10 @@ public struct UpdateSettings: Sendable {
 /// - a live system demokit builds from Debian packages: `base: {debian: bookworm}`, with an
 ///   optional `snapshot:` (packages as snapshot.debian.org had them then) and `packages:`
 ///   (more packages for every profile).
-public struct BaseReference: Sendable {
-    public var path: Located<String>?
-    public var sha256: String?
-    public var debian: DebianBaseSpec?
+struct BaseReference: Sendable {
+    var path: Located<String>?
+    var sha256: String?
+    var debian: DebianBaseSpec?
 
     static func read(_ node: Node, _ reader: ManifestReader) -> BaseReference? {
         if case .scalar = node {
@@ -162,14 +162,14 @@ public struct BaseReference: Sendable {
 }
 
 /// A live system built from Debian packages (`base: {debian: SUITE}`).
-public struct DebianBaseSpec: Sendable, Equatable {
-    public var suite: String
+struct DebianBaseSpec: Sendable, Equatable {
+    var suite: String
     /// `YYYYMMDDTHHMMSSZ`: the archive as snapshot.debian.org kept it at that time.
-    public var snapshot: String?
+    var snapshot: String?
     /// Packages every profile gets, besides the desktop.
-    public var packages: [String]
+    var packages: [String]
     /// Line of `debian:` in kit.yml.
-    public var line: Int
+    var line: Int
 
     static func isSnapshotStamp(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

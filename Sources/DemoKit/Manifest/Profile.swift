@@ -1,12 +1,12 @@
 /// `profiles/<id>.yml`: one audience of the key (mairie, employé, citoyen, école).
 public struct Profile: Sendable {
-    public var id: Located<String>
-    public var name: LocalizedText
-    public var audience: LocalizedText
+    var id: Located<String>
+    var name: LocalizedText
+    var audience: LocalizedText
     /// What a presenter says in a few minutes.
-    public var pitch: LocalizedText
+    var pitch: LocalizedText
     /// Catalogue ids, most important first.
-    public var apps: [Located<String>]
+    var apps: [Located<String>]
 
     static func read(_ fields: MappingReader) -> Profile? {
         let id = fields.string("id", required: true)

@@ -7,13 +7,13 @@ import Yams
 /// Catalogue entries keep naming providers as plain text (`providers: [atReal]`); a
 /// record is linked to an entry by its name or id, or by its own `software` list
 /// (`Kit.providers(of:)`).
-public struct Provider: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+struct Provider: Sendable, Equatable {
+    enum Kind: String, Sendable, CaseIterable {
         case company, cooperative, association
         /// A public body (a syndicat mixte, a public interest group…).
         case `public`
 
-        public var label: LocalizedText {
+        var label: LocalizedText {
             switch self {
             case .company: return LocalizedText(fr: "Entreprise", en: "Company")
             case .cooperative: return LocalizedText(fr: "Coopérative (SCOP, SCIC)", en: "Cooperative")
@@ -23,29 +23,29 @@ public struct Provider: Sendable, Equatable {
         }
     }
 
-    public var id: Located<String>
-    public var name: String
-    public var website: String?
-    public var kind: Kind
+    var id: Located<String>
+    var name: String
+    var website: String?
+    var kind: Kind
     /// Official names (`FrenchAreas.regions`), in the order written.
-    public var regions: [String]
+    var regions: [String]
     /// INSEE codes (`FrenchAreas.departements`), in the order written.
-    public var departements: [String]
+    var departements: [String]
     /// Works anywhere in France, not only in the régions and départements listed.
-    public var national: Bool
+    var national: Bool
     /// Catalogue entry ids, as written (checked against the catalogue by `KitLoader`).
-    public var software: [Located<String>]
+    var software: [Located<String>]
     /// Its identifier on the Comptoir du Libre (comptoir-du-libre.org/fr/users/ID).
-    public var comptoir: String?
+    var comptoir: String?
     /// Its identifier in the CNLL's directory of members.
-    public var cnll: String?
-    public var sources: [ProviderSource]
+    var cnll: String?
+    var sources: [ProviderSource]
 
     /// The fields a source can vouch for.
-    public static let factFields = ["name", "website", "kind", "regions", "departements", "national", "software", "comptoir", "cnll"]
+    static let factFields = ["name", "website", "kind", "regions", "departements", "national", "software", "comptoir", "cnll"]
 
     /// The facts this record states (name and kind always).
-    public var presentFacts: [String] {
+    var presentFacts: [String] {
         Self.factFields.filter { field in
             switch field {
             case "name", "kind": return true
@@ -62,19 +62,19 @@ public struct Provider: Sendable, Equatable {
     }
 
     /// The source of a fact: the first that names it.
-    public func source(of fact: String) -> ProviderSource? {
+    func source(of fact: String) -> ProviderSource? {
         sources.first { $0.facts.contains(fact) }
     }
 
     /// Every département it serves: those listed and those of its régions, sorted by code.
-    public var servedDepartements: [String] {
+    var servedDepartements: [String] {
         let fromRegions = regions.compactMap(FrenchAreas.region(named:)).flatMap(\.departements)
         let all = Set(departements + fromRegions)
         return FrenchAreas.departements.map(\.code).filter(all.contains)
     }
 
     /// Every région where it serves at least one département, in `FrenchAreas` order.
-    public var servedRegions: [String] {
+    var servedRegions: [String] {
         let served = Set(servedDepartements)
         return FrenchAreas.regions.filter { $0.departements.contains(where: served.contains) }.map(\.name)
     }
@@ -172,14 +172,14 @@ public struct Provider: Sendable, Equatable {
 
 /// Where some facts of a provider record come from: a web address or a document, and
 /// the day they were recorded.
-public struct ProviderSource: Sendable, Equatable {
+struct ProviderSource: Sendable, Equatable {
     /// `Provider.factFields` names.
-    public var facts: [String]
-    public var url: String?
+    var facts: [String]
+    var url: String?
     /// A document that is not on the web (« plaquette commerciale 2026 »).
-    public var document: String?
+    var document: String?
     /// `YYYY-MM-DD`.
-    public var date: String
+    var date: String
 
     static func readList(_ node: Node, _ reader: ManifestReader) -> [ProviderSource] {
         guard case let .sequence(items) = node else {

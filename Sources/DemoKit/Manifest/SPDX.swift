@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Written by hand: no Swift package here parses SPDX expressions, and the grammar
 /// needed (ids, `+`, AND/OR/WITH, parentheses) is small.
-public enum SPDX {
+enum SPDX {
     struct List: Decodable {
         var licenses: [String]
         var deprecated: [String]
@@ -29,21 +29,21 @@ public enum SPDX {
         (list.licenses + list.deprecated + list.exceptions).map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
 
     /// The licence ids an expression names (exceptions excluded).
-    public static func licenseIDs(in expression: String) -> [String] {
+    static func licenseIDs(in expression: String) -> [String] {
         tokens(expression).filter { !["AND", "OR", "WITH", "(", ")"].contains($0) }.map { $0.hasSuffix("+") ? String($0.dropLast()) : $0 }
             .filter { !exceptionIDs.contains($0) }
     }
 
     /// On the SPDX list (current or deprecated).
-    public static func isKnown(_ id: String) -> Bool { licenseIDs.contains(id) }
+    static func isKnown(_ id: String) -> Bool { licenseIDs.contains(id) }
 
     /// Deprecated by SPDX (`GPL-2.0`, `AGPL-3.0`…): write `-only` / `-or-later`.
-    public static func isDeprecated(_ id: String) -> Bool { deprecatedIDs.contains(id) }
+    static func isDeprecated(_ id: String) -> Bool { deprecatedIDs.contains(id) }
     static let deprecatedIDs: Set<String> = Set(list.deprecated)
 
     /// The canonical spelling of an id written with another case (`mit` → `MIT`),
     /// used by importers of older publiccode.yml dialects.
-    public static func canonical(_ id: String) -> String? {
+    static func canonical(_ id: String) -> String? {
         byLowercase[id.lowercased()]
     }
 
@@ -65,7 +65,7 @@ public enum SPDX {
     }
 
     /// nil when valid, otherwise a bilingual message naming the problem and a fix.
-    public static func validate(_ expression: String) -> String? {
+    static func validate(_ expression: String) -> String? {
         let tokens = tokens(expression)
         var expectOperand = true
         var depth = 0

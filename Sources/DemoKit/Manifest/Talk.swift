@@ -4,17 +4,17 @@ import Yams
 /// presenter gives at a town hall. The words are the kit's (French and English); the
 /// applications, providers and contacts come from the rest of the kit, so the slides
 /// follow the catalogue. `docs/talk.md` describes the format.
-public struct Talk: Sendable {
+struct Talk: Sendable {
     /// The profile id: the file's name.
-    public var profile: Located<String>
-    public var title: LocalizedText
-    public var subtitle: LocalizedText?
-    public var slides: [TalkSlide]
+    var profile: Located<String>
+    var title: LocalizedText
+    var subtitle: LocalizedText?
+    var slides: [TalkSlide]
 
     /// Field notes: people lose attention after about twenty minutes.
-    public static let budgetMinutes = 20
+    static let budgetMinutes = 20
 
-    public var minutes: Int { slides.reduce(0) { $0 + $1.minutes } }
+    var minutes: Int { slides.reduce(0) { $0 + $1.minutes } }
 
     static func read(_ fields: MappingReader, profile: Located<String>) -> Talk? {
         let title = fields.localized("title", required: true)
@@ -48,8 +48,8 @@ public struct Talk: Sendable {
 }
 
 /// One slide. What it shows besides its own words depends on its kind.
-public struct TalkSlide: Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
+struct TalkSlide: Sendable {
+    enum Kind: String, CaseIterable, Sendable {
         /// The talk's title, the profile and the kit.
         case opening
         /// One argument (open formats, quality, costs, maturity) with sourced facts.
@@ -64,17 +64,17 @@ public struct TalkSlide: Sendable {
         case closing
     }
 
-    public var kind: Located<String>
-    public var title: LocalizedText?
-    public var points: [LocalizedText]
+    var kind: Located<String>
+    var title: LocalizedText?
+    var points: [LocalizedText]
     /// Ids from `payload/talks/facts.yml`.
-    public var facts: [Located<String>]
+    var facts: [Located<String>]
     /// Catalogue ids (`applications`); empty: the profile's first applications.
-    public var apps: [Located<String>]
-    public var notes: LocalizedText?
-    public var minutes: Int
+    var apps: [Located<String>]
+    var notes: LocalizedText?
+    var minutes: Int
 
-    public var type: Kind { Kind(rawValue: kind.value) ?? .argument }
+    var type: Kind { Kind(rawValue: kind.value) ?? .argument }
 
     static func read(_ fields: MappingReader) -> TalkSlide? {
         let kind = fields.string("kind", required: true)
@@ -127,13 +127,13 @@ public struct TalkSlide: Sendable {
 
 /// One entry of `payload/talks/facts.yml`: a figure or an example a slide cites, with
 /// where it comes from, so a presenter can answer « d'où vient ce chiffre ? ».
-public struct TalkFact: Sendable {
-    public var id: Located<String>
-    public var text: LocalizedText
-    public var source: LocalizedText
-    public var url: String?
+struct TalkFact: Sendable {
+    var id: Located<String>
+    var text: LocalizedText
+    var source: LocalizedText
+    var url: String?
     /// The year or day the source gives for the fact, when it gives one.
-    public var date: String?
+    var date: String?
 
     static func read(_ fields: MappingReader) -> TalkFact? {
         let id = fields.string("id", required: true)
@@ -154,12 +154,12 @@ public struct TalkFact: Sendable {
 
 /// `contact:` in `profiles/kit.yml`: who made the key, shown on the talk's last slide
 /// and its handout.
-public struct KitContact: Sendable {
-    public var name: String
-    public var website: String?
-    public var email: String?
-    public var phone: String?
-    public var address: String?
+struct KitContact: Sendable {
+    var name: String
+    var website: String?
+    var email: String?
+    var phone: String?
+    var address: String?
 
     static func read(_ node: Node, _ reader: ManifestReader) -> KitContact? {
         guard let fields = reader.mapping(node, what: "contact") else { return nil }

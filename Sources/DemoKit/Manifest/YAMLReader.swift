@@ -5,11 +5,11 @@ import Yams
 /// (a reference to a missing entry, a duplicate id) can point at the right line.
 public struct Located<Value: Sendable>: Sendable {
     public var value: Value
-    public var file: String
-    public var line: Int
-    public var column: Int
+    var file: String
+    var line: Int
+    var column: Int
 
-    public init(_ value: Value, file: String, line: Int, column: Int) {
+    init(_ value: Value, file: String, line: Int, column: Int) {
         self.value = value
         self.file = file
         self.line = line
@@ -26,11 +26,11 @@ extension Located: Equatable where Value: Equatable {}
 /// Reads manifests from Yams nodes rather than through `Decodable`: nodes keep their
 /// line and column, and reading field by field lets one run report every problem of a
 /// file instead of stopping at the first (the weak point of decoding to `[String: Any]`).
-public final class ManifestReader {
-    public let file: String
-    public private(set) var diagnostics: [Diagnostic] = []
+final class ManifestReader {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
 
-    public init(file: String) {
+    init(file: String) {
         self.file = file
     }
 
@@ -45,7 +45,7 @@ public final class ManifestReader {
     /// readers below take scalars as written and never look at their tag, and the
     /// default resolver's regular expressions ran for every scalar (Yams compares
     /// tags to find duplicate keys), most of the parse on a large catalogue.
-    public func parse(_ text: String) -> Node? {
+    func parse(_ text: String) -> Node? {
         do {
             return try Yams.compose(yaml: text, .basic, .default, Parser.Encoding(rawValue: Self.encodingName) ?? .utf8)
         } catch let error as YamlError {
@@ -57,7 +57,7 @@ public final class ManifestReader {
     }
 
     /// Reads and parses a file.
-    public func parse(contentsOf url: URL) -> Node? {
+    func parse(contentsOf url: URL) -> Node? {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             diagnostics.append(Diagnostic(file: file, message: bilingual("fichier illisible", "cannot read file")))
             return nil
@@ -66,7 +66,7 @@ public final class ManifestReader {
     }
 
     /// Parses a file's bytes, which must be UTF-8.
-    public func parse(data: Data) -> Node? {
+    func parse(data: Data) -> Node? {
         guard let text = String(data: data, encoding: .utf8) else {
             diagnostics.append(
                 Diagnostic(
@@ -96,7 +96,7 @@ public final class ManifestReader {
         }
     }
 
-    public func error(at node: Node?, _ message: String) {
+    func error(at node: Node?, _ message: String) {
         let mark = node?.mark
         diagnostics.append(Diagnostic(.error, file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
     }
@@ -105,17 +105,17 @@ public final class ManifestReader {
         diagnostics.append(Diagnostic(severity, file: file, line: line, column: column, message: message))
     }
 
-    public func warning(at node: Node?, _ message: String) {
+    func warning(at node: Node?, _ message: String) {
         let mark = node?.mark
         diagnostics.append(Diagnostic(.warning, file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
     }
 
-    public func located<T>(_ value: T, _ node: Node) -> Located<T> {
+    func located<T>(_ value: T, _ node: Node) -> Located<T> {
         Located(value, file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
     /// Opens a mapping; reports a type error and returns nil otherwise.
-    public func mapping(_ node: Node, what: String) -> MappingReader? {
+    func mapping(_ node: Node, what: String) -> MappingReader? {
         guard case .mapping = node else {
             error(at: node, bilingual("\(what) : une table (clé: valeur) est attendue", "\(what): expected a mapping (key: value)"))
             return nil
@@ -125,7 +125,7 @@ public final class ManifestReader {
 
     /// A scalar as a string. Numbers and booleans are accepted as written, since
     /// people write `version: 2026.11` without quotes.
-    public func string(_ node: Node, key: String) -> String? {
+    func string(_ node: Node, key: String) -> String? {
         guard case let .scalar(scalar) = node else {
             error(at: node, bilingual("« \(key) » : un texte est attendu", "\"\(key)\": expected a string"))
             return nil
@@ -139,9 +139,9 @@ public final class ManifestReader {
 
 /// Reads the fields of one YAML mapping, remembering which keys were used so the
 /// unknown ones (typos) are reported with a suggestion.
-public final class MappingReader {
-    public let reader: ManifestReader
-    public let node: Node
+final class MappingReader {
+    let reader: ManifestReader
+    let node: Node
     private var used: Set<String> = []
     /// Made once: made again for every field asked for, it was half the time of
     /// reading an entry.
@@ -157,7 +157,7 @@ public final class MappingReader {
         }
     }
 
-    public func value(_ key: String) -> Node? {
+    func value(_ key: String) -> Node? {
         used.insert(key)
         return pairs.first { $0.key == key }?.value
     }
@@ -166,7 +166,7 @@ public final class MappingReader {
         reader.error(at: node, bilingual("champ obligatoire manquant : « \(key) »", "missing required field \"\(key)\""))
     }
 
-    public func string(_ key: String, required: Bool = false) -> Located<String>? {
+    func string(_ key: String, required: Bool = false) -> Located<String>? {
         guard let value = value(key) else {
             if required { missing(key) }
             return nil
@@ -183,7 +183,7 @@ public final class MappingReader {
         return reader.located(trimmed, value)
     }
 
-    public func int(_ key: String, range: ClosedRange<Int>? = nil) -> Int? {
+    func int(_ key: String, range: ClosedRange<Int>? = nil) -> Int? {
         guard let value = value(key) else { return nil }
         guard let text = reader.string(value, key: key), let number = Int(text) else {
             reader.error(at: value, bilingual("« \(key) » : un nombre entier est attendu", "\"\(key)\": expected an integer"))
@@ -201,7 +201,7 @@ public final class MappingReader {
     }
 
     /// `true` / `false` (also `yes` / `no`, `oui` / `non`).
-    public func bool(_ key: String) -> Bool? {
+    func bool(_ key: String) -> Bool? {
         guard let value = value(key) else { return nil }
         guard let text = reader.string(value, key: key) else { return nil }
         switch text.lowercased() {
@@ -214,7 +214,7 @@ public final class MappingReader {
     }
 
     /// A list of strings; a single string is accepted as a one-item list.
-    public func strings(_ key: String, required: Bool = false) -> [Located<String>] {
+    func strings(_ key: String, required: Bool = false) -> [Located<String>] {
         guard let value = value(key) else {
             if required { missing(key) }
             return []
@@ -246,14 +246,14 @@ public final class MappingReader {
     }
 
     /// `{fr: …, en: …}`; French is required when the field is.
-    public func localized(_ key: String, required: Bool = false) -> LocalizedText? {
+    func localized(_ key: String, required: Bool = false) -> LocalizedText? {
         localized(key, required: required, frenchOptional: false)?.text
     }
 
     /// Like `localized(_:required:)`; with `frenchOptional`, a text given only in
     /// English is accepted (imported entries): `text.fr` is then the English text
     /// and `missingFrench` is true.
-    public func localized(_ key: String, required: Bool, frenchOptional: Bool) -> (text: LocalizedText, missingFrench: Bool)? {
+    func localized(_ key: String, required: Bool, frenchOptional: Bool) -> (text: LocalizedText, missingFrench: Bool)? {
         guard let value = value(key) else {
             if required { missing(key) }
             return nil
@@ -283,7 +283,7 @@ public final class MappingReader {
     }
 
     /// Reports keys that were never read, with the closest known key as a hint.
-    public func finish(allowed extra: [String] = []) {
+    func finish(allowed extra: [String] = []) {
         let known = used.union(extra)
         for (key, keyNode, _) in pairs {
             guard let key else { continue }

@@ -16,34 +16,34 @@ import NIOHTTP1
 public struct Downloader: Sendable {
     public struct Options: Sendable {
         /// Seconds to open a connection.
-        public var connectTimeout: Int64 = 15
+        var connectTimeout: Int64 = 15
         /// Seconds without a byte before giving up (the download stays resumable).
-        public var readTimeout: Int64 = 60
+        var readTimeout: Int64 = 60
         /// Refuse anything larger (a wrong address can point at a whole disk image).
-        public var maxBytes: Int64 = FAT32Rules.maxFileSize
+        var maxBytes: Int64 = FAT32Rules.maxFileSize
 
         public init() {}
     }
 
     /// What a download should be; unknown fields are not checked.
-    public struct Expectation: Sendable {
-        public var size: Int64?
-        public var sha256: String?
+    struct Expectation: Sendable {
+        var size: Int64?
+        var sha256: String?
 
-        public init(size: Int64? = nil, sha256: String? = nil) {
+        init(size: Int64? = nil, sha256: String? = nil) {
             self.size = size
             self.sha256 = sha256?.lowercased()
         }
     }
 
     public struct Result: Sendable, Equatable {
-        public var size: Int64
-        public var sha256: String
+        var size: Int64
+        var sha256: String
         /// Bytes that were already there from an earlier, interrupted download.
-        public var resumedFrom: Int64
+        var resumedFrom: Int64
     }
 
-    public var options: Options
+    var options: Options
 
     public init(options: Options = Options()) {
         self.options = options
@@ -75,7 +75,7 @@ public struct Downloader: Sendable {
     /// Downloads `source` into `destination` (replaced when complete). The partial
     /// download lives at `partial` (default: `destination` + `.part`).
     /// `progress` receives (bytes so far, total when known).
-    public func download(
+    func download(
         from source: String, to destination: URL, partial: URL? = nil, expecting expectation: Expectation = Expectation(),
         progress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }
     ) async throws -> Result {
@@ -178,8 +178,8 @@ public struct Downloader: Sendable {
 }
 
 /// A download that failed, saying whether running again will continue it.
-public struct DownloadError: UserFacingError {
-    public enum Kind: Sendable, Equatable {
+struct DownloadError: UserFacingError {
+    enum Kind: Sendable, Equatable {
         case network(String)
         case http(Int, String)
         case size(expected: Int64, actual: Int64)
@@ -187,12 +187,12 @@ public struct DownloadError: UserFacingError {
         case tooLarge(limit: Int64)
     }
 
-    public var url: String
-    public var kind: Kind
+    var url: String
+    var kind: Kind
     /// Bytes kept for the next attempt (0 when they were thrown away).
-    public var partialBytes: Int64
+    var partialBytes: Int64
 
-    public var message: String {
+    var message: String {
         let what: String
         switch kind {
         case let .network(detail):

@@ -3,9 +3,9 @@ import Foundation
 
 /// BLAKE2b through libsodium's `crypto_generichash`: minisign's prehashed (`ED`)
 /// signatures sign the BLAKE2b-512 of the file, which swift-crypto does not offer.
-public enum Blake2b {
+enum Blake2b {
     /// Hashes `data` in one call; manifests and trust files are small and capped.
-    public static func hash(_ data: Data, length: Int = 64) throws -> Data {
+    static func hash(_ data: Data, length: Int = 64) throws -> Data {
         guard sodium_init() >= 0 else { throw SignatureError.library("sodium_init") }
         guard length >= crypto_generichash_bytes_min(), length <= crypto_generichash_bytes_max() else {
             throw SignatureError.library("crypto_generichash: length \(length)")

@@ -2,13 +2,13 @@ import Crypto
 import Foundation
 
 /// Why a signature, key or trust file was not accepted.
-public enum SignatureError: UserFacingError, Equatable {
+enum SignatureError: UserFacingError, Equatable {
     case malformed(String, String)
     case library(String)
     case badSignature(String)
     case wrongKey(String)
 
-    public var message: String {
+    var message: String {
         switch self {
         case let .malformed(what, detail):
             return bilingual("\(what) mal formé(e)", "malformed \(what)") + " (\(detail))"
@@ -22,14 +22,14 @@ public enum SignatureError: UserFacingError, Equatable {
 /// minisign's file formats (https://jedisct1.github.io/minisign/): keys and
 /// signatures that the `minisign` tool reads and writes, so a maintainer can check a
 /// demokit release with it, or sign one with it.
-public enum Minisign {
+enum Minisign {
     static let untrustedPrefix = "untrusted comment: "
     static let trustedPrefix = "trusted comment: "
     static let ed = Data("Ed".utf8)
     static let prehashed = Data("ED".utf8)
 
     /// Key ids are shown as minisign does: the 8 bytes as a little-endian number in hex.
-    public static func keyIDString(_ id: Data) -> String {
+    static func keyIDString(_ id: Data) -> String {
         id.reversed().map { String(format: "%02X", $0) }.joined()
     }
 
@@ -47,10 +47,10 @@ public enum Minisign {
 
 /// `demokit.pub`: `untrusted comment:` line, then base64 of `Ed` ‖ key id (8) ‖ Ed25519 key (32).
 public struct MinisignPublicKey: Sendable, Equatable, Hashable {
-    public var keyID: Data
-    public var key: Data
+    var keyID: Data
+    var key: Data
 
-    public init(keyID: Data, key: Data) {
+    init(keyID: Data, key: Data) {
         self.keyID = keyID
         self.key = key
     }
@@ -72,7 +72,7 @@ public struct MinisignPublicKey: Sendable, Equatable, Hashable {
 
     public var idString: String { Minisign.keyIDString(keyID) }
     /// The base64 line alone, as `minisign -P` takes it and as trust files list keys.
-    public var base64: String { (Minisign.ed + keyID + key).base64EncodedString() }
+    var base64: String { (Minisign.ed + keyID + key).base64EncodedString() }
     public var fileText: String { "\(Minisign.untrustedPrefix)minisign public key \(idString)\n\(base64)\n" }
 
     func verify(_ signature: Data, over message: Data) -> Bool {
@@ -86,7 +86,7 @@ public struct MinisignPublicKey: Sendable, Equatable, Hashable {
 /// secret key (64: seed ‖ public key) ‖ BLAKE2b-256 checksum (32). Password-protected
 /// keys (scrypt) are refused with a hint: demokit keeps no password prompt.
 public struct MinisignSecretKey: Sendable {
-    public var keyID: Data
+    var keyID: Data
     var seed: Data
     public var publicKey: MinisignPublicKey
 
@@ -142,7 +142,7 @@ public struct MinisignSecretKey: Sendable {
     }
 
     /// Signs `message` like `minisign -S`: prehashed (`ED`) by default, legacy `Ed` on request.
-    public func sign(_ message: Data, trustedComment: String, untrustedComment: String = "signature from demokit secret key", prehash: Bool = true)
+    func sign(_ message: Data, trustedComment: String, untrustedComment: String = "signature from demokit secret key", prehash: Bool = true)
         throws -> MinisignSignature
     {
         guard !trustedComment.contains("\n"), !trustedComment.contains("\r") else {
@@ -160,29 +160,29 @@ public struct MinisignSecretKey: Sendable {
 
 /// One `FILE.minisig` signature. A demokit signature file may hold several one after
 /// the other (one per signing key, for thresholds); `minisign -V` reads the first.
-public struct MinisignSignature: Sendable, Equatable {
-    public enum Algorithm: Sendable, Equatable {
+struct MinisignSignature: Sendable, Equatable {
+    enum Algorithm: Sendable, Equatable {
         /// `Ed`: Ed25519 over the file's bytes.
         case legacy
         /// `ED`: Ed25519 over BLAKE2b-512 of the file.
         case prehashed
     }
 
-    public var algorithm: Algorithm
-    public var keyID: Data
-    public var signature: Data
-    public var trustedComment: String
-    public var globalSignature: Data
-    public var untrustedComment: String
+    var algorithm: Algorithm
+    var keyID: Data
+    var signature: Data
+    var trustedComment: String
+    var globalSignature: Data
+    var untrustedComment: String
 
-    public var text: String {
+    var text: String {
         let tag = algorithm == .prehashed ? Minisign.prehashed : Minisign.ed
         return "\(Minisign.untrustedPrefix)\(untrustedComment)\n\((tag + keyID + signature).base64EncodedString())\n"
             + "\(Minisign.trustedPrefix)\(trustedComment)\n\(globalSignature.base64EncodedString())\n"
     }
 
     /// Every signature of a signature file, in order.
-    public static func parseAll(_ text: String) throws -> [MinisignSignature] {
+    static func parseAll(_ text: String) throws -> [MinisignSignature] {
         let lines = Minisign.lines(text).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         guard !lines.isEmpty, lines.count % 4 == 0 else { throw SignatureError.malformed("signature", "\(lines.count) lines") }
         var result: [MinisignSignature] = []
@@ -213,7 +213,7 @@ public struct MinisignSignature: Sendable, Equatable {
     }
 
     /// Checks the signature of `message` and of the trusted comment with `key`.
-    public func verify(_ message: Data, with key: MinisignPublicKey) throws -> Bool {
+    func verify(_ message: Data, with key: MinisignPublicKey) throws -> Bool {
         guard key.keyID == keyID else { return false }
         let signed = algorithm == .prehashed ? try Blake2b.hash(message) : message
         return key.verify(signature, over: signed) && key.verify(globalSignature, over: signature + Data(trustedComment.utf8))

@@ -5,16 +5,16 @@ import Foundation
 /// key, a shared drive or any static web server (see `ReleaseLayout`).
 public struct Publisher {
     public struct Options {
-        public var kitRoot: URL
-        public var release: URL
-        public var keys: [MinisignSecretKey]
-        public var now = Date()
+        var kitRoot: URL
+        var release: URL
+        var keys: [MinisignSecretKey]
+        var now = Date()
         /// A release older than this is stale (freeze attacks): keys warn offline, refuse online.
         public var expiresInDays = 180
         /// Lifetime of a first trust file, and its threshold (default: every signing key).
-        public var trustExpiresInDays = 730
+        var trustExpiresInDays = 730
         public var threshold: Int?
-        public var environment: [String: String] = ProcessInfo.processInfo.environment
+        var environment: [String: String] = ProcessInfo.processInfo.environment
         /// The signing keys' release records (`ReleaseHistory.Record`), read before
         /// numbering and updated after: the CLI keeps one beside each key file.
         public var records: [URL] = []
@@ -43,8 +43,8 @@ public struct Publisher {
         public var warnings: [String] = []
     }
 
-    public var options: Options
-    public var progress: any ProgressReporter
+    var options: Options
+    var progress: any ProgressReporter
 
     public init(options: Options, progress: any ProgressReporter = SilentProgress()) {
         self.options = options
@@ -175,7 +175,7 @@ public struct Publisher {
     }
 
     /// Writes `trust/<version>.json` and its signatures into a release folder.
-    public static func writeTrust(_ trust: TrustFile, signedBy keys: [MinisignSecretKey], release: URL, now: Date) throws {
+    static func writeTrust(_ trust: TrustFile, signedBy keys: [MinisignSecretKey], release: URL, now: Date) throws {
         let data = try trust.encoded()
         _ = try TrustFile.decode(data)
         let comment = "timestamp:\(Int(now.timeIntervalSince1970))\tfile:trust.json\tkit:\(trust.kit) trust:\(trust.version)"

@@ -14,21 +14,21 @@ import Foundation
 public struct ReleaseHistory {
     /// The latest release a signing key signed for one kit and channel.
     public struct Entry: Sendable, Codable, Equatable {
-        public var kit: String
-        public var channel: String
-        public var number: Int
+        var kit: String
+        var channel: String
+        var number: Int
         /// SHA-256 of the manifest's bytes.
-        public var manifest: String
+        var manifest: String
         /// The release folder it went to, as given to publish.
-        public var folder: String
+        var folder: String
     }
 
     /// The record kept beside a signing key.
     public struct Record: Sendable, Codable, Equatable {
-        public var format = 1
-        public var releases: [Entry] = []
+        var format = 1
+        var releases: [Entry] = []
 
-        public init() {}
+        init() {}
 
         /// `demokit.key` → `demokit.releases.json`, in the key's folder.
         public static func url(forKeyFile key: URL) -> URL {
@@ -36,7 +36,7 @@ public struct ReleaseHistory {
         }
 
         /// The record at `url`; empty when there is none yet.
-        public static func read(_ url: URL) throws -> Record {
+        static func read(_ url: URL) throws -> Record {
             guard let data = FileManager.default.contents(atPath: url.path) else { return Record() }
             do {
                 return try JSONDecoder().decode(Record.self, from: data)
@@ -49,17 +49,17 @@ public struct ReleaseHistory {
             }
         }
 
-        public func entry(kit: String, channel: String) -> Entry? {
+        func entry(kit: String, channel: String) -> Entry? {
             releases.first { $0.kit == kit && $0.channel == channel }
         }
 
-        public mutating func record(_ entry: Entry) {
+        mutating func record(_ entry: Entry) {
             releases.removeAll { $0.kit == entry.kit && $0.channel == entry.channel }
             releases.append(entry)
             releases.sort { ($0.kit, $0.channel) < ($1.kit, $1.channel) }
         }
 
-        public func write(to url: URL) throws {
+        func write(to url: URL) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try Publisher.writeAtomically(try encoder.encode(self) + Data("\n".utf8), to: url)
@@ -67,9 +67,9 @@ public struct ReleaseHistory {
     }
 
     /// The number a new release gets in `folder`, and its `previous` hash.
-    public struct Next: Sendable, Equatable {
-        public var number: Int
-        public var previous: String?
+    struct Next: Sendable, Equatable {
+        var number: Int
+        var previous: String?
     }
 
     /// Why publish refused to number a release.
@@ -129,11 +129,11 @@ public struct ReleaseHistory {
         }
     }
 
-    public var folder: URL
-    public var kit: String
-    public var channel: String
+    var folder: URL
+    var kit: String
+    var channel: String
 
-    public init(folder: URL, kit: String, channel: String) {
+    init(folder: URL, kit: String, channel: String) {
         self.folder = folder
         self.kit = kit
         self.channel = channel
@@ -157,7 +157,7 @@ public struct ReleaseHistory {
     ///   - records: the records kept beside the signing keys.
     ///   - previous: where the line continues from when the folder is new (its latest manifest's bytes).
     ///   - newNumbering: start at 1 even though a signing key published this kit and channel elsewhere.
-    public func next(records: [Record], previous: Data?, newNumbering: Bool) throws -> Next {
+    func next(records: [Record], previous: Data?, newNumbering: Bool) throws -> Next {
         let display = folder.path
         let latestURL = folder.appendingPathComponent(ReleaseLayout.manifest(kit: kit, channel: channel))
         let archive = archivedNumbers()

@@ -6,33 +6,33 @@ import Foundation
 /// Rotation: version N+1 is accepted only when signed by a threshold of N's keys and a
 /// threshold of its own keys; an updater walks `trust/N+1.json`, `N+2`… from the one it has.
 public struct TrustFile: Sendable, Codable, Equatable {
-    public static let currentFormat = 1
-    public static let path = "demokit/trust.json"
-    public static let signaturePath = "demokit/trust.json.minisig"
-    public static let maximumSize = 1 << 20
+    static let currentFormat = 1
+    static let path = "demokit/trust.json"
+    static let signaturePath = "demokit/trust.json.minisig"
+    static let maximumSize = 1 << 20
 
-    public struct Key: Sendable, Codable, Equatable {
+    struct Key: Sendable, Codable, Equatable {
         /// minisign's key id, for people (`73FC0E7CD556783A`).
-        public var id: String
+        var id: String
         /// The public key's base64 line, as in `demokit.pub`.
-        public var publicKey: String
-        public var name: String?
+        var publicKey: String
+        var name: String?
 
-        public init(_ key: MinisignPublicKey, name: String? = nil) {
+        init(_ key: MinisignPublicKey, name: String? = nil) {
             id = key.idString
             publicKey = key.base64
             self.name = name
         }
     }
 
-    public var format: Int
-    public var kit: String
+    var format: Int
+    var kit: String
     public var version: Int
     public var expires: String
-    public var threshold: Int
-    public var keys: [Key]
+    var threshold: Int
+    var keys: [Key]
 
-    public init(kit: String, version: Int, expires: String, threshold: Int, keys: [Key]) {
+    init(kit: String, version: Int, expires: String, threshold: Int, keys: [Key]) {
         format = Self.currentFormat
         self.kit = kit
         self.version = version
@@ -41,7 +41,7 @@ public struct TrustFile: Sendable, Codable, Equatable {
         self.keys = keys
     }
 
-    public func encoded() throws -> Data {
+    func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
@@ -49,7 +49,7 @@ public struct TrustFile: Sendable, Codable, Equatable {
         return data
     }
 
-    public static func decode(_ data: Data) throws -> TrustFile {
+    static func decode(_ data: Data) throws -> TrustFile {
         guard data.count <= maximumSize else { throw UpdateRefusal.tooLarge("trust.json", data.count, maximumSize) }
         let trust: TrustFile
         do {
@@ -63,13 +63,13 @@ public struct TrustFile: Sendable, Codable, Equatable {
         return trust
     }
 
-    public func publicKeys() throws -> [MinisignPublicKey] {
+    func publicKeys() throws -> [MinisignPublicKey] {
         try keys.map { try MinisignPublicKey(text: $0.publicKey) }
     }
 
     /// How many distinct trusted keys validly signed `message`: a key listed twice, or
     /// signing twice, counts once.
-    public func validSigners(of message: Data, signatures: [MinisignSignature]) throws -> Set<Data> {
+    func validSigners(of message: Data, signatures: [MinisignSignature]) throws -> Set<Data> {
         let trusted = try publicKeys()
         var signers: Set<Data> = []
         for signature in signatures {
@@ -81,7 +81,7 @@ public struct TrustFile: Sendable, Codable, Equatable {
     }
 
     /// Throws unless at least `threshold` distinct trusted keys signed `message`.
-    public func requireSignatures(of message: Data, signatureText: String?, what: String) throws {
+    func requireSignatures(of message: Data, signatureText: String?, what: String) throws {
         guard let signatureText, !signatureText.isEmpty else { throw UpdateRefusal.missingSignature(what) }
         let signatures: [MinisignSignature]
         do {
@@ -99,7 +99,7 @@ public struct TrustFile: Sendable, Codable, Equatable {
     }
 
     /// Accepts `next` as the successor of this trust file, or throws why not.
-    public func accept(next data: Data, signatureText: String?) throws -> TrustFile {
+    func accept(next data: Data, signatureText: String?) throws -> TrustFile {
         let next = try TrustFile.decode(data)
         guard next.kit == kit else { throw UpdateRefusal.otherKit(expected: kit, found: next.kit) }
         guard next.version == version + 1 else { throw UpdateRefusal.rollback(what: "trust.json", current: version, offered: next.version) }
@@ -108,13 +108,13 @@ public struct TrustFile: Sendable, Codable, Equatable {
         return next
     }
 
-    public func isExpired(at now: Date) -> Bool {
+    func isExpired(at now: Date) -> Bool {
         guard let date = Timestamp.parse(expires) else { return true }
         return date <= now
     }
 
     /// Signs trust or manifest bytes with every key given, one signature after the other.
-    public static func sign(_ data: Data, with keys: [MinisignSecretKey], comment: String) throws -> String {
+    static func sign(_ data: Data, with keys: [MinisignSecretKey], comment: String) throws -> String {
         try keys.map { try $0.sign(data, trustedComment: comment).text }.joined()
     }
 }

@@ -4,19 +4,19 @@ import Foundation
 /// same document, signed, is a release (`<kit>/<channel>/manifest.json` in a release
 /// folder). Format documented in `docs/update-manifest.md`.
 public struct UpdateManifest: Sendable, Codable, Equatable {
-    public static let currentFormat = 2
-    public static let path = "demokit/manifest.json"
-    public static let signaturePath = "demokit/manifest.json.minisig"
+    static let currentFormat = 2
+    static let path = "demokit/manifest.json"
+    static let signaturePath = "demokit/manifest.json.minisig"
     /// Manifests are read whole before parsing: anything larger is refused unread
     /// (an "endless data" attack). 16 MiB is ~80,000 files.
-    public static let maximumSize = 16 << 20
+    static let maximumSize = 16 << 20
 
     public struct KitInfo: Sendable, Codable, Equatable {
         public var id: String
         /// Display version (« 2026.1 »): for people; ordering uses `release.number`.
         public var version: String
         public var channel: String
-        public var date: String
+        var date: String
     }
 
     /// What makes a signed release: its place in the sequence and its lifetime.
@@ -24,15 +24,15 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         /// Only grows from one release to the next; 0 for a key built and never published.
         public var number: Int
         /// ISO 8601, UTC.
-        public var created: String
+        var created: String
         /// ISO 8601, UTC; after it, the release is stale (refused online, warned offline).
         public var expires: String?
         /// SHA-256 of the previous release's manifest bytes.
-        public var previous: String?
+        var previous: String?
         /// The oldest demokit that understands this manifest.
-        public var minimumDemokit: String
+        var minimumDemokit: String
 
-        public init(number: Int, created: String, expires: String? = nil, previous: String? = nil, minimumDemokit: String) {
+        init(number: Int, created: String, expires: String? = nil, previous: String? = nil, minimumDemokit: String) {
             self.number = number
             self.created = created
             self.expires = expires
@@ -41,14 +41,14 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         }
     }
 
-    public var format: Int
+    var format: Int
     public var kit: KitInfo
     public var release: ReleaseInfo
-    public var profiles: [String]
+    var profiles: [String]
     /// Every file of the tree but the manifest, its signature and the trust file, sorted by path.
-    public var files: [FileRecord]
+    var files: [FileRecord]
 
-    public init(kit: KitInfo, release: ReleaseInfo? = nil, profiles: [String], files: [FileRecord]) {
+    init(kit: KitInfo, release: ReleaseInfo? = nil, profiles: [String], files: [FileRecord]) {
         format = Self.currentFormat
         self.kit = kit
         self.release = release ?? ReleaseInfo(number: 0, created: kit.date, minimumDemokit: DemoKitVersion.current)
@@ -70,10 +70,10 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         files = try container.decode([FileRecord].self, forKey: .files)
     }
 
-    public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
+    var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
 
     /// Stable bytes: sorted keys, no escaped slashes, trailing newline.
-    public func encoded() throws -> Data {
+    func encoded() throws -> Data {
         var data = try Self.encoder.encode(self)
         data.append(0x0A)
         return data
@@ -90,7 +90,7 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
     /// a build's peak memory. The manifest is encoded without its files, then each
     /// record on its own, indented to its place in the array, and spliced in.
     /// `UpdateManifestTests` compares the two.
-    public func encodedInPieces() throws -> Data {
+    func encodedInPieces() throws -> Data {
         let encoder = Self.encoder
         var envelope = self
         envelope.files = []
@@ -133,7 +133,7 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         return data
     }
 
-    public static func decode(_ data: Data, path: String) throws -> UpdateManifest {
+    static func decode(_ data: Data, path: String) throws -> UpdateManifest {
         guard data.count <= maximumSize else {
             throw FileError(path: path, reason: bilingual("manifeste trop grand", "manifest too large") + " (\(data.count) > \(maximumSize))")
         }
@@ -144,7 +144,7 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
         }
     }
 
-    public static func read(from url: URL) throws -> UpdateManifest {
+    static func read(from url: URL) throws -> UpdateManifest {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw FileError(path: url.path, reason: bilingual("manifeste introuvable", "manifest not found"))
         }
@@ -153,15 +153,15 @@ public struct UpdateManifest: Sendable, Codable, Equatable {
 }
 
 /// ISO 8601 timestamps of manifests and trust files, always UTC, second precision.
-public enum Timestamp {
-    public static func string(_ date: Date) -> String {
+enum Timestamp {
+    static func string(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
     }
 
     /// Also accepts a bare day (`2027-01-31`, midnight UTC).
-    public static func parse(_ text: String) -> Date? {
+    static func parse(_ text: String) -> Date? {
         if let day = SourceDate.parseDay(text) { return day }
         let formatter = ISO8601DateFormatter()
         return formatter.date(from: text)
@@ -169,7 +169,7 @@ public enum Timestamp {
 }
 
 /// Dotted versions compared number by number (`0.10.0` > `0.9.2`).
-public func demokitVersion(_ version: String, isAtLeast minimum: String) -> Bool {
+func demokitVersion(_ version: String, isAtLeast minimum: String) -> Bool {
     let a = version.split(separator: ".").map { Int($0) ?? 0 }
     let b = minimum.split(separator: ".").map { Int($0) ?? 0 }
     for index in 0..<max(a.count, b.count) {

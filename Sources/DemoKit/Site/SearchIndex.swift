@@ -22,19 +22,19 @@ import Foundation
 /// - `standing`: each entry's standing (`CatalogueSearch.standing`), same encoding:
 ///   inside a tier, higher first, before the bm25 score;
 /// - `docs`: what a result shows and what filters test, as arrays.
-public struct SearchIndex: Sendable {
+struct SearchIndex: Sendable {
     /// Same order as `CatalogueSearch.weights`: name, replaces, keywords, description.
     static let weights = [10, 6, 3, 1]
     /// Descriptions in results are cut at build time: the index stays small.
     static let summaryLength = 160
 
-    public var terms: [String]
-    public var postings: [String]
-    public var lengths: String
-    public var standings: String
-    public var docs: [[String]]
+    var terms: [String]
+    var postings: [String]
+    var lengths: String
+    var standings: String
+    var docs: [[String]]
 
-    public init(kit: Kit) {
+    init(kit: Kit) {
         self.init(kit: kit, texts: EntryTexts.of(kit))
     }
 
@@ -138,13 +138,13 @@ public struct SearchIndex: Sendable {
     }
 
     /// Bytes of the index proper (terms, postings, lengths), without display data.
-    public var indexBytes: Int {
+    var indexBytes: Int {
         terms.reduce(0) { $0 + $1.utf8.count + 1 } + postings.reduce(0) { $0 + $1.utf8.count + 1 } + lengths.utf8.count
             + standings.utf8.count
     }
 
     /// The script, with every string escaped for a JavaScript literal.
-    public var script: String {
+    var script: String {
         var out = "/* demokit: index de recherche / search index. Généré, ne pas modifier. */\n"
         out += "window.DEMOKIT_SEARCH={v:3,n:\(docs.count),\n"
         out += "terms:" + JavaScript.string(terms.joined(separator: " ")) + ",\n"
@@ -162,11 +162,11 @@ public struct SearchIndex: Sendable {
 /// Numbers as variable-length words of base-32 digits, most significant first:
 /// `0-9a-v` continue, `w-zA-Z_-` (32 characters) end a number. No separator is
 /// needed and none of the characters needs escaping in a script.
-public enum Varint {
+enum Varint {
     static let more = Array("0123456789abcdefghijklmnopqrstuv")
     static let last = Array("wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 
-    public static func encode(_ value: Int) -> String {
+    static func encode(_ value: Int) -> String {
         var digits = [value & 31]
         var rest = value >> 5
         while rest > 0 {
@@ -180,7 +180,7 @@ public enum Varint {
         return text
     }
 
-    public static func decode(_ text: String) -> [Int] {
+    static func decode(_ text: String) -> [Int] {
         var values: [Int] = []
         var current = 0
         for character in text {
@@ -196,11 +196,11 @@ public enum Varint {
 }
 
 /// Text from imported data placed inside a script.
-public enum JavaScript {
+enum JavaScript {
     /// A double-quoted literal that is safe inside `<script>` too: `<`, `>` and `&`
     /// are escaped (no `</script>`), and so are U+2028 and U+2029, which end a
     /// line in older JavaScript engines.
-    public static func string(_ text: String) -> String {
+    static func string(_ text: String) -> String {
         // On UTF-8 bytes: every character escaped is ASCII but U+2028 and U+2029
         // (E2 80 A8 and E2 80 A9), and no other scalar holds those bytes.
         let hex = Array("0123456789abcdef".utf8)

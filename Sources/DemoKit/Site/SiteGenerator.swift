@@ -7,17 +7,17 @@ import Foundation
 ///
 /// Templates get plain dictionaries (`docs/theme.md` lists their keys); everything
 /// from imported data goes through Mustache's `{{…}}`, which escapes it.
-public struct SiteGenerator: Sendable {
-    public var kit: Kit
-    public var theme: Theme
+struct SiteGenerator: Sendable {
+    var kit: Kit
+    var theme: Theme
 
-    public init(kit: Kit, theme: Theme) {
+    init(kit: Kit, theme: Theme) {
         self.kit = kit
         self.theme = theme
     }
 
     /// Where the search index is written, relative to the key's root.
-    public static let indexPath = "catalogue/search-index.js"
+    static let indexPath = "catalogue/search-index.js"
 
     /// `alongside`: other work to share the cores with (the catalogue database), given
     /// the entries' texts (`EntryTexts`).
@@ -245,7 +245,7 @@ struct SitePage {
     var keyPath: String { language.folder + path }
 }
 
-public enum SiteLanguage: String, CaseIterable, Sendable {
+enum SiteLanguage: String, CaseIterable, Sendable {
     case fr, en
 
     var folder: String { self == .fr ? "catalogue/" : "catalogue/en/" }

@@ -5,17 +5,17 @@ import Mustache
 /// assets (`assets/`) and the interface's words in both languages (`strings.json`),
 /// so an association can restyle and reword its keys without writing Swift.
 /// `docs/theme.md` lists the templates and the keys each one gets.
-public struct Theme: Sendable {
-    public var library: MustacheLibrary
-    public var assets: [(path: String, url: URL)]
+struct Theme: Sendable {
+    var library: MustacheLibrary
+    var assets: [(path: String, url: URL)]
     /// `strings.json`: `{"fr": {key: text}, "en": {key: text}}`, the same keys in both.
-    public var strings: [String: [String: String]] = [:]
+    var strings: [String: [String: String]] = [:]
     /// A hash of the templates: with a page's context, it names the page's bytes.
-    public var templatesHash = ""
+    var templatesHash = ""
     /// Each template's text as written (name without `.mustache`).
-    public var sources: [String: String] = [:]
+    var sources: [String: String] = [:]
 
-    public static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
+    static func load(from folder: URL, displayPrefix: String = "") throws -> Theme {
         let fm = FileManager.default
         let templates = folder.appendingPathComponent("templates")
         guard let names = try? fm.contentsOfDirectory(atPath: templates.path) else {
@@ -99,7 +99,7 @@ public struct Theme: Sendable {
     }
 
     /// Renders a page; a missing template is a theme error, not a crash.
-    public func render(_ template: String, _ context: [String: Any]) throws -> String {
+    func render(_ template: String, _ context: [String: Any]) throws -> String {
         guard let html = library.render(context, withTemplate: template) else {
             throw FileError(
                 path: "payload/theme/templates/\(template).mustache",

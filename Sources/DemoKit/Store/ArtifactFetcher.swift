@@ -4,9 +4,9 @@ import Foundation
 /// kit's profiles that it lacks, resuming interrupted downloads and rejecting files
 /// whose hash is not the pinned one.
 public struct ArtifactFetcher: Sendable {
-    public var store: ContentStore
-    public var downloader: Downloader
-    public var progress: any ProgressReporter
+    var store: ContentStore
+    var downloader: Downloader
+    var progress: any ProgressReporter
 
     public init(store: ContentStore, downloader: Downloader = Downloader(), progress: any ProgressReporter = SilentProgress()) {
         self.store = store
@@ -19,13 +19,13 @@ public struct ArtifactFetcher: Sendable {
         public var fetched: [ArtifactPin] = []
         /// Artifacts that were already in the store.
         public var present: [ArtifactPin] = []
-        public var failures: [DownloadError] = []
+        var failures: [DownloadError] = []
         /// Bytes that came from earlier, interrupted downloads.
-        public var resumedBytes: Int64 = 0
+        var resumedBytes: Int64 = 0
     }
 
     /// The pinned artifacts of the kit's profiles' applications, each once, in profile order.
-    public static func pins(of kit: Kit) -> [(app: String, pin: ArtifactPin)] {
+    static func pins(of kit: Kit) -> [(app: String, pin: ArtifactPin)] {
         var seen: Set<String> = []
         var result: [(String, ArtifactPin)] = []
         var ids: Set<String> = []
@@ -97,10 +97,10 @@ public struct ArtifactFetcher: Sendable {
 }
 
 /// Some artifacts could not be downloaded; the others were.
-public struct FetchError: UserFacingError {
-    public var report: ArtifactFetcher.Report
+struct FetchError: UserFacingError {
+    var report: ArtifactFetcher.Report
 
-    public var message: String {
+    var message: String {
         bilingual(
             "\(report.failures.count) téléchargement(s) en échec (\(report.fetched.count) réussi(s)) : relancez demokit fetch, les téléchargements interrompus reprennent où ils en étaient",
             "\(report.failures.count) download(s) failed (\(report.fetched.count) succeeded): run demokit fetch again, interrupted downloads continue where they stopped"

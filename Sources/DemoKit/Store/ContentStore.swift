@@ -8,10 +8,10 @@ import Foundation
 /// `partial/<64 digits>.part` (interrupted downloads, resumed by the next fetch),
 /// `unpacked/<64 digits>/` (portable apps unpacked from a `.zip` or `.paf.exe`).
 public struct ContentStore: Sendable {
-    public let root: URL
+    let root: URL
     /// Objects already verified, by fingerprint (`verified.tsv`): a build checks each
     /// object's hash, but reads it again only when the file changed since.
-    public let memo: FileMemo
+    let memo: FileMemo
 
     public init(root: URL) {
         self.root = root.standardizedFileURL
@@ -20,7 +20,7 @@ public struct ContentStore: Sendable {
     }
 
     /// Keeps what was verified for the next run (objects still in the store only).
-    public func saveMemo() {
+    func saveMemo() {
         let prefix = root.path + "/"
         try? memo.save(to: root.appendingPathComponent("verified.tsv")) { $0.hasPrefix(prefix) && FileManager.default.fileExists(atPath: $0) }
     }
@@ -34,20 +34,20 @@ public struct ContentStore: Sendable {
         return home.appendingPathComponent(".cache/demokit")
     }
 
-    public func objectURL(sha256: String) -> URL {
+    func objectURL(sha256: String) -> URL {
         let hex = sha256.lowercased()
         return root.appendingPathComponent("sha256/\(hex.prefix(2))/\(hex)")
     }
 
-    public func partialURL(sha256: String) -> URL {
+    func partialURL(sha256: String) -> URL {
         root.appendingPathComponent("partial/\(sha256.lowercased()).part")
     }
 
-    public func unpackedURL(sha256: String) -> URL {
+    func unpackedURL(sha256: String) -> URL {
         root.appendingPathComponent("unpacked/\(sha256.lowercased())")
     }
 
-    public enum Status: Sendable, Equatable {
+    enum Status: Sendable, Equatable {
         case present
         case missing
         /// A file is there but its size or hash is not the pinned one.
@@ -56,7 +56,7 @@ public struct ContentStore: Sendable {
 
     /// Whether the store holds the pinned file. With `verify`, the file is hashed again
     /// (a disk or a hand edit can corrupt it); otherwise only its size is checked.
-    public func status(of pin: ArtifactPin, verify: Bool = true) throws -> Status {
+    func status(of pin: ArtifactPin, verify: Bool = true) throws -> Status {
         let url = objectURL(sha256: pin.sha256)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
             let size = (attributes[.size] as? NSNumber)?.int64Value
@@ -70,7 +70,7 @@ public struct ContentStore: Sendable {
     /// Copies a local file into the store, hashing it on the way, and returns its
     /// place. A file already stored is not copied again.
     @discardableResult
-    public func add(fileAt source: URL) throws -> (url: URL, size: Int64, sha256: String) {
+    func add(fileAt source: URL) throws -> (url: URL, size: Int64, sha256: String) {
         let fm = FileManager.default
         let incoming = root.appendingPathComponent("partial/incoming-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try createFolder(incoming.deletingLastPathComponent())
@@ -82,7 +82,7 @@ public struct ContentStore: Sendable {
 
     /// Moves a complete, verified file into its place (replacing a corrupt copy).
     @discardableResult
-    public func adopt(_ file: URL, sha256: String) throws -> URL {
+    func adopt(_ file: URL, sha256: String) throws -> URL {
         let fm = FileManager.default
         let destination = objectURL(sha256: sha256)
         try createFolder(destination.deletingLastPathComponent())
@@ -106,7 +106,7 @@ public struct ContentStore: Sendable {
     }
 
     /// Removes a stored file whose content is wrong, so the next fetch replaces it.
-    public func remove(sha256: String) {
+    func remove(sha256: String) {
         try? FileManager.default.removeItem(at: objectURL(sha256: sha256))
         try? FileManager.default.removeItem(at: unpackedURL(sha256: sha256))
         memo.record(objectURL(sha256: sha256).path, nil)
@@ -131,11 +131,11 @@ public struct MissingArtifactsError: UserFacingError {
         public var app: String
         public var platform: String
         public var pin: ArtifactPin
-        public var reason: String
+        var reason: String
     }
 
-    public var items: [Item]
-    public var fetchCommand: String
+    var items: [Item]
+    var fetchCommand: String
 
     public var message: String {
         let lines = items.map { "  \($0.app) (\($0.platform)): \($0.pin.url) — \(formatBytes($0.pin.size)), \($0.reason)" }

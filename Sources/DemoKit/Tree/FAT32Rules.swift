@@ -4,11 +4,11 @@ import Foundation
 /// copied: a key that cannot hold a file must fail at plan time, not half-way.
 public enum FAT32Rules {
     /// FAT32 stores sizes in 32 bits: 4 GiB − 1 is the largest file.
-    public static let maxFileSize: Int64 = (1 << 32) - 1
+    static let maxFileSize: Int64 = (1 << 32) - 1
     /// Windows' classic path limit (260 with the drive letter and the final NUL).
-    public static let maxPathLength = 255
+    static let maxPathLength = 255
     /// A long file name holds 255 UTF-16 units.
-    public static let maxNameLength = 255
+    static let maxNameLength = 255
 
     static let reservedNames: Set<String> = {
         var names: Set<String> = ["CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"]
@@ -76,7 +76,7 @@ public enum FAT32Rules {
     }
 
     /// Problems of one path (relative, `/`-separated) and size, not counting collisions.
-    public static func check(path: String, size: Int64 = 0) -> [Problem] {
+    static func check(path: String, size: Int64 = 0) -> [Problem] {
         if size <= maxFileSize, isPlainPath(path) { return [] }
         return slowCheck(path: path, size: size)
     }
@@ -201,7 +201,7 @@ public enum FAT32Rules {
     /// Every problem of a whole tree, collisions included (folders too: `Apps/` and
     /// `apps/` are one folder on FAT32). Paths are compared case-insensitively the way
     /// Windows does: Unicode simple case folding, not normalisation.
-    public static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
+    static func check(files: [(path: String, size: Int64)]) -> [(path: String, problem: Problem)] {
         var problems: [(String, Problem)] = []
         var seen: [String: String] = [:]
         seen.reserveCapacity(files.count + files.count / 4)

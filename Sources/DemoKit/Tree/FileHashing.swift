@@ -3,12 +3,12 @@ import Foundation
 
 /// A file as recorded in manifests.
 public struct FileRecord: Sendable, Codable, Equatable {
-    public var path: String
-    public var size: Int64
-    public var sha256: String
-    public var role: FileRole?
+    var path: String
+    var size: Int64
+    var sha256: String
+    var role: FileRole?
 
-    public init(path: String, size: Int64, sha256: String, role: FileRole? = nil) {
+    init(path: String, size: Int64, sha256: String, role: FileRole? = nil) {
         self.path = path
         self.size = size
         self.sha256 = sha256
@@ -17,10 +17,10 @@ public struct FileRecord: Sendable, Codable, Equatable {
 }
 
 /// Streaming SHA-256 and copy: memory stays flat whatever the file size.
-public enum FileHashing {
+enum FileHashing {
     static let chunkSize = 1 << 20
 
-    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         // By table: `String(format:)` per byte is slow, and every file of a key is hashed.
         let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
@@ -32,12 +32,12 @@ public enum FileHashing {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func sha256(of data: Data) -> String {
+    static func sha256(of data: Data) -> String {
         hex(SHA256.hash(data: data))
     }
 
     /// Hashes a file by streaming it.
-    public static func sha256(fileAt url: URL) throws -> (size: Int64, sha256: String) {
+    static func sha256(fileAt url: URL) throws -> (size: Int64, sha256: String) {
         let input = try openForReading(url)
         defer { close(input) }
         var hasher = SHA256()
@@ -59,7 +59,7 @@ public enum FileHashing {
     /// Copies `source` to `destination` while hashing what is written, in one pass.
     /// `newFile`: fail rather than write into a file already there (it could be a hard
     /// link to another key's file, which must never change).
-    public static func copyAndHash(
+    static func copyAndHash(
         from source: URL, to destination: URL, newFile: Bool = false, onChunk: (Int) -> Void = { _ in }
     ) throws -> (size: Int64, sha256: String) {
         let input = try openForReading(source)

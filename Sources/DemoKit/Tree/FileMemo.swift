@@ -11,21 +11,21 @@ import Foundation
 /// Stored as tab-separated lines (`path dev ino size mtime ctime sha256 time`): a
 /// memo of every file of a large key must load in a fraction of a no-change rebuild,
 /// which a JSON decoder of that many records would take whole.
-public final class FileMemo: @unchecked Sendable {
-    public struct Entry: Sendable, Equatable {
-        public var fingerprint: FileFingerprint
+final class FileMemo: @unchecked Sendable {
+    struct Entry: Sendable, Equatable {
+        var fingerprint: FileFingerprint
         /// Held as a digest: the output's memo holds an entry per file of the key
         /// through a rebuild (`HexDigest`).
         var digest: HexDigest
         /// When the hash was taken (ns since 1970): a file changed in the same clock
         /// tick as this can keep its fingerprint, see `sha256(of:)`.
-        public var time: Int64
+        var time: Int64
 
-        public var sha256: String { digest.hex }
+        var sha256: String { digest.hex }
 
         /// Nil unless `sha256` is a SHA-256 in lowercase hex: then nothing is remembered,
         /// and the file is hashed again when next asked for.
-        public init?(fingerprint: FileFingerprint, sha256: String, time: Int64) {
+        init?(fingerprint: FileFingerprint, sha256: String, time: Int64) {
             guard let digest = HexDigest(sha256) else { return nil }
             self.init(fingerprint: fingerprint, digest: digest, time: time)
         }
@@ -43,32 +43,32 @@ public final class FileMemo: @unchecked Sendable {
     /// them): kernels stamp times with a coarse clock.
     static let racyMargin: Int64 = 2_000_000_000
 
-    public init(entries: [String: Entry] = [:]) {
+    init(entries: [String: Entry] = [:]) {
         self.entries = entries
     }
 
-    public static func now() -> Int64 {
+    static func now() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 
-    public func entry(_ path: String) -> Entry? {
+    func entry(_ path: String) -> Entry? {
         lock.withLock { entries[path] }
     }
 
-    public func record(_ path: String, _ entry: Entry?) {
+    func record(_ path: String, _ entry: Entry?) {
         lock.withLock { entries[path] = entry }
     }
 
-    public var paths: [String] { lock.withLock { Array(entries.keys) } }
+    var paths: [String] { lock.withLock { Array(entries.keys) } }
 
     /// How many files it remembers.
-    public var count: Int { lock.withLock { entries.count } }
+    var count: Int { lock.withLock { entries.count } }
 
     /// The remembered hash of `path` if its fingerprint is unchanged and it was not
     /// changed within `racyMargin` before it was hashed; nil otherwise.
-    public func trusted(_ path: String, _ current: FileFingerprint) -> Entry? {
+    func trusted(_ path: String, _ current: FileFingerprint) -> Entry? {
         guard let entry = entry(path) else { return nil }
         if ignoresChangeTime, entry.time == .max, entry.fingerprint.sameContent(as: current) { return entry }
         guard entry.fingerprint == current, current.ctime + Self.racyMargin < entry.time else { return nil }
@@ -79,15 +79,15 @@ public final class FileMemo: @unchecked Sendable {
     /// in place, but hard links to them (from keys, from other stores) change their
     /// change time each time a key is built or removed. There, a file demokit itself
     /// verified is trusted while its device, inode, size and modification time hold.
-    public var ignoresChangeTime = false
+    var ignoresChangeTime = false
 
     /// The file's size and SHA-256, from memory when the file has not changed, else
     /// read (and remembered).
-    public func sha256(of url: URL) throws -> (size: Int64, sha256: String) {
+    func sha256(of url: URL) throws -> (size: Int64, sha256: String) {
         try sha256(ofPath: url.path)
     }
 
-    public func sha256(ofPath path: String) throws -> (size: Int64, sha256: String) {
+    func sha256(ofPath path: String) throws -> (size: Int64, sha256: String) {
         let time = Self.now()
         guard let before = FileFingerprint.of(path) else {
             throw FileError(path: path, reason: bilingual("fichier introuvable ou illisible", "file missing or unreadable"))
@@ -105,11 +105,11 @@ public final class FileMemo: @unchecked Sendable {
 
     /// Remembers a file this process just wrote with known content. `time` 0 marks it
     /// as trusted at once: demokit's own outputs are not edited while it writes them.
-    public func remember(_ url: URL, sha256: String, size: Int64) {
+    func remember(_ url: URL, sha256: String, size: Int64) {
         remember(path: url.path, sha256: sha256, size: size)
     }
 
-    public func remember(path: String, sha256: String, size: Int64) {
+    func remember(path: String, sha256: String, size: Int64) {
         guard let fingerprint = FileFingerprint.of(path), fingerprint.size == size,
             let entry = Entry(fingerprint: fingerprint, sha256: sha256, time: .max)
         else { return }
@@ -118,7 +118,7 @@ public final class FileMemo: @unchecked Sendable {
 
     /// Takes the fingerprint again after a metadata change (a hard link, a time stamp)
     /// of a file whose content is known not to have changed.
-    public func refresh(_ path: String) {
+    func refresh(_ path: String) {
         lock.withLock {
             guard var entry = entries[path], let fingerprint = FileFingerprint.of(path), fingerprint.size == entry.fingerprint.size else {
                 entries[path] = nil
@@ -132,7 +132,7 @@ public final class FileMemo: @unchecked Sendable {
 
     // MARK: Storage
 
-    public static func load(from url: URL) -> FileMemo {
+    static func load(from url: URL) -> FileMemo {
         guard let data = try? Data(contentsOf: url) else { return FileMemo() }
         var entries: [String: Entry] = [:]
         TSVLines.forEach(in: data) { bytes, fields in
@@ -168,7 +168,7 @@ public final class FileMemo: @unchecked Sendable {
     }
 
     /// Written beside and renamed over: a memo is never half-written.
-    public func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
+    func save(to url: URL, keeping keep: (String) -> Bool = { _ in true }) throws {
         let snapshot = lock.withLock { entries }
         try FileMemo.writeReplacing(url) { file in
             // The paths sorted, not the entries: a sorted copy of the entries would add

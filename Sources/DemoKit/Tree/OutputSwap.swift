@@ -7,18 +7,18 @@ import Foundation
 /// Builds into a hidden staging folder beside the output and moves it into place only
 /// when complete: a failed or interrupted build never leaves a half-written key at `--out`.
 /// The key it replaces is moved aside and removed on a thread of its own (`Removal`).
-public struct OutputSwap {
-    public let output: URL
-    public let staging: URL
+struct OutputSwap {
+    let output: URL
+    let staging: URL
     /// File modes can be set beside the output. FAT32 stores none: kernel vfat refuses
     /// a mode it cannot keep, fusefat has no chmod at all. There the tree is written
     /// without them, so a key can be built straight onto a mounted stick.
-    public let storesModes: Bool
+    let storesModes: Bool
 
     /// Marks a folder as a demokit key, so replacing it is safe.
     static let marker = "demokit/manifest.json"
 
-    public init(output: URL) throws {
+    init(output: URL) throws {
         self.output = output.standardizedFileURL
         let parent = self.output.deletingLastPathComponent()
         let name = self.output.lastPathComponent
@@ -79,7 +79,7 @@ public struct OutputSwap {
     /// it changes their change times) and before exiting. (A removal cut short leaves a
     /// hidden folder that the next build removes.)
     @discardableResult
-    public func commit() throws -> Removal {
+    func commit() throws -> Removal {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
         let old = parent.appendingPathComponent(".\(output.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
@@ -103,7 +103,7 @@ public struct OutputSwap {
     }
 
     /// After a failed build: the staging folder is removed.
-    public func discard() {
+    func discard() {
         TreeRemoval.remove(staging.path)
     }
 
@@ -144,7 +144,7 @@ public struct OutputSwap {
     }
 
     /// The previous key being removed on a thread of its own.
-    public final class Removal: @unchecked Sendable {
+    final class Removal: @unchecked Sendable {
         private let work: BackgroundWork?
 
         init(_ path: String?) {
@@ -152,7 +152,7 @@ public struct OutputSwap {
         }
 
         /// Returns once the previous key is gone.
-        public func wait() {
+        func wait() {
             work?.wait()
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// One file of the key as planned by the stages before it is written.
-public struct PlannedFile: Sendable {
-    public enum Content: Sendable {
+struct PlannedFile: Sendable {
+    enum Content: Sendable {
         case bytes(Data)
         /// Someone else's file (the kit's, the system's): copied, hashed on the way.
         case copy(URL)
@@ -27,39 +27,39 @@ public struct PlannedFile: Sendable {
     }
 
     /// Path inside the key, `/`-separated, no leading slash.
-    public var path: String
-    public var content: Content
+    var path: String
+    var content: Content
     /// Role in update manifests: boot, catalogue, site, application.
-    public var role: FileRole
+    var role: FileRole
 
-    public init(path: String, content: Content, role: FileRole) {
+    init(path: String, content: Content, role: FileRole) {
         self.path = path
         self.content = content
         self.role = role
     }
 
     /// A generated file with no key: always made.
-    public static func generated(_ path: String, role: FileRole, _ make: @escaping @Sendable () throws -> Data) -> PlannedFile {
+    static func generated(_ path: String, role: FileRole, _ make: @escaping @Sendable () throws -> Data) -> PlannedFile {
         PlannedFile(path: path, content: .generated { (nil, make) }, role: role)
     }
 
-    public static func text(_ path: String, _ text: String, role: FileRole) -> PlannedFile {
+    static func text(_ path: String, _ text: String, role: FileRole) -> PlannedFile {
         PlannedFile(path: path, content: .bytes(Data(text.utf8)), role: role)
     }
 }
 
-public enum FileRole: String, Sendable, Codable, CaseIterable {
+enum FileRole: String, Sendable, Codable, CaseIterable {
     case boot, catalogue, site, application, other
 }
 
 /// The whole key before writing: unique paths, sorted.
-public struct TreePlan: Sendable {
-    public private(set) var files: [PlannedFile] = []
+struct TreePlan: Sendable {
+    private(set) var files: [PlannedFile] = []
     private var paths: Set<String> = []
 
-    public init() {}
+    init() {}
 
-    public mutating func add(_ file: PlannedFile) throws {
+    mutating func add(_ file: PlannedFile) throws {
         // Case-insensitive collisions are FAT32 problems, reported by checkFAT32().
         guard paths.insert(file.path).inserted else {
             throw FileError(
@@ -69,15 +69,15 @@ public struct TreePlan: Sendable {
         files.append(file)
     }
 
-    public mutating func add(contentsOf other: [PlannedFile]) throws {
+    mutating func add(contentsOf other: [PlannedFile]) throws {
         for file in other { try add(file) }
     }
 
-    public var sortedFiles: [PlannedFile] { files.sorted { $0.path < $1.path } }
+    var sortedFiles: [PlannedFile] { files.sorted { $0.path < $1.path } }
 
     /// Size of each planned file (copies are measured on disk). Generated files are
     /// made to be measured only when `generate` is set; otherwise they count 0.
-    public func sizes(generate: Bool = false) throws -> [(path: String, size: Int64)] {
+    func sizes(generate: Bool = false) throws -> [(path: String, size: Int64)] {
         try files.map { file in
             switch file.content {
             case let .bytes(data): return (file.path, Int64(data.count))
@@ -91,16 +91,16 @@ public struct TreePlan: Sendable {
     }
 
     /// Refuses, before anything is written, a tree that a FAT32 key cannot hold.
-    public func checkFAT32() throws {
+    func checkFAT32() throws {
         let problems = FAT32Rules.check(files: try sizes())
         guard problems.isEmpty else { throw TreeCheckError(problems: problems) }
     }
 }
 
 /// The key's tree breaks FAT32 rules; every problem is listed with its path.
-public struct TreeCheckError: UserFacingError {
-    public var problems: [(path: String, problem: FAT32Rules.Problem)]
-    public var message: String {
+struct TreeCheckError: UserFacingError {
+    var problems: [(path: String, problem: FAT32Rules.Problem)]
+    var message: String {
         let lines = problems.map { "  \($0.path): \($0.problem.message)" }.joined(separator: "\n")
         return bilingual("la clé ne peut pas être écrite sur FAT32", "the key cannot be written to FAT32") + ":\n" + lines
     }

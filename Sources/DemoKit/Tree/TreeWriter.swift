@@ -11,31 +11,31 @@ import Foundation
 /// already in the previous build (same path, same SHA-256, file untouched since) is
 /// hard-linked from it instead of written; demokit's own files (content store,
 /// extracted base) are hard-linked when on the same file system.
-public struct TreeWriter: Sendable {
-    public var mtime: Date
-    public var progress: any ProgressReporter
+struct TreeWriter: Sendable {
+    var mtime: Date
+    var progress: any ProgressReporter
     /// The previous build of the same output, to take unchanged files from.
-    public var previous: PreviousTree?
+    var previous: PreviousTree?
     /// Hashes of demokit's own files (the content store's memo).
-    public var ownedMemo: FileMemo
-    public var workers: Int
+    var ownedMemo: FileMemo
+    var workers: Int
     /// False where the output's file system stores no modes (FAT32, see
     /// `OutputSwap.storesModes`): files and folders keep whatever it shows.
-    public var setsModes = true
+    var setsModes = true
 
     /// A previous build: its folder and what each of its files holds.
-    public struct PreviousTree: Sendable {
-        public let root: URL
+    struct PreviousTree: Sendable {
+        let root: URL
         /// `root` as a path, for the 40,000 paths made from it.
         let rootPath: String
         /// Absolute paths of the previous build's files → their hash, trusted only while
         /// their fingerprint is unchanged.
-        public var memo: FileMemo
+        var memo: FileMemo
 
         /// Generated files: path → their key and bytes' hash, as last written.
-        public var pages: [String: PageRecord]
+        var pages: [String: PageRecord]
 
-        public init(root: URL, memo: FileMemo, pages: [String: PageRecord] = [:]) {
+        init(root: URL, memo: FileMemo, pages: [String: PageRecord] = [:]) {
             self.root = root
             rootPath = TreeWriter.folderPath(root)
             self.memo = memo
@@ -52,17 +52,17 @@ public struct TreeWriter: Sendable {
 
     /// A generated file's key and the hash of the bytes it gave. Both are held as
     /// digests (`HexDigest`): a rebuild holds one per page of the key.
-    public struct PageRecord: Sendable, Equatable {
+    struct PageRecord: Sendable, Equatable {
         let keyDigest: HexDigest
         let sha256Digest: HexDigest
-        public let size: Int64
+        let size: Int64
 
-        public var key: String { keyDigest.hex }
-        public var sha256: String { sha256Digest.hex }
+        var key: String { keyDigest.hex }
+        var sha256: String { sha256Digest.hex }
 
         /// Nil unless both are SHA-256s in lowercase hex: such a page is not recorded,
         /// and rendered again by the next build.
-        public init?(key: String, sha256: String, size: Int64) {
+        init?(key: String, sha256: String, size: Int64) {
             guard let keyDigest = HexDigest(key), let sha256Digest = HexDigest(sha256) else { return nil }
             self.init(keyDigest: keyDigest, sha256Digest: sha256Digest, size: size)
         }
@@ -75,16 +75,16 @@ public struct TreeWriter: Sendable {
     }
 
     /// How the bytes got there, for the report and the benchmark.
-    public struct Counts: Sendable {
-        public var written = 0
-        public var reused = 0
-        public var linked = 0
+    struct Counts: Sendable {
+        var written = 0
+        var reused = 0
+        var linked = 0
         /// Generated pages rendered (the others were taken by their keys); a rendered
         /// page with unchanged bytes is also counted as reused.
-        public var rendered = 0
+        var rendered = 0
     }
 
-    public init(mtime: Date, progress: any ProgressReporter = SilentProgress(), previous: PreviousTree? = nil, ownedMemo: FileMemo = FileMemo()) {
+    init(mtime: Date, progress: any ProgressReporter = SilentProgress(), previous: PreviousTree? = nil, ownedMemo: FileMemo = FileMemo()) {
         self.mtime = mtime
         self.progress = progress
         self.previous = previous
@@ -92,13 +92,13 @@ public struct TreeWriter: Sendable {
         workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public private(set) var counts = Counts()
+    private(set) var counts = Counts()
     /// Keys of the generated files written (or taken) by this build.
-    public private(set) var pages: [String: PageRecord] = [:]
+    private(set) var pages: [String: PageRecord] = [:]
     /// Owned files hard-linked into the tree: their fingerprints change with the link.
-    public private(set) var linkedOwned: [String] = []
+    private(set) var linkedOwned: [String] = []
     /// The generated files' records, handed over and let go of (peak memory).
-    public mutating func takePages() -> [String: PageRecord] {
+    mutating func takePages() -> [String: PageRecord] {
         defer { pages = [:] }
         return pages
     }
@@ -108,16 +108,16 @@ public struct TreeWriter: Sendable {
     /// (a rendered page). Nil for the others (copies, links, files stamped again),
     /// whose fingerprints a link or a later removal may still change. The build
     /// cache's memo of the output is made from these and `stat`s only the rest.
-    public private(set) var observed: [FileFingerprint?] = []
+    private(set) var observed: [FileFingerprint?] = []
 
     /// The observed fingerprints, handed over and let go of.
-    public mutating func takeObserved() -> [FileFingerprint?] {
+    mutating func takeObserved() -> [FileFingerprint?] {
         defer { observed = [] }
         return observed
     }
 
     /// The owned files linked, handed over and let go of.
-    public mutating func takeLinkedOwned() -> [String] {
+    mutating func takeLinkedOwned() -> [String] {
         defer { linkedOwned = [] }
         return linkedOwned
     }
@@ -126,7 +126,7 @@ public struct TreeWriter: Sendable {
     /// `beforeCopies` sees their records (to refuse a key that does not fit before
     /// gigabytes are copied); then copies. `root` is a new folder: no planned file is
     /// there yet.
-    public mutating func write(
+    mutating func write(
         _ plan: TreePlan, into root: URL, beforeCopies: ([FileRecord]) throws -> Void = { _ in }
     ) throws -> [FileRecord] {
         let files = plan.sortedFiles

@@ -16,11 +16,11 @@ import Foundation
 /// no cleanup, like a key pulled out) at the N-th write operation, so tests can stop
 /// an update at every step.
 public final class DurableWriter {
-    public private(set) var bytesWritten: Int64 = 0
-    public private(set) var operations = 0
+    private(set) var bytesWritten: Int64 = 0
+    private(set) var operations = 0
     let crashAfter: Int?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         crashAfter = environment["DEMOKIT_TEST_CRASH_AFTER_WRITES"].flatMap { Int($0) }
     }
 
@@ -45,7 +45,7 @@ public final class DurableWriter {
     }
 
     /// Writes `data` to a new file and flushes it.
-    public func write(_ data: Data, to url: URL) throws {
+    func write(_ data: Data, to url: URL) throws {
         let handle = try createFresh(url)
         try data.withUnsafeBytes { try writeAll(handle, $0, url) }
         try handle.sync(url)
@@ -55,7 +55,7 @@ public final class DurableWriter {
     /// Copies `source` into `destination` (created or, with `append`, extended),
     /// hashing everything `destination` ends up holding, flushes it, and checks the
     /// result against the expected size and SHA-256. A mismatch removes the copy.
-    public func copy(from source: URL, to destination: URL, expected: FileRecord) throws {
+    func copy(from source: URL, to destination: URL, expected: FileRecord) throws {
         let input = try FileHashing.openForReading(source)
         let inputHandle = FileDescriptor(input)
         defer { try? inputHandle.close(source) }
@@ -112,7 +112,7 @@ public final class DurableWriter {
     ///   itself is flushed;
     /// - the source's entry goes first: a cut then leaves the new content under no
     ///   name (clusters lost, staged again by the rerun) rather than under two.
-    public func rename(_ source: URL, to destination: URL) throws {
+    func rename(_ source: URL, to destination: URL) throws {
         tick()
         let replaced = open(destination.path, O_RDONLY)
         defer { if replaced >= 0 { _ = posixClose(replaced) } }
@@ -125,7 +125,7 @@ public final class DurableWriter {
 
     /// Removes a file, or a folder and everything in it. By system calls: Foundation's
     /// `removeItem` fails on fusefat, which answers `unlink` on a folder with EPERM.
-    public func remove(_ url: URL) throws {
+    func remove(_ url: URL) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
         if isDirectory.boolValue {
@@ -141,7 +141,7 @@ public final class DurableWriter {
         syncDirectory(url.deletingLastPathComponent())
     }
 
-    public func createDirectory(_ url: URL) throws {
+    func createDirectory(_ url: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         tick()

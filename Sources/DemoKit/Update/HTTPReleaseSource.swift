@@ -4,28 +4,28 @@ import Foundation
 /// A release folder served over HTTP(S) by any static web server or mirror, read
 /// through `Downloader`: downloads resume where a previous, interrupted one stopped,
 /// which matters on the slow connections of town halls.
-public final class HTTPReleaseSource: ReleaseSource {
-    public let base: String
-    public private(set) var bytesRead: Int64 = 0
-    public var isOnline: Bool { true }
+final class HTTPReleaseSource: ReleaseSource {
+    let base: String
+    private(set) var bytesRead: Int64 = 0
+    var isOnline: Bool { true }
     private let downloader = Downloader()
     private let client: HTTPClient
 
-    public init(base: String) throws {
+    init(base: String) throws {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         client = downloader.makeClient()
     }
 
     deinit { try? client.syncShutdown() }
 
-    public func localURL(_ path: String) -> URL? { nil }
+    func localURL(_ path: String) -> URL? { nil }
 
     func url(_ path: String) -> String {
         let encoded = path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }
         return base + "/" + encoded.joined(separator: "/")
     }
 
-    public func fetch(_ path: String, maximumSize: Int) throws -> Data? {
+    func fetch(_ path: String, maximumSize: Int) throws -> Data? {
         let memory = MemorySink()
         let (request, transfer) = try downloader.transfer(url(path), from: 0, limit: Int64(maximumSize), into: memory)
         defer { bytesRead += transfer.bodyBytes }
@@ -37,7 +37,7 @@ public final class HTTPReleaseSource: ReleaseSource {
         return memory.data
     }
 
-    public func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
+    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
         var existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
         if existing == expected.size { return }
         // Longer than announced: start over in a new file (O_TRUNC is not to be relied on).

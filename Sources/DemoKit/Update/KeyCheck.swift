@@ -8,7 +8,7 @@ public struct KeyCheck: Sendable {
     public var trust: TrustFile?
     public var state = UpdateState()
     public var checkedFiles = 0
-    public var bytesRead: Int64 = 0
+    var bytesRead: Int64 = 0
     /// Files whose size or hash differs from the manifest.
     public var damaged: [String] = []
     public var missing: [String] = []

@@ -4,7 +4,7 @@ import Foundation
 public struct UpdateReport: Sendable {
     public enum Outcome: Sendable { case upToDate, updated }
     public var outcome: Outcome = .upToDate
-    public var fromNumber = 0
+    var fromNumber = 0
     public var toNumber = 0
     public var displayVersion = ""
     public var filesWritten = 0
@@ -21,7 +21,7 @@ public struct UpdateReport: Sendable {
     public var writeOperations = 0
     public var warnings: [String] = []
     /// The roles of the files written.
-    public var changedRoles: Set<FileRole> = []
+    var changedRoles: Set<FileRole> = []
 
     /// The parts of the key that changed, in the key plan's order.
     public var changedParts: [KeyPlan.Part] {
@@ -43,10 +43,10 @@ public struct UpdateReport: Sendable {
 ///
 /// Progress lives in two checksummed state records (`UpdateState`).
 public final class KeyUpdater {
-    public let key: URL
+    let key: URL
     public var trustKey: MinisignPublicKey?
-    public var now: Date
-    public var progress: any ProgressReporter
+    var now: Date
+    var progress: any ProgressReporter
     let writer: DurableWriter
     var report = UpdateReport()
     /// `DEMOKIT_TRACE_PHASES=1`: one line `demokit-phase: NAME` on stderr as each phase

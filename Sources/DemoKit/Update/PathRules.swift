@@ -2,14 +2,14 @@ import Foundation
 
 /// What a path of a manifest may be, so that writing it on a FAT32 key can neither
 /// escape the key nor clobber another file or demokit's own bookkeeping.
-public enum PathRules {
+enum PathRules {
     /// 4 GiB: FAT32 stores sizes on 32 bits.
-    public static let maximumFileSize: Int64 = 1 << 32
+    static let maximumFileSize: Int64 = 1 << 32
     /// demokit's own files on a key: never written from a manifest's file list.
     static let reservedPrefixes = ["demokit/manifest.json", "demokit/trust.json", "demokit/update-state", "demokit/.update"]
 
     /// Why `path` cannot be written on a FAT32 key, or nil when it can.
-    public static func problem(with path: String) -> String? {
+    static func problem(with path: String) -> String? {
         if path.isEmpty { return bilingual("chemin vide", "empty path") }
         if path.hasPrefix("/") || path.hasPrefix("\\") { return bilingual("chemin absolu", "absolute path") }
         if path.utf16.count > 240 { return bilingual("chemin trop long", "path too long") }
@@ -25,7 +25,7 @@ public enum PathRules {
 
     /// Checks every file of a manifest: paths, sizes, hashes, and collisions once case
     /// is folded (FAT32 ignores case) or a file stands where another needs a folder.
-    public static func check(_ files: [FileRecord]) throws {
+    static func check(_ files: [FileRecord]) throws {
         var seen: [String: String] = [:]
         for file in files {
             if let problem = problem(with: file.path) { throw UpdateRefusal.unsafePath(file.path, problem) }
@@ -54,7 +54,7 @@ public enum PathRules {
     /// The folders above a relative `/`-separated path, nearest first: `a/b/c` → `a/b`, `a`.
     /// (Not `NSString.deletingLastPathComponent`: on Linux it traps on a one-character
     /// string such as `a`, which a manifest can name; found by Fuzz/FuzzUpdateManifest.)
-    public static func parents(of path: String) -> [String] {
+    static func parents(of path: String) -> [String] {
         var result: [String] = []
         var rest = Substring(path)
         while let slash = rest.lastIndex(of: "/") {

@@ -34,16 +34,16 @@ public func openReleaseSource(_ location: String) throws -> any ReleaseSource {
 }
 
 /// A release folder on a disk.
-public final class FolderReleaseSource: ReleaseSource {
-    public let root: URL
-    public private(set) var bytesRead: Int64 = 0
-    public var isOnline: Bool { false }
+final class FolderReleaseSource: ReleaseSource {
+    let root: URL
+    private(set) var bytesRead: Int64 = 0
+    var isOnline: Bool { false }
 
-    public init(root: URL) { self.root = root }
+    init(root: URL) { self.root = root }
 
-    public func localURL(_ path: String) -> URL? { root.appendingPathComponent(path) }
+    func localURL(_ path: String) -> URL? { root.appendingPathComponent(path) }
 
-    public func fetch(_ path: String, maximumSize: Int) throws -> Data? {
+    func fetch(_ path: String, maximumSize: Int) throws -> Data? {
         let url = root.appendingPathComponent(path)
         guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
         defer { try? handle.close() }
@@ -54,7 +54,7 @@ public final class FolderReleaseSource: ReleaseSource {
         return data
     }
 
-    public func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
+    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
         let source = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: source.path) else { throw UpdateRefusal.notFound(path) }
         try writer.copy(from: source, to: partial, expected: expected)

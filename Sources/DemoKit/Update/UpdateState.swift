@@ -14,28 +14,28 @@ public struct UpdateState: Sendable, Codable, Equatable {
         case applying
     }
 
-    public var sequence: Int
+    var sequence: Int
     public var phase: Phase
     /// SHA-256 of the manifest being installed.
-    public var target: String?
+    var target: String?
     public var targetNumber: Int?
     /// The key's kit and channel, to find the release again if the key's manifest is torn.
-    public var kit: String?
-    public var channel: String?
+    var kit: String?
+    var channel: String?
     /// When the last update completed (ISO 8601) and to which release number.
     public var lastUpdate: String?
-    public var lastNumber: Int?
+    var lastNumber: Int?
     /// SHA-256 of the manifest of that release (the bytes of `demokit/manifest.json`):
     /// a release number names one manifest, so another manifest with the same number
     /// is refused even when the key's manifest is torn.
-    public var lastManifest: String?
+    var lastManifest: String?
     /// Obsolete files that the running live system held open when the update that
     /// made them obsolete ran (`KeyUpdater.heldFiles`): a later run removes them.
-    public var deferred: [String]?
+    var deferred: [String]?
 
-    public static let slots = ["demokit/update-state-a", "demokit/update-state-b"]
+    static let slots = ["demokit/update-state-a", "demokit/update-state-b"]
 
-    public init(sequence: Int = 0, phase: Phase = .idle) {
+    init(sequence: Int = 0, phase: Phase = .idle) {
         self.sequence = sequence
         self.phase = phase
     }
@@ -56,7 +56,7 @@ public struct UpdateState: Sendable, Codable, Equatable {
     }
 
     /// The newest valid record of a key, or an idle state when there is none.
-    public static func read(key: URL) -> UpdateState {
+    static func read(key: URL) -> UpdateState {
         let records = slots.compactMap { slot in
             FileManager.default.contents(atPath: key.appendingPathComponent(slot).path).flatMap(decode)
         }

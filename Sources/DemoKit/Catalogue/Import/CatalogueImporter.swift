@@ -12,32 +12,32 @@ import Yams
 /// - files are written to a staging folder in the kit, then moved into place: a
 ///   failure leaves the kit as it was. Re-importing the same data writes nothing.
 public struct CatalogueImporter {
-    public var kitRoot: URL
+    var kitRoot: URL
 
     public init(kitRoot: URL) {
         self.kitRoot = kitRoot.standardizedFileURL
     }
 
-    public struct Change: Sendable, Equatable, Codable {
-        public var id: String
-        public var name: String
+    struct Change: Sendable, Equatable, Codable {
+        var id: String
+        var name: String
         /// Top-level fields that differ (`licence`, `description`, …); empty for added/removed.
-        public var fields: [String]
+        var fields: [String]
     }
 
     public struct Report: Sendable {
-        public var source: String
-        public var folder: URL
-        public var count: Int
-        public var added: [Change]
-        public var removed: [Change]
-        public var changed: [Change]
+        var source: String
+        var folder: URL
+        var count: Int
+        var added: [Change]
+        var removed: [Change]
+        var changed: [Change]
         public var notes: [Diagnostic]
         /// Files left out (not all-or-nothing), with their errors.
         public var refused: [ImportBatch.Refusal] = []
         /// Ids whose previous entry was kept because their file was refused this time.
-        public var kept: [String] = []
-        public var unchanged: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
+        var kept: [String] = []
+        var unchanged: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 
         /// The summary printed by `demokit catalogue import`.
         public var summary: String {
@@ -78,7 +78,7 @@ public struct CatalogueImporter {
         var previousIDs: [String: String]
     }
 
-    public var folderName: String { "payload/catalogue/imported" }
+    var folderName: String { "payload/catalogue/imported" }
 
     public func categories() throws -> Set<String> {
         try context(source: nil).categories
@@ -287,7 +287,7 @@ public struct CatalogueImporter {
     }
 
     /// `[a-z0-9-]`, accents folded, at most 64 characters, no leading or trailing dash.
-    public static func slug(_ text: String) -> String {
+    static func slug(_ text: String) -> String {
         let tokens = TextFolding.tokens(text).map { token in
             String(String.UnicodeScalarView(token.unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }))
         }.filter { !$0.isEmpty }

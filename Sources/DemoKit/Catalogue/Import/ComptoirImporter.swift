@@ -13,7 +13,7 @@ import Yams
 /// Comptoir id (`payload/providers/*.yml`, `comptoir:`), then by folded name, so they
 /// merge with the curated ones instead of doubling them.
 public enum ComptoirImporter {
-    public static let sourceName = "comptoir"
+    static let sourceName = "comptoir"
 
     /// An entry of the kit, as written in its file (curated, or imported from another source).
     struct KitEntry {
@@ -122,7 +122,7 @@ public enum ComptoirImporter {
     }
 
     /// `date`: the data's date; by default `date_of_export`.
-    public static func read(data: Data, file: String, date: String?, kitRoot: URL) throws -> ImportBatch {
+    static func read(data: Data, file: String, date: String?, kitRoot: URL) throws -> ImportBatch {
         try read(data: data, file: file, date: date, kit: KitView.read(kitRoot: kitRoot))
     }
 

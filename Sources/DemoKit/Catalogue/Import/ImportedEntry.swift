@@ -3,41 +3,41 @@ import Foundation
 /// One software as an importer read it from a public catalogue, before it gets a kit
 /// id. Written as `payload/catalogue/imported/<source>/<id>.yml`, in the format of
 /// curated entries.
-public struct ImportedEntry: Sendable, Equatable {
+struct ImportedEntry: Sendable, Equatable {
     /// Its id in the source (SILL id, publiccode.yml `url`).
-    public var sourceID: String
-    public var name: String
+    var sourceID: String
+    var name: String
     /// Disambiguates two entries with the same name (SILL parent: « LibreOffice », « Firefox »).
-    public var nameHint: String?
-    public var descriptionFR: String?
-    public var descriptionEN: String?
-    public var categories: [String] = []
-    public var licence: String
-    public var website: String?
-    public var repository: String?
-    public var documentation: String?
-    public var replaces: [String] = []
-    public var platforms: [String] = []
-    public var keywords: [String] = []
-    public var users: [String] = []
-    public var providers: [String] = []
+    var nameHint: String?
+    var descriptionFR: String?
+    var descriptionEN: String?
+    var categories: [String] = []
+    var licence: String
+    var website: String?
+    var repository: String?
+    var documentation: String?
+    var replaces: [String] = []
+    var platforms: [String] = []
+    var keywords: [String] = []
+    var users: [String] = []
+    var providers: [String] = []
     /// Public bodies that paid for it (publiccode.yml `fundedBy`). Read, not written
     /// yet: the entry format has no `funders:` field.
-    public var funders: [String] = []
+    var funders: [String] = []
     /// The kit id this entry must have (the Comptoir du Libre only adds facts to
     /// software the kit already has); nil lets `CatalogueImporter` choose.
-    public var fixedID: String?
-    public var sill: String?
-    public var sillStatus: String?
-    public var sillYears: [Int] = []
-    public var supportContract = false
-    public var comptoir: String?
-    public var version: String?
-    public var releaseDate: String?
-    public var developmentStatus: String?
-    public var maintenance: String?
+    var fixedID: String?
+    var sill: String?
+    var sillStatus: String?
+    var sillYears: [Int] = []
+    var supportContract = false
+    var comptoir: String?
+    var version: String?
+    var releaseDate: String?
+    var developmentStatus: String?
+    var maintenance: String?
 
-    public init(sourceID: String, name: String, licence: String) {
+    init(sourceID: String, name: String, licence: String) {
         self.sourceID = sourceID
         self.name = name
         self.licence = licence
@@ -89,15 +89,15 @@ public struct ImportedEntry: Sendable, Equatable {
 }
 
 /// Which public catalogue a batch of entries comes from.
-public struct ImportSource: Sendable, Equatable {
+struct ImportSource: Sendable, Equatable {
     /// Folder name under `payload/catalogue/imported/` and `source.name` (`sill`, `publiccode`).
-    public var name: String
+    var name: String
     /// Licence of the data, credited on the site.
-    public var licence: String?
+    var licence: String?
     /// Date of the data (`YYYY-MM-DD`), never the clock: re-importing gives the same bytes.
-    public var date: String?
+    var date: String?
 
-    public init(name: String, licence: String? = nil, date: String? = nil) {
+    init(name: String, licence: String? = nil, date: String? = nil) {
         self.name = name
         self.licence = licence
         self.date = date
@@ -111,22 +111,22 @@ public struct ImportSource: Sendable, Equatable {
 
 /// What an importer read: entries, plus notes on what it skipped or fixed.
 public struct ImportBatch: Sendable {
-    public var source: ImportSource
-    public var entries: [ImportedEntry]
+    var source: ImportSource
+    var entries: [ImportedEntry]
     /// Notes and warnings (`severity`), each with its file and position.
-    public var notes: [Diagnostic]
+    var notes: [Diagnostic]
     /// Files left out of a batch that is not all-or-nothing, with their errors.
-    public var refused: [Refusal] = []
+    var refused: [Refusal] = []
 
     /// A file that could not be imported. When its software's id in the source is
     /// known (`sourceID`), the entry of the previous import is kept as it was.
     public struct Refusal: Sendable, Equatable {
-        public var file: String
-        public var sourceID: String?
+        var file: String
+        var sourceID: String?
         public var diagnostics: [Diagnostic]
     }
 
-    public init(source: ImportSource, entries: [ImportedEntry], notes: [Diagnostic]) {
+    init(source: ImportSource, entries: [ImportedEntry], notes: [Diagnostic]) {
         self.source = source
         self.entries = entries
         self.notes = notes

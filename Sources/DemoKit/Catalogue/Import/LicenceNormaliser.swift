@@ -8,17 +8,17 @@ import Foundation
 /// whole); « et » / « and » becomes `AND`. Ids are fixed for case and common
 /// misspellings; what still is not SPDX becomes `LicenseRef-<text>`, which
 /// `demokit catalogue check` reports as an unknown licence.
-public enum LicenceNormaliser {
+enum LicenceNormaliser {
     public struct Result: Sendable, Equatable {
-        public var expression: String
+        var expression: String
         /// Set when the text had to be changed: what was found.
-        public var original: String?
-        public var unknown: Bool
+        var original: String?
+        var unknown: Bool
     }
 
-    public static let unknownID = "LicenseRef-unknown"
+    static let unknownID = "LicenseRef-unknown"
 
-    public static func normalise(_ raw: String?) -> Result {
+    static func normalise(_ raw: String?) -> Result {
         let text = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty || ["n/a", "na", "none", "unknown", "inconnue", "-"].contains(text.lowercased()) {
             return Result(expression: unknownID, original: text.isEmpty ? nil : text, unknown: true)

@@ -3,7 +3,7 @@ import Foundation
 /// A JSON value with the line and column it starts at. `JSONSerialization` gives
 /// neither, and a volunteer fixing a 240-entry file needs `file:line`, so importers
 /// parse with this small recursive-descent parser (RFC 8259) instead.
-public indirect enum JSONValue: Sendable, Equatable {
+indirect enum JSONValue: Sendable, Equatable {
     case object([(key: String, value: LocatedJSON)])
     case array([LocatedJSON])
     case string(String)
@@ -11,7 +11,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)): return x.map(\.key) == y.map(\.key) && x.map(\.value) == y.map(\.value)
         case let (.array(x), .array(y)): return x == y
@@ -23,20 +23,20 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-public struct LocatedJSON: Sendable, Equatable {
-    public var value: JSONValue
-    public var line: Int
-    public var column: Int
+struct LocatedJSON: Sendable, Equatable {
+    var value: JSONValue
+    var line: Int
+    var column: Int
     /// JSON path from the root: `$[12].l`.
-    public var path: String
+    var path: String
 
-    public subscript(key: String) -> LocatedJSON? {
+    subscript(key: String) -> LocatedJSON? {
         guard case let .object(pairs) = value else { return nil }
         return pairs.first { $0.key == key }?.value
     }
 
     /// A string (numbers are accepted as written); nil for null, empty or other types.
-    public var text: String? {
+    var text: String? {
         switch value {
         case let .string(text):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,20 +48,20 @@ public struct LocatedJSON: Sendable, Equatable {
 }
 
 /// A syntax error with its position and the path of the value being read.
-public struct JSONSyntaxError: Error, Sendable, Equatable {
-    public var line: Int
-    public var column: Int
-    public var path: String
-    public var problem: String
+struct JSONSyntaxError: Error, Sendable, Equatable {
+    var line: Int
+    var column: Int
+    var path: String
+    var problem: String
 }
 
-public struct JSONParser {
+struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
     private var lineStart = 0
 
-    public static func parse(_ data: Data) throws(JSONSyntaxError) -> LocatedJSON {
+    static func parse(_ data: Data) throws(JSONSyntaxError) -> LocatedJSON {
         var parser = JSONParser(bytes: Array(data))
         if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipSpace()

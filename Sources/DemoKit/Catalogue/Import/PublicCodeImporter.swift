@@ -7,10 +7,10 @@ import Yams
 /// (ignored). Only what is needed for a catalogue entry is read; a file that is not
 /// YAML, not a mapping, or has no name, is malformed.
 public enum PublicCodeImporter {
-    public static let sourceName = "publiccode"
+    static let sourceName = "publiccode"
 
     /// publiccode.yml categories → kit categories (first one the kit defines wins).
-    public static let categoryMap: [String: [String]] = [
+    static let categoryMap: [String: [String]] = [
         "office": ["bureautique"], "productivity-suite": ["bureautique"], "word-processor": ["bureautique"],
         "spreadsheet": ["bureautique"], "email-management": ["messagerie"], "email-marketing": ["messagerie"],
         "instant-messaging": ["messagerie-instantanee", "messagerie"], "video-conferencing": ["visioconference"],

@@ -4,15 +4,15 @@
 /// gives candidate kit categories, most specific first, and the first one the kit
 /// defines wins. Nothing found: the generic candidates; none of those in the kit:
 /// the entry is skipped with a note.
-public enum SILLCategoryMap {
-    public struct Rule: Sendable {
+enum SILLCategoryMap {
+    struct Rule: Sendable {
         /// Folded words, any of which in the function (or category) selects the rule.
-        public var words: [String]
-        public var candidates: [String]
+        var words: [String]
+        var candidates: [String]
     }
 
     /// Matched against the function (`f`): the most precise information.
-    public static let functionRules: [Rule] = [
+    static let functionRules: [Rule] = [
         Rule(words: ["cimetiere", "cimetieres", "concessions", "funeraire"], candidates: ["cimetiere"]),
         Rule(words: ["gestion du courrier", "courrier entrant", "courriers"], candidates: ["courrier", "gestion-documentaire"]),
         Rule(words: ["elections", "electorale", "electoral"], candidates: ["elections"]),
@@ -52,7 +52,7 @@ public enum SILLCategoryMap {
     ]
 
     /// Matched against the category (`c`) when no function rule applied.
-    public static let categoryRules: [Rule] = [
+    static let categoryRules: [Rule] = [
         Rule(words: ["visiophonie"], candidates: ["visioconference"]),
         Rule(words: ["messagerie agenda contacts", "serveur smtp"], candidates: ["messagerie"]),
         Rule(words: ["consultation et edition de documents", "outil de productivite"], candidates: ["bureautique"]),
@@ -74,10 +74,10 @@ public enum SILLCategoryMap {
     ]
 
     /// For everything else (developer tools: tests, IDEs, packaging…).
-    public static let generic = ["utilitaires", "autres", "divers", "parc-informatique"]
+    static let generic = ["utilitaires", "autres", "divers", "parc-informatique"]
 
     /// The kit category for a SILL entry, or nil when the kit has none that fits.
-    public static func category(function: String, category: String, kitCategories: Set<String>) -> String? {
+    static func category(function: String, category: String, kitCategories: Set<String>) -> String? {
         let f = TextFolding.tokens(function), c = TextFolding.tokens(category)
         func first(_ rules: [(phrases: [[String]], candidates: [String])], _ words: [String]) -> String? {
             for rule in rules where rule.phrases.contains(where: { contains(words, $0) }) {

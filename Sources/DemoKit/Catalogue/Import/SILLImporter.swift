@@ -3,9 +3,9 @@ import Foundation
 /// Reads the State's SILL export (`sill.json`, short keys: see `docs/catalogue-database.md`
 /// and the data's SOURCES.md): a JSON array of objects with string values.
 public enum SILLImporter {
-    public static let sourceName = "sill"
-    public static let licence = "Licence Ouverte 2.0 (Etalab-2.0)"
-    public static let credit = "SILL — DINUM / Etalab, Licence Ouverte 2.0"
+    static let sourceName = "sill"
+    static let licence = "Licence Ouverte 2.0 (Etalab-2.0)"
+    static let credit = "SILL — DINUM / Etalab, Licence Ouverte 2.0"
 
     /// Descriptions from Wikidata that say nothing (« Logiciel informatique »).
     static let emptyDescriptions: Set<String> = ["logiciel informatique", "logiciel", "software", "computer software"]
@@ -24,13 +24,13 @@ public enum SILLImporter {
     }
 
     /// `sill-2022-05-10.json` → `2022-05-10`.
-    public static func dateInName(_ name: String) -> String? {
+    static func dateInName(_ name: String) -> String? {
         guard let range = name.range(of: #"\d{4}-\d{2}-\d{2}"#, options: .regularExpression) else { return nil }
         let text = String(name[range])
         return SourceDate.parseDay(text) == nil ? nil : text
     }
 
-    public static func read(data: Data, file: String, date: String?, kitCategories: Set<String>) throws -> ImportBatch {
+    static func read(data: Data, file: String, date: String?, kitCategories: Set<String>) throws -> ImportBatch {
         let root: LocatedJSON
         do {
             root = try JSONParser.parse(data)

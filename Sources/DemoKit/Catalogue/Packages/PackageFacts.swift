@@ -8,34 +8,34 @@ import Yams
 /// kit's date). The icon itself is `payload/packages/icons/<file>`.
 public struct PackageFacts: Sendable, Codable, Equatable {
     /// A package, its version and the day its facts were read.
-    public struct Origin: Sendable, Codable, Equatable {
-        public var package: String
-        public var version: String
+    struct Origin: Sendable, Codable, Equatable {
+        var package: String
+        var version: String
         /// `YYYY-MM-DD`: the kit's date when the facts were read.
-        public var date: String
+        var date: String
 
-        public init(package: String, version: String, date: String) {
+        init(package: String, version: String, date: String) {
             self.package = package
             self.version = version
             self.date = date
         }
 
         /// `gimp 2.10.34-1+deb12u10`: how the catalogue names the source of a fact.
-        public var reference: String { "\(package) \(version)" }
+        var reference: String { "\(package) \(version)" }
     }
 
-    public struct Icon: Sendable, Codable, Equatable {
+    struct Icon: Sendable, Codable, Equatable {
         /// The file's name in `payload/packages/icons/` (`gimp.png`, `inkscape.svg`).
-        public var file: String
-        public var origin: Origin
+        var file: String
+        var origin: Origin
         /// Where the package installs it (`/usr/share/icons/hicolor/48x48/apps/gimp.png`).
-        public var path: String
+        var path: String
         /// The licence the package's copyright file gives the icon (`GPL-3+`).
-        public var licence: String
+        var licence: String
         /// The copyright file it was read from.
-        public var copyright: String
+        var copyright: String
 
-        public init(file: String, origin: Origin, path: String, licence: String, copyright: String) {
+        init(file: String, origin: Origin, path: String, licence: String, copyright: String) {
             self.file = file
             self.origin = origin
             self.path = path
@@ -43,43 +43,43 @@ public struct PackageFacts: Sendable, Codable, Equatable {
             self.copyright = copyright
         }
 
-        public var isSVG: Bool { file.hasSuffix(".svg") }
+        var isSVG: Bool { file.hasSuffix(".svg") }
     }
 
     public var id: Located<String>
     /// The package whose AppStream metainfo gave the facts below (or, without
     /// metainfo, the application's first package).
-    public var origin: Origin
+    var origin: Origin
     /// The metainfo file read, when the package has one.
-    public var metainfo: String?
-    public var summaryFrench: String?
-    public var summaryEnglish: String?
-    public var homepage: String?
-    public var bugTracker: String?
-    public var help: String?
-    public var releaseVersion: String?
+    var metainfo: String?
+    var summaryFrench: String?
+    var summaryEnglish: String?
+    var homepage: String?
+    var bugTracker: String?
+    var help: String?
+    var releaseVersion: String?
     /// `YYYY-MM-DD`.
-    public var releaseDate: String?
-    public var icon: Icon?
+    var releaseDate: String?
+    var icon: Icon?
     /// What the packages lack, said for `demokit catalogue check` (« pas de métainfo »,
     /// « seulement des PNG de plus de 128 px »). Empty when nothing is missing.
     public var notes: [String] = []
 
-    public init(id: Located<String>, origin: Origin) {
+    init(id: Located<String>, origin: Origin) {
         self.id = id
         self.origin = origin
     }
 
     /// Where the facts files are, in a kit.
     public static let folder = "payload/packages"
-    public static let iconFolder = "payload/packages/icons"
+    static let iconFolder = "payload/packages/icons"
     /// The largest PNG the catalogue takes, in pixels (width and height).
-    public static let maximumPNGSize = 128
+    static let maximumPNGSize = 128
     /// The catalogue's name for the facts' source (`EntrySource.name`).
-    public static let sourceName = "debian"
+    static let sourceName = "debian"
 
     /// The source of the metainfo's facts, for an entry's provenance.
-    public var source: EntrySource {
+    var source: EntrySource {
         EntrySource(name: Self.sourceName, id: origin.reference, licence: nil, date: origin.date)
     }
 
@@ -193,7 +193,7 @@ public struct PackageFacts: Sendable, Codable, Equatable {
     // MARK: - Writing
 
     /// The file's text: fields in a fixed order, so the same facts give the same bytes.
-    public var yaml: String {
+    var yaml: String {
         func scalar(_ text: String) -> Node { Node(text, Tag(.str)) }
         func originPairs(_ origin: Origin) -> [(Node, Node)] {
             [("package", origin.package), ("version", origin.version), ("date", origin.date)].map { (scalar($0.0), scalar($0.1)) }

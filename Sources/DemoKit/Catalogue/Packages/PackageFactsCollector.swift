@@ -7,13 +7,13 @@ import Foundation
 /// `payload/packages/icons/`. A maintainer runs it and commits the result, so a build
 /// stays offline and gives the same bytes.
 public struct PackageFactsCollector {
-    public var kit: Kit
-    public var store: ContentStore
-    public var environment: [String: String]
+    var kit: Kit
+    var store: ContentStore
+    var environment: [String: String]
     /// Replaces the machine's apt sources for downloads (`--mirror`).
-    public var mirror: String?
+    var mirror: String?
     /// Where a `.deb` is looked for before `debs/` (tests hand their own).
-    public var extraFolders: [URL] = []
+    var extraFolders: [URL] = []
 
     public init(kit: Kit, store: ContentStore, environment: [String: String] = ProcessInfo.processInfo.environment, mirror: String? = nil) {
         self.kit = kit
@@ -306,8 +306,8 @@ final class PackageFiles {
     }
 }
 
-public struct PackageFactsError: UserFacingError {
-    public var what: String
-    public var hint: String
-    public var message: String { what + "\n  " + hint }
+struct PackageFactsError: UserFacingError {
+    var what: String
+    var hint: String
+    var message: String { what + "\n  " + hint }
 }

@@ -5,7 +5,7 @@ extension PackageFacts {
     /// The entry completed by the package's facts, each with the package as its source
     /// (`provenance`): what the curated or imported entry says always wins, except an
     /// older release, which the package's newer one replaces.
-    public func apply(to entry: CatalogueEntry) -> CatalogueEntry {
+    func apply(to entry: CatalogueEntry) -> CatalogueEntry {
         var entry = entry
         let source = self.source
         if entry.missingFrench, let french = summaryFrench {
@@ -58,9 +58,9 @@ extension PackageFacts {
 
 /// What the catalogue accepts as an icon: a PNG of at most 128 px a side, or an SVG
 /// without scripts, event handlers or references to other files.
-public enum IconCheck {
+enum IconCheck {
     /// Width and height of a PNG, from its header; nil when it is no PNG.
-    public static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
+    static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         let bytes = [UInt8](data.prefix(24))
         guard bytes.count == 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return nil }
@@ -81,7 +81,7 @@ public enum IconCheck {
     /// the same file opened on its own would: scripts, event handlers, `javascript:`
     /// and references outside the file (`href` to anything but `#…` or an embedded
     /// `data:` image) are refused.
-    public static func svgProblem(_ data: Data) -> String? {
+    static func svgProblem(_ data: Data) -> String? {
         guard let text = String(data: data, encoding: .utf8) else {
             return bilingual("SVG illisible (UTF-8 attendu)", "unreadable SVG (UTF-8 expected)")
         }
