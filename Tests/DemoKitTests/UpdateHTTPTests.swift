@@ -44,7 +44,7 @@ import Testing
         try content.prefix(100_000).write(to: partial)
         let source = try HTTPReleaseSource(base: server.url("shifted"))
         let record = FileRecord(path: "objects/file", size: Int64(content.count), sha256: FileHashing.sha256(of: content))
-        try source.download("objects/file", to: partial, expected: record, writer: DurableWriter())
+        try KeyUpdater.download("objects/file", from: source, to: partial, expected: record, writer: DurableWriter())
         #expect(try Data(contentsOf: partial) == content)
         #expect(server.requests == ["/shifted/objects/file bytes=100000-", "/shifted/objects/file -"])
     }

@@ -8,7 +8,7 @@ import NIOHTTP1
 #endif
 
 /// Where a transfer's body goes.
-protocol DownloadSink: AnyObject {
+public protocol DownloadSink: AnyObject {
     /// Called once, before the first byte: the body is the file's from `offset` on
     /// (0: the whole file), and replaces whatever the sink held from there.
     func begin(at offset: Int64) throws

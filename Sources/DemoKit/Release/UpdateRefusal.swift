@@ -18,7 +18,7 @@ public enum UpdateRefusal: UserFacingError, Equatable {
     case fileMismatch(String)
     case tooNew(String)
     case noTrust
-    /// The release changes files the running live system holds (`KeyUpdater.heldFiles`).
+    /// The release changes files the running live system holds (the loop devices' backing files).
     case heldByRunningSystem([String])
     case notAKey(String)
     case notFound(String)

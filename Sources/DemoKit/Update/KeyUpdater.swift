@@ -388,7 +388,7 @@ public final class KeyUpdater {
                 try writer.copy(from: path, to: partial, expected: file)
                 folder.countRead(file.size)
             } else {
-                try source.download(ReleaseLayout.object(file.sha256), to: partial, expected: file, writer: writer)
+                try Self.download(ReleaseLayout.object(file.sha256), from: source, to: partial, expected: file, writer: writer)
                 let (size, sha) = try FileHashing.sha256(fileAt: partial)
                 guard size == file.size, sha == file.sha256 else {
                     try writer.remove(partial)

@@ -9,10 +9,10 @@ public protocol ReleaseSource: AnyObject {
     var bytesRead: Int64 { get }
     /// A small file (manifest, signature, trust file), or nil when absent.
     func fetch(_ path: String, maximumSize: Int) throws -> Data?
-    /// Downloads `path` into `partial`, resuming from what `partial` already holds
-    /// when the source allows it; never writes more than `expected.size` bytes.
-    /// The caller checks the hash.
-    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws
+    /// Streams the bytes of `path` from `offset` on into `sink`, never more than `size`
+    /// in all. Throws `Transfer.Stop.restart` when the source cannot start at `offset`:
+    /// read it again from 0. The caller checks the hash.
+    func read(_ path: String, from offset: Int64, size: Int64, into sink: any DownloadSink) throws
     /// The file's local URL when the source is a folder, so it can be copied directly.
     func localURL(_ path: String) -> URL?
 }
@@ -54,11 +54,18 @@ final class FolderReleaseSource: ReleaseSource {
         return data
     }
 
-    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
-        let source = root.appendingPathComponent(path)
-        guard FileManager.default.fileExists(atPath: source.path) else { throw UpdateRefusal.notFound(path) }
-        try writer.copy(from: source, to: partial, expected: expected)
-        bytesRead += expected.size
+    func read(_ path: String, from offset: Int64, size: Int64, into sink: any DownloadSink) throws {
+        let url = root.appendingPathComponent(path)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw UpdateRefusal.notFound(path) }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        try sink.begin(at: offset)
+        var left = size - offset
+        while left > 0, let chunk = try handle.read(upToCount: Int(min(left, 1 << 20))), !chunk.isEmpty {
+            try chunk.withUnsafeBytes { try sink.write($0) }
+            bytesRead += Int64(chunk.count)
+            left -= Int64(chunk.count)
+        }
     }
 
     /// Counts bytes copied straight from `localURL`.

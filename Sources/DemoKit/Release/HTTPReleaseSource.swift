@@ -37,32 +37,10 @@ final class HTTPReleaseSource: ReleaseSource {
         return memory.data
     }
 
-    func download(_ path: String, to partial: URL, expected: FileRecord, writer: DurableWriter) throws {
-        var existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-        if existing == expected.size { return }
-        // Longer than announced: start over in a new file (O_TRUNC is not to be relied on).
-        if existing > expected.size {
-            try writer.remove(partial)
-            existing = 0
-        }
-        // Two attempts: the second starts over when the server cannot continue the first.
-        for offset in [existing, 0] {
-            let fd = open(partial.path, O_WRONLY | O_CREAT, 0o644)
-            guard fd >= 0 else { throw FileHashing.posixError(partial, "création / create") }
-            let handle = FileDescriptor(fd)
-            let sink = DurableSink(handle: handle, url: partial, writer: writer)
-            let (request, transfer) = try downloader.transfer(url(path), from: offset, limit: expected.size, size: expected.size, into: sink)
-            do {
-                defer { bytesRead += transfer.bodyBytes }
-                try run(path, request, transfer)
-            } catch Transfer.Stop.restart where offset > 0 {
-                try handle.close(partial)
-                continue
-            }
-            try handle.sync(partial)
-            try handle.close(partial)
-            return
-        }
+    func read(_ path: String, from offset: Int64, size: Int64, into sink: any DownloadSink) throws {
+        let (request, transfer) = try downloader.transfer(url(path), from: offset, limit: size, size: size, into: sink)
+        defer { bytesRead += transfer.bodyBytes }
+        try run(path, request, transfer)
     }
 
     /// Runs one transfer, its stops told as the updater's refusals.
@@ -84,28 +62,5 @@ final class HTTPReleaseSource: ReleaseSource {
         } catch {
             throw FileError(path: url(path), reason: bilingual("échec du téléchargement", "download failed") + ": \(error)")
         }
-    }
-}
-
-/// Writes a download to its partial file through the key's `DurableWriter`, from where
-/// the answer starts. A full answer rewrites the file from its start; it is at least as
-/// long as what was there, so no truncation is needed (fusefat ignores it anyway).
-private final class DurableSink: DownloadSink {
-    let handle: FileDescriptor
-    let url: URL
-    let writer: DurableWriter
-
-    init(handle: FileDescriptor, url: URL, writer: DurableWriter) {
-        self.handle = handle
-        self.url = url
-        self.writer = writer
-    }
-
-    func begin(at offset: Int64) throws {
-        guard lseek(handle.fd, off_t(offset), SEEK_SET) >= 0 else { throw FileHashing.posixError(url, "lseek") }
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try writer.append(bytes, to: handle, url)
     }
 }
