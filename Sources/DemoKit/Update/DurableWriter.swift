@@ -155,6 +155,7 @@ public final class DurableWriter {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
+            if let damaged = Self.damagedFolder(on: url) { throw Self.damagedFolderError(damaged) }
             throw FileError(path: url.path, reason: bilingual("création du dossier impossible", "cannot create folder") + ": \(error.localizedDescription)")
         }
         // The FAT first: a folder just made has nothing of its own to write, so its
@@ -164,6 +165,32 @@ public final class DurableWriter {
         if let innermost = created.last { syncDirectory(innermost) }
         syncDirectory(folder)
         for made in created { syncDirectory(made) }
+    }
+
+    /// The first folder on the way to `url` that the system refuses to read (EIO). Linux
+    /// writes a new folder's entry and its first cluster (`.` and `..`) in one flush, in
+    /// no set order: after a power cut in between, the entry names a cluster without them,
+    /// and the kernel answers EIO for that folder until the file system is repaired.
+    static func damagedFolder(on url: URL) -> String? {
+        var path = ""
+        for component in url.standardizedFileURL.pathComponents.dropFirst() {
+            path += "/" + component
+            var info = stat()
+            if stat(path, &info) != 0 { return errno == EIO ? path : nil }
+        }
+        return nil
+    }
+
+    static func damagedFolderError(_ path: String) -> FileError {
+        FileError(
+            path: path,
+            reason: bilingual(
+                "dossier abîmé par une coupure pendant sa création, illisible jusqu'à la réparation de la clé",
+                "folder damaged by a power cut while it was made, unreadable until the key is repaired"),
+            hint: bilingual(
+                "réparez le système de fichiers de la clé, puis relancez la même mise à jour (rien n'est perdu) : sous Windows « chkdsk E: /f », sous Linux « fsck.fat -a /dev/sdX1 » (clé démontée, à répéter tant qu'il trouve quelque chose)",
+                "repair the key's file system, then run the same update again (nothing is lost): on Windows \"chkdsk E: /f\", on Linux \"fsck.fat -a /dev/sdX1\" (key unmounted, again while it finds something)"
+            ))
     }
 
     /// Best effort: some file systems (FUSE ones among them) refuse `fsync` on a folder.
