@@ -130,8 +130,9 @@ public enum LiveUpdates {
         if ! cp -r "$medium/demokit/live/updater/." "$memory/"; then
             release_memory; marker "outcome=error (copy of demokit to memory)"; exit 1
         fi
-        # The key is mounted read-only by live-boot: writable for the update only.
-        if ! mount -o remount,rw "$medium"; then
+        # The key is mounted read-only by live-boot: writable for the update only, with
+        # dirsync, so that a new folder's first cluster is on the key before its entry.
+        if ! mount -o remount,rw,dirsync "$medium"; then
             release_memory; marker "outcome=read-only"; exit 0
         fi
         "$memory/lib/ld-linux-x86-64.so.2" --library-path "$memory/lib" "$memory/demokit" \
