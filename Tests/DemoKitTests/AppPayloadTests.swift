@@ -140,7 +140,7 @@ import Testing
     @Test func artifactsAreHashedBeforeTheyArePlaced() throws {
         let setup = try Setup()
         try setup.warm()
-        try FileManager.default.removeItem(at: setup.cache.appendingPathComponent("verified.tsv"))
+        try FileManager.default.removeItem(at: setup.cache.appendingPathComponent("verified.sqlite"))
         let store = ContentStore(root: setup.cache)
         let pins = try KitLoader(root: setup.kit, displayPrefix: "").loadValid().kit.apps.values.flatMap(\.pins)
         try #require(pins.count >= 2)

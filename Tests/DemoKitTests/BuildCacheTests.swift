@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import DemoKit
@@ -155,9 +156,8 @@ import Testing
     @Test func theOutputsMemoIsWhatTheFilesShowAfterEachKindOfRebuild() throws {
         let setup = try Setup()
         let output = setup.dir.path("out")
-        let cacheFolder = setup.dir.path(".out.demokit-cache")
         func expectMemoMatchesTheFiles(_ what: String) {
-            let memo = FileMemo.load(from: cacheFolder.appendingPathComponent("outputs.tsv"))
+            let memo = BuildState(output: output).outputs
             let files = FileWalk.regularFiles(under: output)
             #expect(memo.count == files.count, "\(what): \(memo.count) lines for \(files.count) files")
             let wrong = files.filter { relative in
@@ -270,28 +270,65 @@ import Testing
         #expect(try BuildCacheTests.state(setup.dir.path("out")) == before)
     }
 
-    /// The key file as `save` writes it is what `readKey` reads: the extras in their
-    /// order, warnings with line breaks and tabs, the summary; a damaged file is no key.
-    @Test func theStoredKeyReadsBackAsSaved() throws {
+    /// What `save` writes is what the next build reads: the key, the extras in their
+    /// order, warnings with line breaks and tabs, the summary, the output's memo, the
+    /// pages, the base; `invalidate` forgets the key and nothing else.
+    @Test func theBuildStateReadsBackAsSaved() throws {
         let dir = try TemporaryDirectory()
         let output = dir.path("out")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let cache = BuildCache(output: output)
-        #expect(cache.stored == nil)
+        try Data("page".utf8).write(to: output.appendingPathComponent("index.html"))
+        let state = BuildState(output: output)
+        #expect(state.stored == nil)
+        #expect(!FileManager.default.fileExists(atPath: state.file.url.path), "reading makes no file")
         let key = String(repeating: "ab", count: 32)
         let extras = ["/store/unpacked/b/App.exe", "/store/unpacked/a/Il était une fois.txt", "/base.iso"]
         let warnings = ["avertissement : une\nligne de plus\tet une tabulation", "warning: second"]
         let summary = KeySummary(files: 46_248, bytes: 1_610_612_736, profiles: ["mairie", "employe", "citoyen", "ecole"])
-        try cache.save(key: key, extras: extras, warnings: warnings, summary: summary, outputFiles: []) { _ in true }
-        let stored = try #require(BuildCache(output: output).stored)
-        #expect(stored == BuildCache.Stored(key: key, extras: extras, warnings: warnings, summary: summary))
+        let sha256 = FileHashing.sha256(of: Data("page".utf8))
+        let page = try #require(TreeWriter.PageRecord(key: key, sha256: sha256, size: 4))
+        let base = BaseRecord(
+            isoSHA256: key, kernel: "live/vmlinuz", initrd: "live/initrd.img", kernelParameters: ["boot=live", "quiet"], checksumList: nil,
+            verifiedFiles: 3, files: [.init(path: "live/vmlinuz", sha256: sha256, size: 4)])
+        let record = BuildState.Record(
+            key: key, extras: extras, warnings: warnings, summary: summary,
+            outputFiles: [FileRecord(path: "index.html", size: 4, sha256: sha256)], observed: [], pages: ["index.html": page], base: base)
+        try state.save(record, removed: OutputSwap.Removal(nil).wait()) { _ in true }
 
-        let file = cache.folder.appendingPathComponent("key")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        try text.replacingOccurrences(of: key, with: String(key.dropLast())).write(to: file, atomically: false, encoding: .utf8)
-        #expect(BuildCache(output: output).stored == nil, "a key of 63 characters")
-        try text.replacingOccurrences(of: BuildCache.format, with: "demokit-build-cache 0").write(to: file, atomically: false, encoding: .utf8)
-        #expect(BuildCache(output: output).stored == nil, "another format")
+        let read = BuildState(output: output)
+        #expect(read.stored == BuildState.Stored(key: key, extras: extras, warnings: warnings, summary: summary))
+        let path = TreeWriter.folderPath(output) + "/index.html"
+        #expect(read.outputs.count == 1)
+        #expect(read.outputs.entry(path)?.fingerprint == FileFingerprint.of(path))
+        #expect(read.outputs.entry(path)?.sha256 == sha256)
+        #expect(read.readPages() == ["index.html": page])
+        #expect(read.readBase() == base)
+
+        read.invalidate()
+        let after = BuildState(output: output)
+        #expect(after.stored == nil)
+        #expect(after.outputs.count == 1, "only the key is forgotten")
+    }
+
+    /// A state file that is not a database, or of another schema, is started over: the
+    /// build that finds it runs as a first build, and saves a good one.
+    @Test func aDamagedOrForeignStateFileIsStartedOver() throws {
+        let setup = try Setup()
+        _ = try setup.build("out")
+        let url = BuildState(output: setup.dir.path("out")).file.url
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
+        try Data("SQLite format 3\u{0}mais pas vraiment".utf8).write(to: url)
+        #expect(BuildState(output: setup.dir.path("out")).stored == nil)
+        try setup.expectSameAsClean("damaged state", 0)
+        #expect(BuildState(output: setup.dir.path("out")).stored != nil)
+
+        let foreign = StateFile(url: url, version: 99, schema: ["CREATE TABLE other (x)"])
+        try foreign.write { try $0.execute(sql: "INSERT INTO other VALUES (1)") }
+        foreign.remove()
+        try foreign.write { try $0.execute(sql: "INSERT INTO other VALUES (1)") }
+        #expect(BuildState(output: setup.dir.path("out")).stored == nil, "another schema is no state")
+        #expect(try setup.build("out").unchanged == false)
+        #expect(try setup.build("out").unchanged)
     }
 
     /// Digests are held as bytes and written back as the same lowercase hex; any
@@ -310,10 +347,9 @@ import Testing
         }
     }
 
-    /// The output's memo and the pages' records read back as written; a line whose
-    /// hash is not lowercase hex is dropped (that file is hashed, that page rendered
-    /// again), not kept with another hash.
-    @Test func memoAndPageRecordsReadBackAndDropBadHashes() throws {
+    /// A row whose hash is not lowercase hex is dropped (that file is hashed, that
+    /// page rendered again), not kept with another hash.
+    @Test func memoAndPageRowsWithBadHashesAreDropped() throws {
         let dir = try TemporaryDirectory()
         let file = dir.path("f.txt")
         try Data("contenu".utf8).write(to: file)
@@ -322,27 +358,21 @@ import Testing
         #expect(hashed.sha256 == FileHashing.sha256(of: Data("contenu".utf8)))
         memo.remember(path: file.path, sha256: "not a digest", size: hashed.size)
         #expect(memo.entry(file.path) != nil, "a bad hash does not replace a good one's entry by another")
-        let memoURL = dir.path("memo.tsv")
-        try memo.save(to: memoURL)
-        let read = FileMemo.load(from: memoURL)
-        #expect(read.entry(file.path) == memo.entry(file.path))
-        #expect(read.entry(file.path)?.sha256 == hashed.sha256)
-        let line = try String(contentsOf: memoURL, encoding: .utf8)
-        try line.replacingOccurrences(of: hashed.sha256, with: hashed.sha256.uppercased()).write(to: memoURL, atomically: false, encoding: .utf8)
-        #expect(FileMemo.load(from: memoURL).entry(file.path) == nil)
+        let state = StateFile(url: dir.path("memo.sqlite"), version: 1, schema: [FileMemo.schema("files")])
+        try state.write { try memo.save($0, table: "files") }
+        #expect(state.read { try FileMemo.load($0, table: "files") }?.entry(file.path) == memo.entry(file.path))
+        try state.write { try $0.execute(sql: "UPDATE files SET sha256 = upper(sha256)") }
+        #expect(state.read { try FileMemo.load($0, table: "files") }?.entry(file.path) == nil)
 
         let key = FileHashing.sha256(of: Data("clé".utf8)), sha256 = FileHashing.sha256(of: Data("page".utf8))
-        let pages = ["catalogue/index.html": try #require(TreeWriter.PageRecord(key: key, sha256: sha256, size: 4))]
         #expect(TreeWriter.PageRecord(key: "clé", sha256: sha256, size: 4) == nil)
         let output = dir.path("out")
-        let cache = BuildCache(output: output)
-        try cache.savePages(pages)
-        #expect(cache.readPages() == pages)
-        #expect(cache.readPages()["catalogue/index.html"]?.key == key)
-        let pagesURL = cache.folder.appendingPathComponent("pages.tsv")
-        let text = try String(contentsOf: pagesURL, encoding: .utf8)
-        try (text + "catalogue/other.html\t\(key.dropLast())x\t\(sha256)\t4\n").write(to: pagesURL, atomically: false, encoding: .utf8)
-        #expect(cache.readPages() == pages)
+        let build = BuildState(output: output)
+        try build.file.write { db in
+            try db.execute(sql: "INSERT INTO pages VALUES ('catalogue/index.html', ?, ?, 4)", arguments: [key, sha256])
+            try db.execute(sql: "INSERT INTO pages VALUES ('catalogue/other.html', ?, ?, 4)", arguments: [key.dropLast() + "x", sha256])
+        }
+        #expect(build.readPages() == ["catalogue/index.html": try #require(TreeWriter.PageRecord(key: key, sha256: sha256, size: 4))])
     }
 
     /// An input file gone since the last build reads "-", one that cannot be hashed "?",

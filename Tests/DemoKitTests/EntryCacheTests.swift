@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import DemoKit
@@ -17,6 +18,11 @@ import Testing
         return kit
     }
 
+    /// The build state file at `url`, where entries are kept.
+    static func file(_ url: URL) -> StateFile {
+        StateFile(url: url, version: 1, schema: BuildState.schema)
+    }
+
     /// The loaded kit's catalogue and warnings, as bytes: what the build makes of them.
     static func loaded(_ kit: URL, cache: EntryCache?, prefix: String = "") throws -> (catalogue: Data, warnings: [Diagnostic]) {
         var loader = KitLoader(root: kit, displayPrefix: prefix)
@@ -30,17 +36,17 @@ import Testing
     @Test func everyEntryComesBackAsParsed() throws {
         let dir = try TemporaryDirectory()
         let kit = try Self.repositoryKit(in: dir)
-        let url = dir.path("entries.tsv")
+        let url = dir.path("state.sqlite")
         let memo = FileMemo()
         let cold = try Self.loaded(kit, cache: nil)
 
-        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let first = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
         #expect(try Self.loaded(kit, cache: first) == cold)
         let files = try TestKit.allFiles(in: kit.appendingPathComponent("payload/catalogue")).count
         #expect(first.parsedCount == files)
         try first.save()
 
-        let second = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let second = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
         let warm = try Self.loaded(kit, cache: second)
         #expect(second.parsedCount == 0)
         #expect(warm.catalogue == cold.catalogue)
@@ -55,24 +61,24 @@ import Testing
         let fileURL = kit.appendingPathComponent(file)
         let entry = try #require(try KitLoader(root: kit, displayPrefix: "").loadValid().kit.entry("libreoffice"))
         let warning = Diagnostic(.warning, file: file, line: 3, column: 7, message: "avertissement / warning")
-        let url = dir.path("entries.tsv")
-        let first = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        let url = dir.path("state.sqlite")
+        let first = EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "")
         first.record(file, sha256: try FileHashing.sha256(fileAt: fileURL).sha256, entry: entry, diagnostics: [warning])
         try first.save()
-        let record = try #require(EntryCache(url: url, memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL))
+        let record = try #require(EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL))
         #expect(record.diagnostics == [warning])
         #expect(record.entry.name == entry.name)
         // Not for other bytes.
         try (try String(contentsOf: fileURL, encoding: .utf8) + "\n").write(to: fileURL, atomically: false, encoding: .utf8)
-        #expect(EntryCache(url: url, memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL) == nil)
+        #expect(EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "").lookup(file, at: fileURL) == nil)
     }
 
     /// The repository's kit loaded once through a new entry cache, saved.
     static func warmed(in dir: TemporaryDirectory) throws -> (kit: URL, url: URL, memo: FileMemo, first: EntryCache) {
         let kit = try repositoryKit(in: dir)
-        let url = dir.path("entries.tsv")
+        let url = dir.path("state.sqlite")
         let memo = FileMemo()
-        let first = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let first = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
         _ = try loaded(kit, cache: first)
         try first.save()
         return (kit, url, memo, first)
@@ -86,7 +92,7 @@ import Testing
         let text = try String(contentsOf: entry, encoding: .utf8)
         try text.replacingOccurrences(of: "name: LibreOffice", with: "name: LibreOffice Renamed").write(
             to: entry, atomically: false, encoding: .utf8)
-        let second = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let second = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
         let warm = try Self.loaded(kit, cache: second)
         #expect(second.parsedCount == 1)
         #expect(warm.catalogue == (try Self.loaded(kit, cache: nil)).catalogue)
@@ -99,17 +105,16 @@ import Testing
         let dir = try TemporaryDirectory()
         let (kit, url, memo, first) = try Self.warmed(in: dir)
 
-        let other = EntryCache(url: url, memo: memo, displayPrefix: "elsewhere/")
+        let other = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "elsewhere/")
         let loaded = try Self.loaded(kit, cache: other, prefix: "elsewhere/")
         #expect(other.parsedCount > 0)
         #expect(loaded.warnings.allSatisfy { $0.file.hasPrefix("elsewhere/") })
         #expect(loaded == (try Self.loaded(kit, cache: nil, prefix: "elsewhere/")))
 
-        var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
-        #expect(lines[1] == first.identity)
-        lines[1] = "0.0.0\t/another/demokit\t1-2-3-4\t"
-        try lines.joined(separator: "\n").write(to: url, atomically: false, encoding: .utf8)
-        let rebuilt = EntryCache(url: url, memo: memo, displayPrefix: "")
+        let stored = Self.file(url).read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'entries'") }
+        #expect(stored == first.identity)
+        try Self.file(url).write { try $0.execute(sql: "UPDATE meta SET value = '0.0.0\t/another/demokit\t1-2-3-4\t' WHERE name = 'entries'") }
+        let rebuilt = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
         _ = try Self.loaded(kit, cache: rebuilt)
         #expect(rebuilt.parsedCount > 0)
     }
@@ -118,12 +123,12 @@ import Testing
     @Test func aBrokenEntryIsReportedEveryTime() throws {
         let dir = try TemporaryDirectory()
         let kit = try Self.repositoryKit(in: dir)
-        let url = dir.path("entries.tsv")
+        let url = dir.path("state.sqlite")
         let memo = FileMemo()
         let entry = kit.appendingPathComponent("payload/catalogue/libreoffice.yml")
         try (try String(contentsOf: entry, encoding: .utf8) + "platforms: [amiga]\n").write(to: entry, atomically: false, encoding: .utf8)
         for _ in 0..<2 {
-            let cache = EntryCache(url: url, memo: memo, displayPrefix: "")
+            let cache = EntryCache(file: Self.file(url), memo: memo, displayPrefix: "")
             var loader = KitLoader(root: kit, displayPrefix: "")
             loader.entryCache = cache
             let result = loader.load()
@@ -137,15 +142,21 @@ import Testing
     @Test func aDamagedCacheFileIsIgnored() throws {
         let dir = try TemporaryDirectory()
         let kit = try Self.repositoryKit(in: dir)
-        let url = dir.path("entries.tsv")
-        let first = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        let url = dir.path("state.sqlite")
+        let first = EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "")
         _ = try Self.loaded(kit, cache: first)
         try first.save()
-        // Cut in the middle of a record, as a full disk would leave it.
+        // Cut in the middle, as a full disk would leave it.
+        try? FileManager.default.removeItem(atPath: url.path + "-wal")
         let data = try Data(contentsOf: url)
         try data.prefix(data.count / 2).write(to: url)
-        let cache = EntryCache(url: url, memo: FileMemo(), displayPrefix: "")
+        let cache = EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "")
         #expect(try Self.loaded(kit, cache: cache) == (try Self.loaded(kit, cache: nil)))
         #expect(cache.parsedCount > 0)
+        // And the next build finds its entries again.
+        try cache.save()
+        let next = EntryCache(file: Self.file(url), memo: FileMemo(), displayPrefix: "")
+        _ = try Self.loaded(kit, cache: next)
+        #expect(next.parsedCount == 0)
     }
 }

@@ -9,9 +9,20 @@ public struct KeySummary: Sendable, Equatable {
     public var profiles: [String]
 }
 
-/// Runs the stages in order: manifests → kit → applications (from the content store)
-/// → base system → catalogue → site → application lists → payload files → boot files
-/// → size and FAT32 checks → tree → update manifest → archive → disk image.
+/// Builds a key from a kit, in stages (`build()` runs them, in this order):
+///
+/// 1. look for changes: the build key against the build state (`Incremental/`);
+///    nothing changed, and the build ends here;
+/// 2. manifests: the kit, its entries taken from the state when their files did not
+///    change (`LoadedKit`);
+/// 3. applications, from the content store (`AppPayloads`);
+/// 4. live system: the kit's Debian base, from the store or built there;
+/// 5. base system (an ISO, or the previous key's copy of it) ‖ catalogue database and
+///    website (`SiteOutput`), at the same time;
+/// 6. boot files and the rest of the tree's plan (`Prepared`);
+/// 7. writing files: pages, the size check, then copies (`WrittenTree`);
+/// 8. moving into place, then the build state saved for the next build;
+/// 9. archive and disk image.
 public struct KitBuilder {
     public struct Options: Sendable {
         var kitRoot: URL
@@ -137,8 +148,160 @@ public struct KitBuilder {
 
     var store: ContentStore { ContentStore(root: options.cache ?? ContentStore.defaultRoot(environment: options.environment)) }
 
-    /// Remembered hashes of the kit's and the base's files (the build cache's, or empty).
-    var inputsMemo = FileMemo()
+    static let databasePath = "demokit/catalogue.sqlite"
+
+    // MARK: The stages, in order
+
+    public func build() throws -> Report {
+        let store = self.store
+        let state = BuildState(output: options.output)
+        progress.stage(bilingual("recherche des changements", "looking for changes"))
+        let changes = try lookForChanges(state: state, store: store)
+        if changes.unchanged, let stored = state.stored {
+            return try unchangedReport(stored, state: state)
+        }
+        return try rebuild(key: changes.key, state: state, store: store, hashExtra: changes.hashExtra)
+    }
+
+    /// Stage 1's answer: the build key of this build, and whether the output in place
+    /// was built from the same key and is intact.
+    struct Changes {
+        var key: BuildKey
+        var unchanged: Bool
+        var hashExtra: @Sendable (String) throws -> String
+    }
+
+    /// Hashes the kit's files (through the state's memo: read only when changed) while
+    /// the files the last build read outside the kit and the output's files are
+    /// looked at: each waits on the disk, not the CPU (a rebuild after a reboot).
+    func lookForChanges(state: BuildState, store: ContentStore) throws -> Changes {
+        var key = BuildKey(kitRoot: options.kitRoot)
+        addSettings(to: &key, store: store)
+        let storeMemo = store.memo, inputs = state.inputs
+        let hashExtra = { @Sendable (path: String) throws -> String in
+            if let fingerprint = FileFingerprint.of(path), let known = storeMemo.trusted(path, fingerprint) { return known.sha256 }
+            return try inputs.sha256(ofPath: path).sha256
+        }
+        guard let stored = state.stored else {
+            try key.addKitFiles(memo: inputs)
+            return Changes(key: key, unchanged: false, hashExtra: hashExtra)
+        }
+        let (previous, _) = try alongside(
+            { (BuildKey.extraValues(stored.extras, hash: hashExtra), state.outputIsIntact(store: storeMemo)) },
+            { try key.addKitFiles(memo: inputs) })
+        var check = key
+        check.addExtras(stored.extras, values: previous.0)
+        return Changes(key: key, unchanged: check.value == stored.key && previous.1, hashExtra: hashExtra)
+    }
+
+    /// Nothing changed: the key in place is the one this build would write.
+    func unchangedReport(_ stored: BuildState.Stored, state: BuildState) throws -> Report {
+        progress.info(
+            bilingual("rien n'a changé depuis la dernière construction : la clé est à jour", "nothing changed since the last build: the key is up to date"))
+        for warning in stored.warnings { progress.warning(warning) }
+        let source = ManifestSource(reading: options.output.appendingPathComponent(UpdateManifest.path))
+        var report = Report(
+            output: options.output, manifest: source, summary: stored.summary, warnings: [],
+            // The memo knows the output by its standardized path (`./build/kit` is `build/kit`).
+            bootable: state.outputs.entry(TreeWriter.folderPath(state.output) + "/" + BootFiles.checksumListPath) != nil,
+            unchanged: true)
+        // The manifest is read in the archive's (or the image's) stage: its records
+        // are their work, not the check's.
+        try writeArchiveAndImage(source, into: &report)
+        return report
+    }
+
+    /// Stages 2 to 9, into a staging folder put in place of the output at the end.
+    func rebuild(key: BuildKey, state: BuildState, store: ContentStore, hashExtra: @escaping @Sendable (String) throws -> String) throws -> Report {
+        let swap = try OutputSwap(output: options.output)
+        let baseWork = swap.staging.deletingLastPathComponent()
+            .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: baseWork) }
+        do {
+            let database = swap.staging.appendingPathComponent(Self.databasePath)
+            let entries = state.entries(displayPrefix: KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix).displayPrefix)
+            var prepared = try prepare(
+                database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store, entries: entries,
+                state: state)
+            let warnings = buildWarnings(prepared)
+            let extras = extraInputs(prepared, baseWork: baseWork, swap: swap, store: store)
+            let written = try writeTree(&prepared, into: swap, state: state, store: store)
+
+            progress.stage(bilingual("mise en place", "moving into place"))
+            state.invalidate()
+            let removal = try swap.commit()
+            // Stage 8 once the previous key and the base's work folder are gone.
+            try? FileManager.default.removeItem(at: baseWork)
+            let removed = removal.wait()
+            // Linking changed the fingerprints of the content store's files, not their bytes.
+            for path in Set(written.linkedOwned) { store.memo.refresh(path) }
+            var full = key
+            full.addExtras(extras, hash: hashExtra)
+            let summary = KeySummary(files: written.records.count + 1, bytes: written.manifest.totalSize, profiles: written.manifest.profiles)
+            let record = BuildState.Record(
+                key: full.value, extras: extras, warnings: warnings, summary: summary,
+                outputFiles: written.records + [written.manifestRecord], observed: written.observed, pages: written.pages,
+                base: try prepared.base.flatMap { base in
+                    // The ISO's hash is the build key's: already in the memo.
+                    try prepared.baseSource.flatMap { BaseRecord(base: base, isoSHA256: try state.inputs.sha256(of: $0.iso).sha256, records: written.records) }
+                })
+            let extraSet = Set(extras)
+            // The content store's memo is a file of its own, written meanwhile.
+            let (_, saved) = try alongside(
+                { store.saveMemo() },
+                { Result { try state.save(record, removed: removed) { extraSet.contains($0) || key.isKitFile($0) } } })
+            if case let .failure(error) = saved {
+                // The key is built; only the next build will be slower.
+                progress.warning(
+                    bilingual(
+                        "avertissement : cache de construction non enregistré (\(error.localizedDescription))",
+                        "warning: build cache not saved (\(error.localizedDescription))"))
+            }
+
+            var report = Report(
+                output: options.output, manifest: ManifestSource(written.manifest), summary: summary, warnings: prepared.warnings,
+                missing: options.skipMissing ? prepared.apps.missing : [], bootable: prepared.base != nil, counts: written.counts,
+                entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
+            try writeArchiveAndImage(ManifestSource(written.manifest), into: &report)
+            return report
+        } catch {
+            swap.discard()
+            throw error
+        }
+    }
+
+    /// Plans the key without writing it: sizes, sharing, FAT32 problems. Artifacts
+    /// missing from the cache are counted at their download size.
+    public func plan() throws -> (plan: KeyPlan, missing: [MissingArtifactsError.Item], warnings: [Diagnostic]) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let database = scratch.appendingPathComponent(Self.databasePath)
+        let prepared = try prepare(database: database, baseWork: scratch.appendingPathComponent("base"), verify: false, allowMissing: true)
+        return (try keyPlan(prepared, databaseSize: prepared.database.size), prepared.apps.missing, prepared.warnings)
+    }
+
+    /// Stage 2's output: the kit as the build uses it.
+    struct LoadedKit {
+        var kit: Kit
+        var warnings: [Diagnostic]
+        var theme: Theme
+        var mtime: Date
+        /// Catalogue files parsed; the others were taken from the build state.
+        var entriesParsed: Int
+    }
+
+    /// Stage 5's catalogue half: the database written, the website planned.
+    struct SiteOutput {
+        var pages: [PlannedFile]
+        /// The database's size and hash, taken by the core that wrote it, as soon as it did.
+        var database: (size: Int64, sha256: String)
+    }
+
+    /// Stage 5's other half: the base system, and whether it came from the previous key.
+    struct BaseOutput {
+        var system: BaseSystem?
+        var reused = false
+    }
 
     /// Everything decided before writing: the kit, the tree, the applications.
     struct Prepared {
@@ -151,28 +314,56 @@ public struct KitBuilder {
         var baseSource: BaseSource?
         var entriesParsed = 0
         var baseReused = false
-        /// The entry cache being saved; waited for before the build ends.
-        var entriesSaving: BackgroundWork?
-        /// The database's size and hash, taken by the core that wrote it, as soon as
-        /// it did.
-        var databaseRecord: (size: Int64, sha256: String)
+        /// The catalogue database's size and hash.
+        var database: (size: Int64, sha256: String)
     }
 
-    /// Loads the kit, resolves the applications against the store, writes the catalogue
-    /// database at `database` and plans every other file of the key.
-    /// Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
-    /// `entries`: the build cache's parsed entries, taken when their files did not change.
-    /// `cache`: the build cache of the output, whose previous key may hold the base system.
+    /// Stages 2 to 6: loads the kit, resolves the applications against the store,
+    /// writes the catalogue database at `database` and plans every other file of the
+    /// key. Missing artifacts stop it unless `allowMissing` (plans, `--skip-missing`).
+    /// `entries`: the entries as last parsed; `state`: the build state of the output,
+    /// whose previous key may hold the base system.
     func prepare(
         database: URL, baseWork: URL, verify: Bool, allowMissing: Bool, store: ContentStore? = nil, entries: EntryCache? = nil,
-        cache: BuildCache? = nil
+        state: BuildState? = nil
     ) throws -> Prepared {
         let store = store ?? self.store
+        let loaded = try loadKit(entries: entries)
+        var kit = loaded.kit
+        let apps = try resolveApps(kit, store: store, verify: verify, allowMissing: allowMissing)
+        kit.placements = apps.placements
+        let builtBase = options.base == nil ? try debianBase(kit, store: store) : nil
+        let baseSource = builtBase == nil ? baseSource(kit) : nil
+        if builtBase == nil, baseSource == nil {
+            progress.warning(kit.settings.base?.debian != nil ? BootFiles.noBaseChosenWarning : BootFiles.noBaseWarning)
+        }
+        if let baseSource {
+            progress.stage(bilingual("système de base (\(baseSource.iso.lastPathComponent))", "base system (\(baseSource.iso.lastPathComponent))"))
+        }
+        // The entries are saved and the base read from the ISO while the database and
+        // the pages are made, a stage that leaves cores idle; neither reads what the
+        // other writes.
+        let builder = self, written = kit
+        let (base, siteOutput) = try alongside(
+            {
+                builder.saveEntries(entries)
+                guard let baseSource else { return BaseOutput(system: builtBase) }
+                return try builder.readBase(baseSource, into: baseWork, extracted: store.memo, state: state)
+            },
+            { try catalogueAndSite(written, theme: loaded.theme, database: database) })
+        let plan = try planTree(kit, site: siteOutput, apps: apps, base: base.system, store: store)
+        return Prepared(
+            kit: kit, warnings: loaded.warnings, mtime: loaded.mtime, plan: plan, apps: apps, base: base.system, baseSource: baseSource,
+            entriesParsed: loaded.entriesParsed, baseReused: base.reused, database: siteOutput.database)
+    }
+
+    /// Stage 2: the kit's manifests, checked.
+    func loadKit(entries: EntryCache?) throws -> LoadedKit {
         progress.stage(bilingual("vérification des manifestes", "checking manifests"))
         var loader = KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix)
         loader.entryCache = entries
         let (fullKit, warnings) = try loader.loadValid()
-        var kit = try fullKit.selecting(profiles: options.profiles)
+        let kit = try fullKit.selecting(profiles: options.profiles)
         let theme = try Theme.load(from: kit.root.appendingPathComponent("payload/theme"), displayPrefix: loader.displayPrefix)
         let mtime = SourceDate.resolve(kitDate: kit.settings.date, environment: options.environment)
         progress.detail(
@@ -187,12 +378,23 @@ public struct KitBuilder {
                     "fiches du catalogue : \(entriesParsed) lue(s), les autres reprises de la construction précédente",
                     "catalogue entries: \(entriesParsed) read, the others taken from the previous build"))
         }
-        // Encoded and written while the next stages read the disk.
-        let entriesSaving = entries.map { entries in BackgroundWork { try entries.save() } }
-        // A stage that fails does not leave it running: the caller waits otherwise.
-        var prepared = false
-        defer { if !prepared { entriesSaving?.wait() } }
+        return LoadedKit(kit: kit, warnings: warnings, theme: theme, mtime: mtime, entriesParsed: entriesParsed)
+    }
 
+    /// Keeps the entries this build parsed for the next one. A failure costs only time.
+    func saveEntries(_ entries: EntryCache?) {
+        do {
+            try entries?.save()
+        } catch {
+            progress.warning(
+                bilingual(
+                    "avertissement : fiches du catalogue non enregistrées dans le cache (\(error.localizedDescription))",
+                    "warning: catalogue entries not saved in the cache (\(error.localizedDescription))"))
+        }
+    }
+
+    /// Stage 3: the applications' files, from the content store.
+    func resolveApps(_ kit: Kit, store: ContentStore, verify: Bool, allowMissing: Bool) throws -> AppPayloads {
         progress.stage(bilingual("applications", "applications"))
         let apps = try AppPayloads.resolve(kit, store: store, verify: verify, progress: progress)
         if !apps.diagnostics.isEmpty {
@@ -203,56 +405,169 @@ public struct KitBuilder {
             throw MissingArtifactsError(
                 items: apps.missing, fetchCommand: options.fetchCommand ?? "demokit fetch --kit \(options.kitRoot.path)\(cache)")
         }
-        kit.placements = apps.placements
-        let builtBase = options.base == nil ? try debianBase(kit, store: store) : nil
-        let baseSource = builtBase == nil ? baseSource(kit) : nil
-        // The base system is taken out of the ISO while the database and the pages
-        // are made, a stage that leaves cores idle. Nothing else reads its work
-        // folder or the ISO until it is joined, before the boot files.
-        let baseReading =
-            builtBase == nil
-            ? try startReadingBase(
-                baseSource, into: baseWork, extracted: store.memo, cache: cache, debianDeclared: kit.settings.base?.debian != nil) : nil
-        // A stage that fails waits for it: the caller then removes its work folder.
-        // (Once joined below, waiting again returns at once.)
-        defer { _ = baseReading?.value }
+        return apps
+    }
 
+    /// Stage 5, catalogue half: the database and the website's pages, planned (a
+    /// page is rendered when the tree is written).
+    func catalogueAndSite(_ kit: Kit, theme: Theme, database: URL) throws -> SiteOutput {
         progress.stage(bilingual("base et site du catalogue", "catalogue database and website"))
         try FileManager.default.createDirectory(at: database.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Independent work of a few seconds each on a large catalogue, sharing the cores.
-        let written = kit
         var hashed: (size: Int64, sha256: String)?
-        let site = try SiteGenerator(kit: written, theme: theme).plan(alongside: {
-            try CatalogueWriter.write(written, to: database, texts: $0)
+        let pages = try SiteGenerator(kit: kit, theme: theme).plan(alongside: {
+            try CatalogueWriter.write(kit, to: database, texts: $0)
             // Hashed while the site's other jobs run, not after them.
             hashed = try FileHashing.sha256(fileAt: database)
         })
-        // Every job ran when `plan` returned; read again only if that ever changes.
-        let databaseRecord = try hashed ?? FileHashing.sha256(fileAt: database)
         Memory.releaseFree()
+        return SiteOutput(pages: pages, database: try hashed ?? FileHashing.sha256(fileAt: database))
+    }
+
+    /// Stage 6: every file of the key but the database and the manifest.
+    func planTree(_ kit: Kit, site: SiteOutput, apps: AppPayloads, base: BaseSystem?, store: ContentStore) throws -> TreePlan {
         var plan = TreePlan()
-        try plan.add(contentsOf: site)
+        try plan.add(contentsOf: site.pages)
         try plan.add(contentsOf: try ProfileAppList.plan(kit))
         try plan.add(contentsOf: payloadFiles(kit))
         try plan.add(contentsOf: apps.files)
-        let (base, baseReused) = try builtBase.map { ($0, false) } ?? baseReading.map { try $0.value.get() } ?? (nil, false)
-        if let base {
-            progress.stage(bilingual("fichiers de démarrage", "boot files"))
-            try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
-            if let updates = kit.settings.updates {
-                // The key's own updates need demokit on it: this very executable.
-                let executable = options.environment["DEMOKIT_UPDATER_EXECUTABLE"] ?? "/proc/self/exe"
-                let bundle = try UpdaterBundle.files(executable: executable, store: store, environment: options.environment)
-                try plan.add(contentsOf: LiveUpdates.plannedFiles(updates, bundle: bundle))
-            }
+        guard let base else { return plan }
+        progress.stage(bilingual("fichiers de démarrage", "boot files"))
+        try plan.add(contentsOf: BootFiles.plan(kit: kit, base: base, extraParameters: options.kernelParameters))
+        if let updates = kit.settings.updates {
+            // The key's own updates need demokit on it: this very executable.
+            let executable = options.environment["DEMOKIT_UPDATER_EXECUTABLE"] ?? "/proc/self/exe"
+            let bundle = try UpdaterBundle.files(executable: executable, store: store, environment: options.environment)
+            try plan.add(contentsOf: LiveUpdates.plannedFiles(updates, bundle: bundle))
         }
-        prepared = true
-        return Prepared(
-            kit: kit, warnings: warnings, mtime: mtime, plan: plan, apps: apps, base: base, baseSource: baseSource,
-            entriesParsed: entriesParsed, baseReused: baseReused, entriesSaving: entriesSaving, databaseRecord: databaseRecord)
+        return plan
     }
 
-    static let databasePath = "demokit/catalogue.sqlite"
+    /// The warnings a build shows, kept to be shown again by a build with nothing to do.
+    func buildWarnings(_ prepared: Prepared) -> [String] {
+        var warnings = prepared.warnings.map(\.description)
+        if prepared.base == nil { warnings.append(BootFiles.noBaseWarning) }
+        for item in prepared.apps.missing {
+            let warning = bilingual(
+                "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
+                "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)")
+            progress.warning(warning)
+            warnings.append(warning)
+        }
+        return warnings
+    }
+
+    /// Stage 7's output: the tree written in the staging folder, with what the build
+    /// state keeps of it.
+    struct WrittenTree {
+        /// Every file but the manifest, in the writer's order.
+        var records: [FileRecord]
+        var manifest: UpdateManifest
+        var manifestRecord: FileRecord
+        /// `records[i]`'s fingerprint as the writer left it, nil where unknown.
+        var observed: [FileFingerprint?]
+        var pages: [String: TreeWriter.PageRecord]
+        var counts: TreeWriter.Counts
+        /// Content-store files hard-linked into the tree.
+        var linkedOwned: [String]
+    }
+
+    /// Stage 7: the FAT32 rules, the pages, the size check, the copies, the checksum
+    /// list and the manifest. The plan is let go of once written: its pages' closures
+    /// hold the site's tables (peak memory).
+    func writeTree(_ prepared: inout Prepared, into swap: OutputSwap, state: BuildState, store: ContentStore) throws -> WrittenTree {
+        progress.stage(bilingual("écriture des fichiers", "writing files"))
+        var writer = TreeWriter(
+            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: state.readPages()),
+            ownedMemo: store.memo)
+        writer.setsModes = swap.storesModes
+        // Nothing is written before the FAT32 rules are checked.
+        try prepared.plan.checkFAT32()
+        let pass = try writer.begin(prepared.plan, into: swap.staging)
+        let generated = try writer.writeGenerated(pass)
+        // Pages are written, copies not yet: refuse a key that does not fit now.
+        try checkFits(prepared, generated: generated)
+        var records = try writer.finish(pass)
+        prepared.plan = TreePlan()
+        writer.previous = nil
+        Memory.releaseFree()
+        progress.detail(
+            bilingual(
+                "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
+                "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked) linked from the cache; \(writer.counts.rendered) page(s) rendered"
+            ))
+        let database = swap.staging.appendingPathComponent(Self.databasePath)
+        try writer.stamp(database.path, mode: 0o644)
+        let databaseRecord = prepared.database
+        records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
+        if prepared.base != nil {
+            // For « Vérifier l'intégrité de la clé » (LiveSession): every file of the key but this list and the manifest.
+            let list = BootFiles.checksumList(records)
+            let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
+            try list.write(to: listURL, options: .withoutOverwriting)
+            try writer.stamp(listURL.path, mode: 0o644)
+            records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
+        }
+        let kit = prepared.kit
+        let manifest = UpdateManifest(
+            kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
+            profiles: kit.profiles.map(\.id.value), files: records)
+        let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
+        let data = try manifest.encodedInPieces()
+        try data.write(to: manifestURL, options: .withoutOverwriting)
+        let manifestRecord = FileRecord(path: UpdateManifest.path, size: Int64(data.count), sha256: FileHashing.sha256(of: data))
+        try writer.stamp(manifestURL.path, mode: 0o644)
+        for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
+            try writer.stamp(url.path, mode: 0o755)
+        }
+        return WrittenTree(
+            records: records, manifest: manifest, manifestRecord: manifestRecord, observed: writer.takeObserved(), pages: writer.takePages(),
+            counts: writer.counts, linkedOwned: writer.takeLinkedOwned())
+    }
+
+    /// Stage 7's size check, between the pages and the copies: `--size` and `--image`'s size.
+    func checkFits(_ prepared: Prepared, generated: [FileRecord]) throws {
+        if let keySize = options.keySize {
+            let keyPlan = try keyPlan(prepared, written: generated, databaseSize: prepared.database.size)
+            let fit = keyPlan.fit(keySize)
+            progress.detail(
+                bilingual(
+                    "place sur la clé : \(formatBytes(fit.used)) sur \(formatBytes(fit.usable))",
+                    "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
+            guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
+        }
+        if options.image != nil, let size = options.imageSize {
+            let generatedSizes = Dictionary(generated.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
+            let sizes = try prepared.plan.sizes().map { ($0.path, generatedSizes[$0.path] ?? $0.size) }
+            try DiskImage.precheck(files: sizes, size: size, margin: 8 << 20)
+        }
+    }
+
+    /// The files outside the kit a tree was made from (content store, base ISO, boot
+    /// loaders), sorted: the build key hashes them too.
+    func extraInputs(_ prepared: Prepared, baseWork: URL, swap: OutputSwap, store: ContentStore) -> [String] {
+        let key = BuildKey(kitRoot: options.kitRoot)
+        var extras = Set(
+            prepared.plan.files.compactMap { file -> String? in
+                switch file.content {
+                case let .copy(url), let .owned(url):
+                    // The base's files come from its work folder or the previous key.
+                    let path = url.path
+                    return key.isKitFile(path) || path.hasPrefix(baseWork.path + "/") || path.hasPrefix(swap.output.path + "/") ? nil : path
+                case .bytes, .generated: return nil
+                }
+            })
+        if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
+        let kit = prepared.kit
+        for profile in kit.profiles {
+            for app in profile.apps {
+                for pin in [kit.apps[app.value]?.windows?.pin, kit.apps[app.value]?.linux?.pin].compactMap({ $0 }) {
+                    extras.insert(store.objectURL(sha256: pin.sha256).path)
+                }
+            }
+        }
+        return extras.sorted()
+    }
 
     /// Measures the key from a prepared tree: the database as written, the manifest
     /// as it will be encoded (hashes have a fixed length), every other planned file.
@@ -277,70 +592,6 @@ public struct KitBuilder {
         return plan
     }
 
-    /// Plans the key without writing it: sizes, sharing, FAT32 problems. Artifacts
-    /// missing from the cache are counted at their download size.
-    public func plan() throws -> (plan: KeyPlan, missing: [MissingArtifactsError.Item], warnings: [Diagnostic]) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("demokit-plan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let database = scratch.appendingPathComponent(Self.databasePath)
-        let prepared = try prepare(
-            database: database, baseWork: scratch.appendingPathComponent("base"), verify: false, allowMissing: true)
-        let size = prepared.databaseRecord.size
-        return (try keyPlan(prepared, databaseSize: size), prepared.apps.missing, prepared.warnings)
-    }
-
-    public func build() throws -> Report {
-        let store = self.store
-        let cache = BuildCache(output: options.output)
-        var builder = self
-        builder.inputsMemo = cache.inputs
-        progress.stage(bilingual("recherche des changements", "looking for changes"))
-        var key = BuildKey(kitRoot: options.kitRoot)
-        addSettings(to: &key, store: store)
-        let storeMemo = store.memo, inputs = cache.inputs
-        let hashExtra = { @Sendable (path: String) throws -> String in
-            if let fingerprint = FileFingerprint.of(path), let known = storeMemo.trusted(path, fingerprint) { return known.sha256 }
-            return try inputs.sha256(ofPath: path).sha256
-        }
-        // The kit's files, the other files the last build read and the output's files
-        // are looked at side by side: each waits on the disk, not the CPU (a no-change
-        // rebuild after a reboot). A rebuild then finds the output's metadata in memory.
-        let extraValues = cache.stored.map { stored in BackgroundValue { BuildKey.extraValues(stored.extras, hash: hashExtra) } }
-        let outputIntact = cache.stored.map { _ in BackgroundValue { cache.outputIsIntact(store: storeMemo) } }
-        do {
-            try key.addKitFiles(memo: cache.inputs)
-        } catch {
-            _ = (extraValues?.value, outputIntact?.value)
-            throw error
-        }
-        if let stored = cache.stored, let extraValues, let outputIntact {
-            var check = key
-            check.addExtras(stored.extras, values: extraValues.value)
-            // Every file of the output as written, the manifest included: its summary,
-            // saved with the key, is the manifest's.
-            if check.value == stored.key, let summary = stored.summary, outputIntact.value {
-                progress.info(
-                    bilingual(
-                        "rien n'a changé depuis la dernière construction : la clé est à jour", "nothing changed since the last build: the key is up to date"))
-                for warning in stored.warnings { progress.warning(warning) }
-                let source = ManifestSource(reading: options.output.appendingPathComponent(UpdateManifest.path))
-                var report = Report(
-                    output: options.output, manifest: source, summary: summary, warnings: [],
-                    // The memo knows the output by its standardized path (`./build/kit` is `build/kit`).
-                    bootable: cache.outputs.entry(TreeWriter.folderPath(cache.output) + "/" + BootFiles.checksumListPath) != nil,
-                    unchanged: true)
-                // The manifest is read in the archive's (or the image's) stage: its
-                // records are their work, not the check's.
-                try writeArchiveAndImage(source, into: &report)
-                return report
-            }
-        }
-        // The output's check goes on while the rebuild reads the kit: its answer no
-        // longer matters, but the `stat`s it makes of the previous key's files are the
-        // ones taking its unchanged files needs next.
-        return try builder.rebuild(key: key, cache: cache, store: store, outputCheck: outputIntact, hashExtra: hashExtra)
-    }
-
     /// What the output depends on besides the kit's files.
     func addSettings(to key: inout BuildKey, store: ContentStore) {
         key.add("demokit", ExecutableIdentity.current)
@@ -358,194 +609,27 @@ public struct KitBuilder {
         }
     }
 
-    /// `outputCheck`: the check of the output in place, still running; joined before
-    /// anything is written, and before a failure is reported.
-    func rebuild(
-        key: BuildKey, cache: BuildCache, store: ContentStore, outputCheck: BackgroundValue<Bool>? = nil,
-        hashExtra: @escaping @Sendable (String) throws -> String
-    ) throws -> Report {
-        defer { _ = outputCheck?.value }
-        let swap = try OutputSwap(output: options.output)
-        let baseWork = swap.staging.deletingLastPathComponent()
-            .appendingPathComponent(".\(swap.output.lastPathComponent).base-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: baseWork) }
-        // The previous build's page records (a line per page) are read while the kit is.
-        let previousPages = BackgroundValue { cache.readPages() }
-        defer { _ = previousPages.value }
-        do {
-            let database = swap.staging.appendingPathComponent(Self.databasePath)
-            let entries = EntryCache(
-                url: cache.folder.appendingPathComponent("entries.tsv"), memo: cache.inputs,
-                displayPrefix: KitLoader(root: options.kitRoot, displayPrefix: options.displayPrefix).displayPrefix)
-            var prepared = try prepare(
-                database: database, baseWork: baseWork, verify: true, allowMissing: options.skipMissing, store: store, entries: entries,
-                cache: cache)
-            defer {
-                if let error = prepared.entriesSaving?.wait() {
-                    // Only the next build will be slower.
-                    progress.warning(
-                        bilingual(
-                            "avertissement : fiches du catalogue non enregistrées dans le cache (\(error.localizedDescription))",
-                            "warning: catalogue entries not saved in the cache (\(error.localizedDescription))"))
-                }
-            }
-            let kit = prepared.kit, mtime = prepared.mtime, base = prepared.base
-            var warnings = prepared.warnings.map(\.description)
-            if base == nil { warnings.append(BootFiles.noBaseWarning) }
-            for item in prepared.apps.missing {
-                let warning = bilingual(
-                    "avertissement : \(item.app) (\(item.platform)) n'est pas sur cette clé : \(item.reason)",
-                    "warning: \(item.app) (\(item.platform)) is not on this key: \(item.reason)")
-                progress.warning(warning)
-                warnings.append(warning)
-            }
-
-            // Not reading the output any more while the new key is written.
-            _ = outputCheck?.value
-            progress.stage(bilingual("écriture des fichiers", "writing files"))
-            var writer = TreeWriter(
-                mtime: mtime, progress: progress, previous: .init(root: swap.output, memo: cache.outputs, pages: previousPages.value),
-                ownedMemo: store.memo)
-            writer.setsModes = swap.storesModes
-            let databaseRecord = prepared.databaseRecord
-            // Nothing is written before the FAT32 rules are checked.
-            try prepared.plan.checkFAT32()
-            var records = try writer.write(prepared.plan, into: swap.staging) { generated in
-                // Pages are written, copies not yet: refuse a key that does not fit now.
-                if let keySize = options.keySize {
-                    let keyPlan = try keyPlan(prepared, written: generated, databaseSize: databaseRecord.size)
-                    let fit = keyPlan.fit(keySize)
-                    progress.detail(
-                        bilingual(
-                            "place sur la clé : \(formatBytes(fit.used)) sur \(formatBytes(fit.usable))",
-                            "room on the key: \(formatBytes(fit.used, english: true)) of \(formatBytes(fit.usable, english: true))"))
-                    guard fit.fits else { throw KeyTooSmallError(fit: fit, plan: keyPlan) }
-                }
-                if options.image != nil, let size = options.imageSize {
-                    let generatedSizes = Dictionary(generated.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a })
-                    let sizes = try prepared.plan.sizes().map { ($0.path, generatedSizes[$0.path] ?? $0.size) }
-                    try DiskImage.precheck(files: sizes, size: size, margin: 8 << 20)
-                }
-            }
-            // The key of the tree being built, with every other file the build read.
-            var extras = Set(
-                prepared.plan.files.compactMap { file -> String? in
-                    switch file.content {
-                    case let .copy(url), let .owned(url):
-                        // The base's files come from its work folder or the previous key.
-                        let path = url.path
-                        return key.isKitFile(path) || path.hasPrefix(baseWork.path + "/") || path.hasPrefix(swap.output.path + "/") ? nil : path
-                    case .bytes, .generated: return nil
-                    }
-                })
-            // Peak memory: the pages' closures hold the site's tables, and the
-            // previous build's page records are no longer needed; the manifest's
-            // encoding and the cache's files are made without them.
-            prepared.plan = TreePlan()
-            writer.previous = nil
-            Memory.releaseFree()
+    /// Stage 5, base half: the base system from the previous key when it was read from
+    /// the same ISO (`BaseRecord`), else from the ISO.
+    func readBase(_ source: BaseSource, into workDir: URL, extracted: FileMemo, state: BuildState?) throws -> BaseOutput {
+        let inputs = state?.inputs ?? FileMemo()
+        if let state, let record = state.readBase(), FileManager.default.fileExists(atPath: source.iso.path),
+            let isoSHA256 = try? inputs.sha256(of: source.iso).sha256,
+            source.sha256 == nil || source.sha256?.lowercased() == isoSHA256,
+            let base = record.system(isoSHA256: isoSHA256, previousKey: state.output, outputs: state.outputs)
+        {
             progress.detail(
                 bilingual(
-                    "\(writer.counts.written) fichier(s) écrit(s), \(writer.counts.reused) repris de la construction précédente, \(writer.counts.linked) lié(s) depuis le cache ; \(writer.counts.rendered) page(s) rendue(s)",
-                    "\(writer.counts.written) file(s) written, \(writer.counts.reused) taken from the previous build, \(writer.counts.linked) linked from the cache; \(writer.counts.rendered) page(s) rendered"
-                ))
-            try writer.stamp(database.path, mode: 0o644)
-            records.append(FileRecord(path: Self.databasePath, size: databaseRecord.size, sha256: databaseRecord.sha256, role: .catalogue))
-            if base != nil {
-                // For « Vérifier l'intégrité de la clé » (LiveSession): every file of the key but this list and the manifest.
-                let list = BootFiles.checksumList(records)
-                let listURL = swap.staging.appendingPathComponent(BootFiles.checksumListPath)
-                try list.write(to: listURL, options: .withoutOverwriting)
-                try writer.stamp(listURL.path, mode: 0o644)
-                records.append(FileRecord(path: BootFiles.checksumListPath, size: Int64(list.count), sha256: FileHashing.sha256(of: list), role: .boot))
-            }
-
-            let manifest = UpdateManifest(
-                kit: .init(id: kit.settings.id, version: kit.settings.version, channel: kit.settings.channel, date: kit.settings.date),
-                profiles: kit.profiles.map(\.id.value), files: records)
-            let manifestURL = swap.staging.appendingPathComponent(UpdateManifest.path)
-            // Its bytes (a record per file) are let go once written: the cache saved
-            // next needs only its size and hash (peak memory).
-            let manifestRecord = try {
-                let data = try manifest.encodedInPieces()
-                try data.write(to: manifestURL, options: .withoutOverwriting)
-                return FileRecord(path: UpdateManifest.path, size: Int64(data.count), sha256: FileHashing.sha256(of: data))
-            }()
-            try writer.stamp(manifestURL.path, mode: 0o644)
-            for url in [manifestURL.deletingLastPathComponent(), swap.staging] {
-                try writer.stamp(url.path, mode: 0o755)
-            }
-
-            progress.stage(bilingual("mise en place", "moving into place"))
-            cache.invalidate()
-            // The previous key is removed while the content store's memo is saved and
-            // the extras are hashed.
-            let removal = try swap.commit()
-            defer { removal.wait() }
-            // The base's extracted files are linked into the key: removing their work
-            // folder changes their fingerprints, so it goes before they are taken.
-            try? FileManager.default.removeItem(at: baseWork)
-            // Links changed the fingerprints of the content store's files, not their bytes.
-            for path in Set(writer.takeLinkedOwned()) { store.memo.refresh(path) }
-            // A file of its own, written while the build cache is (it `stat`s each of
-            // the store's files it keeps).
-            let storeSaving = BackgroundWork { store.saveMemo() }
-            defer { storeSaving.wait() }
-
-            if let source = prepared.baseSource { extras.insert(source.iso.standardizedFileURL.path) }
-            for profile in kit.profiles {
-                for app in profile.apps {
-                    for pin in [kit.apps[app.value]?.windows?.pin, kit.apps[app.value]?.linux?.pin].compactMap({ $0 }) {
-                        extras.insert(store.objectURL(sha256: pin.sha256).path)
-                    }
-                }
-            }
-            let sortedExtras = extras.sorted()
-            var full = key
-            full.addExtras(sortedExtras, hash: hashExtra)
-            let outputFiles = records + [manifestRecord]
-            let summary = KeySummary(files: outputFiles.count, bytes: manifest.totalSize, profiles: manifest.profiles)
-            // Not before the previous key is gone: most of its files are the new key's
-            // under other names, and unlinking a name changes the file's change time,
-            // which is in the fingerprints the cache saves next.
-            removal.wait()
-            do {
-                let pages = writer.takePages(), baseSource = prepared.baseSource, extras = extras
-                // The writer's records come first in `outputFiles`, in its order. Its
-                // fingerprints hold: moving the folder changes no file, and the removed
-                // previous key shares no inode with a file it saw.
-                try cache.save(
-                    key: full.value, extras: sortedExtras, warnings: warnings, summary: summary, outputFiles: outputFiles,
-                    observed: writer.takeObserved(),
-                    alongside: [
-                        { try cache.savePages(pages) },
-                        {
-                            // The ISO's hash is the build key's: already in the memo.
-                            let record = try base.flatMap { base in
-                                try baseSource.flatMap { BaseRecord(base: base, isoSHA256: try cache.inputs.sha256(of: $0.iso).sha256, records: records) }
-                            }
-                            try cache.saveBase(record)
-                        },
-                    ]
-                ) { extras.contains($0) || key.isKitFile($0) }
-            } catch {
-                // The key is built; only the next build will be slower.
-                progress.warning(
-                    bilingual(
-                        "avertissement : cache de construction non enregistré (\(error.localizedDescription))",
-                        "warning: build cache not saved (\(error.localizedDescription))"))
-            }
-
-            var report = Report(
-                output: options.output, manifest: ManifestSource(manifest), summary: summary, warnings: prepared.warnings,
-                missing: options.skipMissing ? prepared.apps.missing : [], bootable: base != nil, counts: writer.counts,
-                entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
-            try writeArchiveAndImage(ManifestSource(manifest), into: &report)
-            return report
-        } catch {
-            swap.discard()
-            throw error
+                    "même ISO que la construction précédente : \(base.files.count) fichier(s) repris de la clé en place",
+                    "same ISO as the previous build: \(base.files.count) file(s) taken from the key in place"))
+            return BaseOutput(system: base, reused: true)
         }
+        let base = try BaseISO.read(source, into: workDir, progress: progress, memo: inputs, extracted: extracted)
+        progress.detail(
+            bilingual(
+                "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",
+                "kernel \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) file(s) checked against \(base.checksumList ?? "no list")"))
+        return BaseOutput(system: base)
     }
 
     /// The files are dated as the build dated them: from the kit's date in the manifest.
@@ -590,42 +674,6 @@ public struct KitBuilder {
         }
         guard options.debianBase != .useIfBuilt else { return nil }
         return try builder.build().system
-    }
-
-    /// Starts reading the base system from `--base-iso` or the kit's `base:` on a
-    /// thread of its own, after its stage line; nil, with a warning, when there is none.
-    func startReadingBase(
-        _ source: BaseSource?, into workDir: URL, extracted: FileMemo, cache: BuildCache?, debianDeclared: Bool = false
-    ) throws -> BackgroundValue<Result<(BaseSystem, reused: Bool), any Error>>? {
-        guard let source else {
-            progress.warning(debianDeclared ? BootFiles.noBaseChosenWarning : BootFiles.noBaseWarning)
-            return nil
-        }
-        progress.stage(bilingual("système de base (\(source.iso.lastPathComponent))", "base system (\(source.iso.lastPathComponent))"))
-        let builder = Unchecked(self)
-        return BackgroundValue { Result { try builder.value.readBase(source, into: workDir, extracted: extracted, cache: cache) } }
-    }
-
-    /// The base system, from the previous key when it was read from the same ISO
-    /// (`BaseRecord`), else from the ISO.
-    func readBase(_ source: BaseSource, into workDir: URL, extracted: FileMemo, cache: BuildCache?) throws -> (BaseSystem, reused: Bool) {
-        if let cache, let record = cache.readBase(), FileManager.default.fileExists(atPath: source.iso.path),
-            let isoSHA256 = try? inputsMemo.sha256(of: source.iso).sha256,
-            source.sha256 == nil || source.sha256?.lowercased() == isoSHA256,
-            let base = record.system(isoSHA256: isoSHA256, previousKey: cache.output, outputs: cache.outputs)
-        {
-            progress.detail(
-                bilingual(
-                    "même ISO que la construction précédente : \(base.files.count) fichier(s) repris de la clé en place",
-                    "same ISO as the previous build: \(base.files.count) file(s) taken from the key in place"))
-            return (base, true)
-        }
-        let base = try BaseISO.read(source, into: workDir, progress: progress, memo: inputsMemo, extracted: extracted)
-        progress.detail(
-            bilingual(
-                "noyau \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) fichier(s) vérifié(s) avec \(base.checksumList ?? "aucune liste")",
-                "kernel \(base.kernel), initrd \(base.initrd), \(base.verifiedFiles) file(s) checked against \(base.checksumList ?? "no list")"))
-        return (base, false)
     }
 
     /// `payload/files/`: copied as they are to the key's root (LISEZMOI.txt, …).

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 
 /// Writes `demokit/catalogue.sqlite` from a kit. A new file, the same statements in
 /// the same order: the same kit gives the same bytes.
@@ -224,66 +223,6 @@ public enum CatalogueWriter {
             links.append(("comptoir", "https://comptoir-du-libre.org/fr/softwares/\(comptoir)", source("comptoir")))
         }
         return links
-    }
-}
-
-extension Database {
-    /// Runs a statement compiled once per connection, its values bound straight to
-    /// SQLite. The writer inserts many rows with a handful of statements; through
-    /// GRDB's `StatementArguments`, which box every value, binding takes as long as
-    /// SQLite's own work. A value pack: no array, no boxing.
-    func run<each Value: SQLiteBindable>(_ sql: String, _ values: repeat each Value) throws {
-        let statement = try cachedStatement(sql: sql).sqliteStatement
-        var index: CInt = 0
-        var code = SQLITE_OK
-        for value in repeat each values {
-            index += 1
-            if code == SQLITE_OK { code = value.bind(to: statement, at: index) }
-        }
-        if code == SQLITE_OK { code = sqlite3_step(statement) }
-        let done = code == SQLITE_DONE
-        sqlite3_reset(statement)
-        guard done else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
-        }
-    }
-}
-
-/// A value bound to a statement's parameter as GRDB binds it: text, integer
-/// (booleans as 0 and 1) or NULL.
-protocol SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt
-}
-
-extension String: SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt {
-        var text = self
-        let copy = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)  // SQLITE_TRANSIENT
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, copy) }
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text(statement, index, $0, CInt(bytes.count), copy)
-            }
-        }
-    }
-}
-
-extension Int: SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt { sqlite3_bind_int64(statement, index, Int64(self)) }
-}
-
-extension Int64: SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt { sqlite3_bind_int64(statement, index, self) }
-}
-
-extension Bool: SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt { sqlite3_bind_int64(statement, index, self ? 1 : 0) }
-}
-
-extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
-    func bind(to statement: OpaquePointer, at index: CInt) -> CInt {
-        self?.bind(to: statement, at: index) ?? sqlite3_bind_null(statement, index)
     }
 }
 

@@ -131,8 +131,7 @@ final class Unchecked<Value>: @unchecked Sendable {
 
 /// Runs `jobs` on every core, each taken in the given order by whichever core is free
 /// (put the longest first: the cores then finish together). Throws the first error
-/// in the jobs' order, once all are done. Unlike nested `concurrently` calls, a core
-/// done with one job goes on with any other.
+/// in the jobs' order, once all are done.
 func concurrentJobs(_ jobs: [() throws -> Void]) throws {
     let errors = UncheckedResults<(any Error)?>(count: jobs.count)
     let cursor = WorkCursor()
@@ -147,31 +146,16 @@ func concurrentJobs(_ jobs: [() throws -> Void]) throws {
     if let error = errors.values.lazy.compactMap({ $0 ?? nil }).first { throw error }
 }
 
-/// Runs `first` and `second` at the same time, each on its own core when one is
-/// free; returns both results, or throws the first one's error, then the second's.
-func concurrently<A, B>(_ first: () throws -> A, _ second: () throws -> B) throws -> (A, B) {
-    var a: Result<A, any Error>?
-    var b: Result<B, any Error>?
-    withoutActuallyEscaping(first) { first in
-        withoutActuallyEscaping(second) { second in
-            let jobs = Unchecked((first, second))
-            let results = Unchecked(ResultSlots<A, B>())
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                if index == 0 {
-                    results.value.first = Result { try jobs.value.0() }
-                } else {
-                    results.value.second = Result { try jobs.value.1() }
-                }
-            }
-            a = results.value.first
-            b = results.value.second
-        }
-    }
-    return (try a!.get(), try b!.get())
-}
-
-/// The two results of `concurrently`, each written by one worker only.
-private final class ResultSlots<A, B> {
-    var first: Result<A, any Error>?
-    var second: Result<B, any Error>?
+/// Runs `side` on a thread of its own while `main` runs on the caller's, and returns
+/// both results once both are done: neither outlives the call. Throws `main`'s error
+/// first, then `side`'s. For work that waits on different things (the disk, the
+/// cores): a thread, not Dispatch's pool, where a parallel loop nested in another
+/// runs on one core.
+func alongside<A, B>(_ side: @escaping () throws -> A, _ main: () throws -> B) throws -> (A, B) {
+    let job = Unchecked(side)
+    let background = BackgroundValue { Unchecked(Result { try job.value() }) }
+    let mainResult = Result { try main() }
+    let sideResult = background.value.value
+    let b = try mainResult.get()
+    return (try sideResult.get(), b)
 }

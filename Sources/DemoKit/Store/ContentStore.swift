@@ -9,20 +9,24 @@ import Foundation
 /// `unpacked/<64 digits>/` (portable apps unpacked from a `.zip` or `.paf.exe`).
 public struct ContentStore: Sendable {
     let root: URL
-    /// Objects already verified, by fingerprint (`verified.tsv`): a build checks each
-    /// object's hash, but reads it again only when the file changed since.
+    /// Objects already verified, by fingerprint (`verified.sqlite`): a build checks
+    /// each object's hash, but reads it again only when the file changed since.
     let memo: FileMemo
+    private let memoFile: StateFile
 
     public init(root: URL) {
         self.root = root.standardizedFileURL
-        memo = FileMemo.load(from: self.root.appendingPathComponent("verified.tsv"))
+        memoFile = StateFile(url: self.root.appendingPathComponent("verified.sqlite"), version: 1, schema: [FileMemo.schema("verified")])
+        memo = memoFile.read { try FileMemo.load($0, table: "verified") } ?? FileMemo()
         memo.ignoresChangeTime = true
     }
 
     /// Keeps what was verified for the next run (objects still in the store only).
     func saveMemo() {
         let prefix = root.path + "/"
-        try? memo.save(to: root.appendingPathComponent("verified.tsv")) { $0.hasPrefix(prefix) && FileManager.default.fileExists(atPath: $0) }
+        try? memoFile.write { db in
+            try memo.save(db, table: "verified") { $0.hasPrefix(prefix) && FileManager.default.fileExists(atPath: $0) }
+        }
     }
 
     /// `$XDG_CACHE_HOME/demokit`, else `~/.cache/demokit`.

@@ -143,6 +143,11 @@ struct OutputSwap {
         return true
     }
 
+    /// What only `Removal.wait()` gives: the previous key is gone.
+    struct PreviousRemoved {
+        fileprivate init() {}
+    }
+
     /// The previous key being removed on a thread of its own.
     final class Removal: @unchecked Sendable {
         private let work: BackgroundWork?
@@ -152,8 +157,10 @@ struct OutputSwap {
         }
 
         /// Returns once the previous key is gone.
-        func wait() {
+        @discardableResult
+        func wait() -> PreviousRemoved {
             work?.wait()
+            return PreviousRemoved()
         }
     }
 }

@@ -122,33 +122,57 @@ struct TreeWriter: Sendable {
         return linkedOwned
     }
 
-    /// Writes every planned file. Generated and in-memory files come first; then
-    /// `beforeCopies` sees their records (to refuse a key that does not fit before
-    /// gigabytes are copied); then copies. `root` is a new folder: no planned file is
-    /// there yet.
-    mutating func write(
-        _ plan: TreePlan, into root: URL, beforeCopies: ([FileRecord]) throws -> Void = { _ in }
-    ) throws -> [FileRecord] {
+    /// Writes every planned file: `begin`, `writeGenerated`, `finish`.
+    mutating func write(_ plan: TreePlan, into root: URL) throws -> [FileRecord] {
+        let pass = try begin(plan, into: root)
+        _ = try writeGenerated(pass)
+        return try finish(pass)
+    }
+
+    /// A tree being written: generated and in-memory files first (`writeGenerated`),
+    /// then the copies (`finish`). Between the two, a build can refuse a key that does
+    /// not fit before gigabytes are copied.
+    struct Pass {
+        let files: [PlannedFile]
+        let folders: Set<String>
+        let generated: [Int]
+        let copies: [Int]
+        let root: URL
+        let shared: Shared
+    }
+
+    /// Makes the folders of `plan` in `root`, a new folder: no planned file is there yet.
+    func begin(_ plan: TreePlan, into root: URL) throws -> Pass {
         let files = plan.sortedFiles
         let folderSet = folders(of: files)
         try createFolders(folderSet, in: root)
-        let small = Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files)
-        let large = files.indices.filter { !files[$0].isGenerated }
         let totalBytes = try plan.sizes().reduce(Int64(0)) { $0 + $1.size }
-        let shared = Shared(count: files.count, totalFiles: files.count, totalBytes: totalBytes)
-        try run(small, files, root, shared)
+        return Pass(
+            files: files, folders: folderSet, generated: Self.interleavedByFolder(files.indices.filter { files[$0].isGenerated }, files),
+            copies: files.indices.filter { !files[$0].isGenerated }, root: root,
+            shared: Shared(count: files.count, totalFiles: files.count, totalBytes: totalBytes))
+    }
+
+    /// The generated and in-memory files, and their records.
+    func writeGenerated(_ pass: Pass) throws -> [FileRecord] {
+        try run(pass.generated, pass.files, pass.root, pass.shared)
         // What rendering the pages freed goes back before the copies (peak memory).
         Memory.releaseFree()
-        try beforeCopies(small.compactMap { shared.records[$0] })
-        try run(large, files, root, shared)
+        return pass.generated.compactMap { pass.shared.records[$0] }
+    }
+
+    /// The copies; then every file's record, in the plan's order.
+    mutating func finish(_ pass: Pass) throws -> [FileRecord] {
+        let shared = pass.shared
+        try run(pass.copies, pass.files, pass.root, shared)
         counts = shared.counts
         linkedOwned = shared.linkedOwned
         pages = shared.pages
-        let written = files.indices.filter { shared.records[$0] != nil }
+        let written = pass.files.indices.filter { shared.records[$0] != nil }
         observed = written.map { shared.observed[$0] }
         // Folders last: writing files inside them changed their times.
-        for folder in folderSet.sorted(by: >) {
-            try stamp(root.appendingPathComponent(folder, isDirectory: true).path, mode: 0o755)
+        for folder in pass.folders.sorted(by: >) {
+            try stamp(pass.root.appendingPathComponent(folder, isDirectory: true).path, mode: 0o755)
         }
         return written.map { shared.records[$0]! }
     }
