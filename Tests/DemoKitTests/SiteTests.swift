@@ -42,6 +42,27 @@ import Testing
         }
     }
 
+    /// A few representative pages of the minimal kit, byte for byte: a software page,
+    /// a profile, its printed sheet, the English home. A template or string change shows
+    /// here as a diff to read; re-record with DEMOKIT_RECORD=1 swift test once it is right.
+    @Test(arguments: [
+        "catalogue/logiciels/office.html", "catalogue/profils/alpha.html", "catalogue/fiches/profils/alpha.html", "catalogue/en/index.html",
+    ])
+    func representativePagesMatchTheirGoldenFiles(_ page: String) throws {
+        let (dir, out) = try builtSite()
+        defer { withExtendedLifetime(dir) {} }
+        let data = try Data(contentsOf: out.appendingPathComponent(page))
+        let golden = Repo.root.appendingPathComponent("Tests/DemoKitTests/Golden/pages/" + page.replacingOccurrences(of: "/", with: "--"))
+        if Repo.recording {
+            try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: golden)
+        }
+        let expected = try Data(contentsOf: golden)
+        #expect(
+            data == expected,
+            "\(page) differs from \(golden.lastPathComponent); check the change, then re-record with DEMOKIT_RECORD=1 swift test")
+    }
+
     @Test func importedMarkupStaysText() throws {
         let (dir, out) = try builtSite()
         defer { withExtendedLifetime(dir) {} }
