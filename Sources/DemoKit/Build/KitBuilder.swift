@@ -1,14 +1,5 @@
 import Foundation
 
-/// What the end of a build says of the key.
-public struct KeySummary: Sendable, Equatable {
-    /// Files on the key, its manifest included.
-    public var files: Int
-    /// Bytes of the files the manifest lists.
-    public var bytes: Int64
-    public var profiles: [String]
-}
-
 /// Builds a key from a kit, in stages (`build()` runs them, in this order):
 ///
 /// 1. look for changes: the build key against the build state (`Incremental/`);
@@ -241,6 +232,7 @@ public struct KitBuilder {
             let record = BuildState.Record(
                 key: full.value, extras: extras, warnings: warnings, summary: summary,
                 outputFiles: written.records + [written.manifestRecord], observed: written.observed, pages: written.pages,
+                previousPages: written.previousPages,
                 base: try prepared.base.flatMap { base in
                     // The ISO's hash is the build key's: already in the memo.
                     try prepared.baseSource.flatMap { BaseRecord(base: base, isoSHA256: try state.inputs.sha256(of: $0.iso).sha256, records: written.records) }
@@ -416,7 +408,7 @@ public struct KitBuilder {
         // Independent work of a few seconds each on a large catalogue, sharing the cores.
         var hashed: (size: Int64, sha256: String)?
         let pages = try SiteGenerator(kit: kit, theme: theme).plan(alongside: {
-            try CatalogueWriter.write(kit, to: database, texts: $0)
+            try CatalogueWriter.write(kit, to: database, fields: $0.map(\.fields))
             // Hashed while the site's other jobs run, not after them.
             hashed = try FileHashing.sha256(fileAt: database)
         })
@@ -467,6 +459,8 @@ public struct KitBuilder {
         /// `records[i]`'s fingerprint as the writer left it, nil where unknown.
         var observed: [FileFingerprint?]
         var pages: [String: TreeWriter.PageRecord]
+        /// The previous build's pages, as the state holds them.
+        var previousPages: [String: TreeWriter.PageRecord]
         var counts: TreeWriter.Counts
         /// Content-store files hard-linked into the tree.
         var linkedOwned: [String]
@@ -477,8 +471,9 @@ public struct KitBuilder {
     /// hold the site's tables (peak memory).
     func writeTree(_ prepared: inout Prepared, into swap: OutputSwap, state: BuildState, store: ContentStore) throws -> WrittenTree {
         progress.stage(bilingual("écriture des fichiers", "writing files"))
+        let previousPages = state.readPages()
         var writer = TreeWriter(
-            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: state.readPages()),
+            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: previousPages),
             ownedMemo: store.memo)
         writer.setsModes = swap.storesModes
         // Nothing is written before the FAT32 rules are checked.
@@ -522,7 +517,7 @@ public struct KitBuilder {
         }
         return WrittenTree(
             records: records, manifest: manifest, manifestRecord: manifestRecord, observed: writer.takeObserved(), pages: writer.takePages(),
-            counts: writer.counts, linkedOwned: writer.takeLinkedOwned())
+            previousPages: previousPages, counts: writer.counts, linkedOwned: writer.takeLinkedOwned())
     }
 
     /// Stage 7's size check, between the pages and the copies: `--size` and `--image`'s size.

@@ -8,11 +8,11 @@ import GRDB
 /// list is empty), so `VACUUM` would only copy the whole file to shrink it little.
 public enum CatalogueWriter {
     public static func write(_ kit: Kit, to url: URL) throws {
-        try write(kit, to: url, texts: nil)
+        try write(kit, to: url, fields: nil)
     }
 
-    /// `texts`: each entry's, in catalogue order (`EntryTexts.of`), if already known.
-    static func write(_ kit: Kit, to url: URL, texts: [EntryTexts]?) throws {
+    /// `fields`: each entry's search fields, in catalogue order, if already known.
+    static func write(_ kit: Kit, to url: URL, fields: [SearchFields]?) throws {
         try? FileManager.default.removeItem(at: url)
         var configuration = Configuration()
         configuration.journalMode = .default
@@ -25,7 +25,7 @@ public enum CatalogueWriter {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
             try CatalogueSchema.migrator.migrate(queue)
-            try queue.write { db in try insert(kit, db, fields: texts?.map(\.fields)) }
+            try queue.write { db in try insert(kit, db, fields: fields) }
             try queue.close()
         } catch let error as DatabaseError {
             throw FileError(

@@ -119,6 +119,8 @@ struct BuildState: Sendable {
         /// `outputFiles[i]`'s fingerprint as the writer left it, nil where unknown.
         var observed: [FileFingerprint?]
         var pages: [String: TreeWriter.PageRecord]
+        /// The pages as `readPages` gave them: only the rows that differ are written.
+        var previousPages: [String: TreeWriter.PageRecord] = [:]
         var base: BaseRecord?
     }
 
@@ -139,8 +141,12 @@ struct BuildState: Sendable {
                 else { continue }
                 try FileMemo.insert(db, table: "outputs", path: root + "/" + file.path, entry)
             }
-            try db.execute(sql: "DELETE FROM pages")
-            for (path, page) in record.pages { try db.run("INSERT INTO pages VALUES (?, ?, ?, ?)", path, page.key, page.sha256, page.size) }
+            for path in record.previousPages.keys where record.pages[path] == nil {
+                try db.run("DELETE FROM pages WHERE path = ?", path)
+            }
+            for (path, page) in record.pages where record.previousPages[path] != page {
+                try db.run("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", path, page.key, page.sha256, page.size)
+            }
             try db.execute(sql: "DELETE FROM base")
             if let base = record.base { try db.run("INSERT INTO base VALUES (1, ?)", try JSONEncoder().encode(base)) }
             try db.execute(sql: "DELETE FROM extras")

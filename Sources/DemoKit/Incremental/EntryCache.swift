@@ -11,7 +11,7 @@ import GRDB
 /// in the `meta` row `entries`; the prefix is in every position an entry carries).
 /// A file with an error is not recorded: it is parsed again, and reported, at every
 /// build.
-final class EntryCache: @unchecked Sendable {
+final class EntryCache: ParsedEntries, @unchecked Sendable {
     struct Record: Codable, Sendable {
         var entry: CatalogueEntry
         /// Its warnings, shown again.
@@ -21,9 +21,9 @@ final class EntryCache: @unchecked Sendable {
     let file: StateFile
     let memo: FileMemo
     let identity: String
-    /// The stored records' hashes, by kit-relative path; a record's JSON is read only
-    /// when its file is asked for.
-    private var stored: [String: String] = [:]
+    /// The stored records, by kit-relative path: the hash of the file they were parsed
+    /// from, and their JSON, decoded only when that file is asked for.
+    private var stored: [String: (sha256: String, json: Data)] = [:]
     /// Paths this build used, and the records it parsed.
     private var used: Set<String> = []
     private var parsed: [String: (sha256: String, record: Record)] = [:]
@@ -37,11 +37,13 @@ final class EntryCache: @unchecked Sendable {
         self.memo = memo
         identity = ExecutableIdentity.currentLine + "\t" + displayPrefix
         let identity = self.identity
-        let read = file.read { db -> [String: String]? in
+        let read = file.read { db -> [String: (sha256: String, json: Data)]? in
             guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'entries'") == identity else { return nil }
-            var hashes: [String: String] = [:]
-            try db.eachRow("SELECT path, sha256 FROM entries") { row in hashes[SQLiteColumn.text(row, 0)] = SQLiteColumn.text(row, 1) }
-            return hashes
+            var records: [String: (sha256: String, json: Data)] = [:]
+            try db.eachRow("SELECT path, sha256, record FROM entries") { row in
+                records[SQLiteColumn.text(row, 0)] = (SQLiteColumn.text(row, 1), SQLiteColumn.blob(row, 2))
+            }
+            return records
         }
         if let read = read.flatMap({ $0 }) {
             stored = read
@@ -51,13 +53,12 @@ final class EntryCache: @unchecked Sendable {
 
     /// The entry of `file` (kit-relative) at `fileURL` as last parsed, if its bytes
     /// are the same.
-    func lookup(_ path: String, at fileURL: URL) -> Record? {
-        guard let sha256 = stored[path], let hashed = try? memo.sha256(of: fileURL), hashed.sha256 == sha256,
-            let json = file.read({ try Data.fetchOne($0, sql: "SELECT record FROM entries WHERE path = ?", arguments: [path]) }) ?? nil,
+    func lookup(_ path: String, at fileURL: URL) -> (entry: CatalogueEntry, diagnostics: [Diagnostic])? {
+        guard let (sha256, json) = stored[path], let hashed = try? memo.sha256(of: fileURL), hashed.sha256 == sha256,
             let record = try? JSONDecoder().decode(Record.self, from: json)
         else { return nil }
         _ = lock.withLock { used.insert(path) }
-        return record
+        return (record.entry, record.diagnostics)
     }
 
     /// An entry just parsed from bytes of hash `sha256`, with no error.
@@ -78,6 +79,7 @@ final class EntryCache: @unchecked Sendable {
             defer {
                 self.parsed = [:]
                 self.used = []
+                self.stored = [:]
             }
             return (self.used, self.parsed, self.stored, self.identityChanged)
         }

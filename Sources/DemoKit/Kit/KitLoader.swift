@@ -9,7 +9,7 @@ public struct KitLoader {
     /// current folder, otherwise prefixed with the kit path as the user typed it.
     var displayPrefix: String
     /// Entries parsed by an earlier build, taken by their file's hash (a build sets it).
-    var entryCache: EntryCache?
+    var entryCache: (any ParsedEntries)?
 
     public init(root: URL, displayPrefix: String? = nil) {
         self.root = root.standardizedFileURL
@@ -256,7 +256,7 @@ public struct KitLoader {
     /// else parsed (and recorded when it has no error).
     private func readEntry(_ file: String) -> (CatalogueEntry?, [Diagnostic]) {
         let url = root.appendingPathComponent(file, isDirectory: false)
-        if let cached = entryCache?.lookup(file, at: url) { return (cached.entry, cached.diagnostics) }
+        if let cached = entryCache?.lookup(file, at: url) { return cached }
         let isImported = file.hasPrefix("payload/catalogue/imported/")
         let reader = ManifestReader(file: display(file))
         guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -307,4 +307,14 @@ public struct KitLoader {
                         "the id \"\(id.value)\" must match the file name (\"\(name)\"): rename one of them")))
         }
     }
+}
+
+/// Catalogue entries as an earlier load parsed them (the incremental layer's
+/// `EntryCache`): asked before a file is parsed, told of each file parsed without error.
+protocol ParsedEntries: AnyObject, Sendable {
+    /// The entry and warnings of `file` (kit-relative) at `url`, if its bytes are the
+    /// ones they were parsed from.
+    func lookup(_ file: String, at url: URL) -> (entry: CatalogueEntry, diagnostics: [Diagnostic])?
+    /// `file`, of hash `sha256`, just parsed into `entry` with these warnings.
+    func record(_ file: String, sha256: String, entry: CatalogueEntry, diagnostics: [Diagnostic])
 }

@@ -179,3 +179,12 @@ func demokitVersion(_ version: String, isAtLeast minimum: String) -> Bool {
     }
     return true
 }
+
+/// What the end of a build says of the key.
+public struct KeySummary: Sendable, Equatable {
+    /// Files on the key, its manifest included.
+    public var files: Int
+    /// Bytes of the files the manifest lists.
+    public var bytes: Int64
+    public var profiles: [String]
+}

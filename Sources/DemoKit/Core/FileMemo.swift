@@ -37,6 +37,11 @@ final class FileMemo: @unchecked Sendable {
     }
 
     private var entries: [String: Entry]
+    /// Paths whose entry changed since the memo was loaded from its table: a save
+    /// writes back only these rows.
+    private var changed: Set<String> = []
+    /// The table it was loaded from, whose other rows still hold.
+    private var loadedFrom: String?
     private let lock = NSLock()
     /// Margin for files edited just before they were hashed (racy files, as git calls
     /// them): kernels stamp times with a coarse clock.
@@ -57,7 +62,10 @@ final class FileMemo: @unchecked Sendable {
     }
 
     func record(_ path: String, _ entry: Entry?) {
-        lock.withLock { entries[path] = entry }
+        lock.withLock {
+            entries[path] = entry
+            changed.insert(path)
+        }
     }
 
     var paths: [String] { lock.withLock { Array(entries.keys) } }
@@ -121,11 +129,13 @@ final class FileMemo: @unchecked Sendable {
         lock.withLock {
             guard var entry = entries[path], let fingerprint = FileFingerprint.of(path), fingerprint.size == entry.fingerprint.size else {
                 entries[path] = nil
+                changed.insert(path)
                 return
             }
             entry.fingerprint = fingerprint
             entry.time = .max
             entries[path] = entry
+            changed.insert(path)
         }
     }
 
@@ -151,14 +161,26 @@ final class FileMemo: @unchecked Sendable {
                 device: UInt64(bitPattern: number(1)), inode: UInt64(bitPattern: number(2)), size: number(3), mtime: number(4), ctime: number(5))
             entries[SQLiteColumn.text(row, 0)] = Entry(fingerprint: fingerprint, digest: digest, time: number(7))
         }
-        return FileMemo(entries: entries)
+        let memo = FileMemo(entries: entries)
+        memo.loadedFrom = table
+        return memo
     }
 
-    /// Replaces `table`'s rows with the files remembered that `keep` accepts.
+    /// Makes `table`'s rows the files remembered that `keep` accepts. Loaded from that
+    /// very table, only the rows of changed or dropped files are written.
     func save(_ db: Database, table: String, keeping keep: (String) -> Bool = { _ in true }) throws {
-        let snapshot = lock.withLock { entries }
-        try db.execute(sql: "DELETE FROM \(table)")
-        for (path, entry) in snapshot where keep(path) { try Self.insert(db, table: table, path: path, entry) }
+        let snapshot: [String: Entry] = lock.withLock { entries }
+        let changed: Set<String> = lock.withLock { self.changed }
+        let incremental = lock.withLock { loadedFrom == table }
+        if !incremental { try db.execute(sql: "DELETE FROM \(table)") }
+        for path in incremental ? Array(changed) : Array(snapshot.keys) {
+            if incremental { try db.run("DELETE FROM \(table) WHERE path = ?", path) }
+            if let entry = snapshot[path], keep(path) { try Self.insert(db, table: table, path: path, entry) }
+        }
+        guard incremental else { return }
+        for path in snapshot.keys where !changed.contains(path) && !keep(path) {
+            try db.run("DELETE FROM \(table) WHERE path = ?", path)
+        }
     }
 
     static func insert(_ db: Database, table: String, path: String, _ entry: Entry) throws {
