@@ -1,12 +1,15 @@
 """scripts/bench's work: generates the reference kit, times demokit and the reference
-tools side by side, prints the table and writes docs/benchmarks.md.
+tools side by side, prints the table and writes docs/benchmarks.md. With --baseline, an
+older demokit binary is timed too, run by run, for a before / after table.
 
 Usage: bench.py --demokit BIN --work DIR [options]   (scripts/bench --help)
 """
 import argparse
+import contextlib
 import hashlib
 import os
 import random
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -83,16 +86,44 @@ class Run:
         raise BenchError("stage « %s » not printed by demokit (stages: %s)" % (name, ", ".join(s for _, s in self.stages)))
 
 
+class Side:
+    """A demokit binary and its figures: the binary measured, or the --baseline binary it
+    is compared with. The baseline's contexts and output folders are its own
+    (`folder`), so that the two binaries' build caches never mix."""
+
+    def __init__(self, bin, name="", samples=None, stages=None):
+        self.bin = bin
+        self.name = name  # "" for the binary measured, "before" for the baseline
+        self.samples = {} if samples is None else samples
+        self.stages = {} if stages is None else stages  # kind of build → [[(stage, seconds)] per build]
+
+    def sample(self, name, value):
+        self.samples.setdefault(name, []).append(value)
+        return value
+
+    def folder(self, name):
+        return "%s-%s" % (self.name, name) if self.name else name
+
+    def says(self, text):
+        return "%s: %s" % (self.name, text) if self.name else text
+
+
 class Bench:
     def __init__(self, options):
         self.o = options
         self.bin = options.demokit
         self.work = options.work
         self.drop = not options.warm and os.access(DROP_CACHES, os.W_OK)
-        self.programs = program_files([self.bin, "hugo", "bsdtar", "cp", "sha256sum", "find", "xargs", "bash", "/usr/bin/time"])
-        self.samples = {}
+        baseline = [options.baseline] if options.baseline else []
+        self.programs = program_files([self.bin] + baseline + ["hugo", "bsdtar", "cp", "sha256sum", "find", "xargs", "bash", "/usr/bin/time"])
+        self.samples = {}  # the binary measured's and the reference tools'
         self.started = time.monotonic()
         self.stages = {}  # kind of build → [[(stage, seconds)] per build]
+        # Every demokit run is made by each side in turn, the baseline first: the load
+        # of the machine weighs on both alike.
+        self.main = Side(self.bin, samples=self.samples, stages=self.stages)
+        self.sides = [Side(b, "before") for b in baseline] + [self.main]
+        self.key_differences = []
         self.trash = os.path.join(self.work, "trash")
         self.trashed = 0
 
@@ -139,14 +170,14 @@ class Bench:
             raise BenchError("reference command failed (%d): %s\n%s" % (done.returncode, script, done.stderr[-2000:]))
         return elapsed
 
-    def demokit(self, args, context):
-        """Runs demokit under /usr/bin/time -v, stamping each stage line it prints."""
+    def demokit(self, side, args, context):
+        """Runs the side's demokit under /usr/bin/time -v, stamping each stage line it prints."""
         self.settle()
         rss_file = os.path.join(self.work, "time-v.txt")
         env = dict(os.environ, XDG_CACHE_HOME=context.xdg, TMPDIR=context.tmp)
         with open(os.path.join(self.work, "demokit-stdout.txt"), "w") as stdout:
             start = time.monotonic()
-            process = subprocess.Popen(["/usr/bin/time", "-v", "-o", rss_file, self.bin] + args, stdout=stdout,
+            process = subprocess.Popen(["/usr/bin/time", "-v", "-o", rss_file, side.bin] + args, stdout=stdout,
                                        stderr=subprocess.PIPE, env=env, text=True, errors="replace")
             stages, lines = [], []
             for line in process.stderr:
@@ -157,7 +188,7 @@ class Bench:
             process.wait()
             elapsed = time.monotonic() - start
         if process.returncode != 0:
-            raise BenchError("demokit %s failed (exit %d):\n%s" % (" ".join(args), process.returncode, "".join(lines[-30:])))
+            raise BenchError(side.says("demokit %s failed (exit %d):\n%s" % (" ".join(args), process.returncode, "".join(lines[-30:]))))
         rss = 0
         with open(rss_file) as f:
             for line in f:
@@ -165,9 +196,9 @@ class Bench:
                     rss = int(line.rsplit(":", 1)[1])
         return Run(elapsed, rss, stages)
 
-    def build(self, kit, out, context, base=True, extra=()):
+    def build(self, side, kit, out, context, base=True, extra=()):
         args = ["build", "--kit", kit, "--out", out, "--cache", context.store] + (["--base-iso", self.iso] if base else []) + list(extra)
-        return self.demokit(args, context)
+        return self.demokit(side, args, context)
 
     def context(self, name, unpacked=True):
         root = os.path.join(self.work, "ctx-" + name)
@@ -183,10 +214,11 @@ class Bench:
                              % ", ".join(sorted(found ^ self.kit_listing)[:5]))
 
     def affordable_runs(self, build, elapsed):
-        """Runs (1 to 3) that fit in --budget-min, from cold build 0's time, which bounds
-        every later build. Each run is a cold build, a changed rebuild and (but the
-        first) a no-change rebuild; besides them come the two archive builds, the
-        catalogue-only build and the large payload's (~1.5 builds)."""
+        """Runs (1 to 3) that fit in --budget-min, from cold build 0's time (both
+        binaries' with a baseline), which bounds every later build. Each run is a cold
+        build, a changed rebuild and (but the first) a no-change rebuild; besides them
+        come the two archive builds, the catalogue-only build and the large payload's
+        (~1.5 builds)."""
         left = (self.o.budget_min * 60 - elapsed) / build - 3.5
         return max(1, min(3, int(left // 3)))
 
@@ -214,7 +246,8 @@ class Bench:
         """Unpacks the kit's portable apps into the generated store, as the first build
         that uses them does, with `demokit plan` on the repository's kit carrying the
         same pins: the store of every cold build then holds them, as a volunteer's does
-        after one build. Untimed."""
+        after one build. Untimed. Each binary does it (a no-op for the second unless
+        they unpack differently)."""
         small = os.path.join(self.work, "kit-unpack")
         generate.copy_repository_kit(small)
         for part in ("profiles", os.path.join("payload", "apps")):
@@ -225,13 +258,33 @@ class Bench:
             if not os.path.exists(os.path.join(small, entry)):
                 shutil.copy(os.path.join(kit, entry), os.path.join(small, entry))
         context = Context(os.path.join(self.work, "ctx-unpack"), self.store.root, shared=True)
-        self.demokit(["plan", "--kit", small, "--cache", self.store.root, "--quiet"], context)
+        for side in self.sides:
+            self.demokit(side, ["plan", "--kit", small, "--cache", self.store.root, "--quiet"], context)
         shutil.rmtree(small)
         context.remove()
+
+    def turn(self, n):
+        """The binaries in the order of run n: the baseline first on even runs, last on odd
+        ones, so that going first (a colder cache, a quieter machine) favours neither."""
+        return self.sides if n % 2 == 0 else self.sides[::-1]
+
+    def compare_keys(self, state):
+        """With a baseline: whether its clean build of this state and the binary measured's
+        are the same bytes (check_equal's comparison, reported rather than fatal)."""
+        if len(self.sides) < 2:
+            return
+        before, after = self.sides
+        lines = differences(after.expected, before.expected)
+        if lines:
+            self.key_differences.append("cold build %d: %d path(s)" % (state, len(lines)))
+            log("cold build %d: the key differs from the baseline's in %d path(s) (expected: the baseline's):\n%s"
+                % (state, len(lines), "\n".join(lines[:20])))
 
     def run(self):
         o = self.o
         info = report.machine(self.bin, self.work, generate.REPO)
+        if o.baseline:
+            info["baseline"] = report.binary(o.baseline, os.path.dirname(o.baseline), o.baseline_label)
         log("cache mode: %s" % ("page cache dropped before every timed run" if self.drop else
                                 "warm page cache (every timed run reads from memory)"))
         self.generate()
@@ -243,29 +296,37 @@ class Bench:
         # Cold builds of states 0..runs; state i has the edited entry at revision i. Each
         # cold build is the clean build that the "one entry changed" rebuild of key 0
         # (state i-1 → i) must equal. cp -r and cp -r + sha256sum of its tree run beside it.
-        key0, ctx0 = os.path.join(w, "key0"), None
-        expected = expected0 = None
+        # Each side keeps its key 0 (side.key0), built in its context side.ctx0.
+        for side in self.sides:
+            side.key0 = os.path.join(w, side.folder("key0"))
         state = 0
         while state <= (o.runs or 0):
             generate.edit_entry(self.kit, state)
-            ctx = self.context("cold%d" % state)
-            out = key0 if state == 0 else os.path.join(w, "cold%d" % state)
-            run = self.build(self.kit, out, ctx)
-            self.sample("cold build (s)", run.seconds)
-            self.sample("cold build: peak RSS (MiB)", run.rss_kib / 1024)
-            self.stages.setdefault("cold", []).append(run.stage_seconds())
-            expected = fingerprint(out)
+            cold = []  # [(side, context, output, run)]
+            for side in self.turn(state):
+                ctx = self.context(side.folder("cold%d" % state))
+                out = side.key0 if state == 0 else os.path.join(w, side.folder("cold%d" % state))
+                run = self.build(side, self.kit, out, ctx)
+                side.sample("cold build (s)", run.seconds)
+                side.sample("cold build: peak RSS (MiB)", run.rss_kib / 1024)
+                side.stages.setdefault("cold", []).append(run.stage_seconds())
+                side.expected = fingerprint(out)
+                if state == 0:
+                    side.ctx0, side.expected0 = ctx, side.expected
+                cold.append((side, ctx, out, run))
+            self.compare_keys(state)
+            out = self.main.key0 if state == 0 else next(o for s, _, o, _ in cold if s is self.main)  # the references copy the binary measured's tree
             if state == 0:
-                ctx0, expected0 = ctx, expected
                 files = sum(len(f) for _, _, f in os.walk(out))
                 size = int(subprocess.run(["du", "-sb", out], capture_output=True, text=True, check=True).stdout.split()[0])
                 self.tree_desc = (files, size)
                 log("tree: %d files, %.0f MiB" % (files, size / MIB))
                 self.check_kit()
                 if o.runs is None:
-                    o.runs = self.affordable_runs(run.seconds, time.monotonic() - self.started)
+                    o.runs = self.affordable_runs(sum(run.seconds for _, _, _, run in cold), time.monotonic() - self.started)
                     log("%d run(s) of each kind fit in the %d min budget" % (o.runs, o.budget_min))
-            log("cold build %d/%d: %.1f s, %.0f MiB RSS" % (state + 1, o.runs + 1, run.seconds, run.rss_kib / 1024))
+            for side, _, _, run in cold:
+                log(side.says("cold build %d/%d: %.1f s, %.0f MiB RSS" % (state + 1, o.runs + 1, run.seconds, run.rss_kib / 1024)))
             t = self.sample("cp -r (s)", self.shell('cp -r "%s" "%s"' % (out, copy)))
             self.discard(copy)
             t2 = self.sample("cp -r + sha256sum (s)", self.shell(
@@ -276,39 +337,43 @@ class Bench:
                 # The first rebuild after the cold build replaces a key a cold build made;
                 # the later ones replace a key a rebuild made. Both are counted.
                 kind = "one entry changed" if state > 1 else "one entry changed, first"
-                run = self.build(self.kit, key0, ctx0)
-                self.sample("rebuild, %s (s)" % kind, run.seconds)
-                self.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
-                self.stages.setdefault(kind, []).append(run.stage_seconds())
-                check_equal(fingerprint(key0), expected, "the rebuild after one entry changed", "a clean build of the same inputs")
-                log("rebuild, %s: %.1f s (equals a clean build)" % (kind, run.seconds))
-                self.discard(out)
-                self.discard(ctx.root)
+                for side, ctx, out, _ in cold:
+                    run = self.build(side, self.kit, side.key0, side.ctx0)
+                    side.sample("rebuild, %s (s)" % kind, run.seconds)
+                    side.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
+                    side.stages.setdefault(kind, []).append(run.stage_seconds())
+                    check_equal(fingerprint(side.key0), side.expected, side.says("the rebuild after one entry changed"), "a clean build of the same inputs")
+                    log(side.says("rebuild, %s: %.1f s (equals a clean build)" % (kind, run.seconds)))
+                    self.discard(out)
+                    self.discard(ctx.root)
             state += 1
 
         # With one run, the entry goes back to revision 0 for a rebuild of a rebuilt key
         # (cold build 0 is its clean build).
         if o.runs == 1:
             generate.edit_entry(self.kit, 0)
-            run = self.build(self.kit, key0, ctx0)
-            self.sample("rebuild, one entry changed (s)", run.seconds)
-            self.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
-            self.stages.setdefault("one entry changed", []).append(run.stage_seconds())
-            check_equal(fingerprint(key0), expected0, "the rebuild after one entry changed", "a clean build of the same inputs")
-            log("rebuild, one entry changed: %.1f s (equals a clean build)" % run.seconds)
-            expected = expected0
+            for side in self.sides:
+                run = self.build(side, self.kit, side.key0, side.ctx0)
+                side.sample("rebuild, one entry changed (s)", run.seconds)
+                side.sample("rebuild: peak RSS (MiB)", run.rss_kib / 1024)
+                side.stages.setdefault("one entry changed", []).append(run.stage_seconds())
+                check_equal(fingerprint(side.key0), side.expected0, side.says("the rebuild after one entry changed"), "a clean build of the same inputs")
+                log(side.says("rebuild, one entry changed: %.1f s (equals a clean build)" % run.seconds))
+                side.expected = side.expected0
 
         # No-change rebuilds: runs - 1 here, two more with the archives below.
         for n in range(o.runs - 1):
-            run = self.build(self.kit, key0, ctx0)
-            self.sample("rebuild, no change (s)", run.seconds)
-            self.stages.setdefault("no change", []).append(run.stage_seconds())
-            check_equal(fingerprint(key0), expected, "the rebuild with no change", "a clean build of the same inputs")
-            log("rebuild, no change: %.1f s (equals a clean build)" % run.seconds)
+            for side in self.turn(n):
+                run = self.build(side, self.kit, side.key0, side.ctx0)
+                side.sample("rebuild, no change (s)", run.seconds)
+                side.stages.setdefault("no change", []).append(run.stage_seconds())
+                check_equal(fingerprint(side.key0), side.expected, side.says("the rebuild with no change"), "a clean build of the same inputs")
+                log(side.says("rebuild, no change: %.1f s (equals a clean build)" % run.seconds))
 
         # The least a build that looks at each of these files can do: one stat of every
         # file a no-change rebuild checks (the key's, the kit's, and the other inputs the
         # build cache lists), in a shell one-liner.
+        key0 = self.main.key0
         looked = os.path.join(w, "looked-at.txt")
         write_extras(key0, looked)
         for n in range(o.runs + 1):
@@ -321,24 +386,30 @@ class Bench:
         sums = os.path.join(w, "SHA256SUMS")
         write_sums(key0, sums)
         for n in range(o.runs + 1):
-            t = self.sample("demokit verify (s)", self.demokit(["verify", key0, "--quiet"], ctx0).seconds)
+            for side in self.turn(n):
+                t = side.sample("demokit verify (s)", self.demokit(side, ["verify", side.key0, "--quiet"], side.ctx0).seconds)
+                if side.name:
+                    log(side.says("verify %.1f s" % t))
             t2 = self.sample("sha256sum -c (s)", self.shell('sha256sum -c --quiet "%s"' % sums, cwd=key0))
-            log("verify %.1f s, sha256sum -c %.1f s" % (t, t2))
+            log("verify %.1f s, sha256sum -c %.1f s" % (self.main.samples["demokit verify (s)"][-1], t2))
 
         # Archives: one build each, a no-change rebuild plus the archive, which demokit
         # writes once the tree is in place: up to its "archive" stage line it is a
         # no-change rebuild sample, from there to its exit the archive's time.
         self.archive_sizes = {}
         for ext, bsdtar in (("tar", 'bsdtar -cf "{a}" -C "{t}" .'), ("zip", 'bsdtar --format zip -cf "{a}" -C "{t}" .')):
-            archive = os.path.join(w, "key." + ext)
-            run = self.build(self.kit, key0, ctx0, extra=["--archive", archive])
-            check_equal(fingerprint(key0), expected, "the rebuild with no change (and --archive)", "a clean build of the same inputs")
-            self.sample("build --archive .%s, archive stage (s)" % ext, run.since_stage("archive"))
-            self.sample("build --archive .%s, whole build (s)" % ext, run.seconds)
-            self.sample("rebuild, no change (s)", run.seconds - run.since_stage("archive"))
-            self.stages.setdefault("no change", []).append(run.stage_seconds()[:-1])
-            mine = os.path.getsize(archive)
-            os.remove(archive)
+            for side in self.sides:
+                archive = os.path.join(w, side.folder("key." + ext))
+                run = self.build(side, self.kit, side.key0, side.ctx0, extra=["--archive", archive])
+                check_equal(fingerprint(side.key0), side.expected, side.says("the rebuild with no change (and --archive)"), "a clean build of the same inputs")
+                side.sample("build --archive .%s, archive stage (s)" % ext, run.since_stage("archive"))
+                side.sample("build --archive .%s, whole build (s)" % ext, run.seconds)
+                side.sample("rebuild, no change (s)", run.seconds - run.since_stage("archive"))
+                side.stages.setdefault("no change", []).append(run.stage_seconds()[:-1])
+                mine = os.path.getsize(archive)
+                os.remove(archive)
+                if side.name:
+                    log(side.says(".%s: archive stage %.1f s (whole build %.1f s)" % (ext, run.since_stage("archive"), run.seconds)))
             ref = os.path.join(w, "ref." + ext)
             # With the page cache dropped, as for demokit's build: that build changed
             # nothing and read only the tree's metadata, so its archive stage read the
@@ -347,8 +418,9 @@ class Bench:
             self.archive_sizes[ext] = (mine, os.path.getsize(ref))
             os.remove(ref)
             log(".%s: archive stage %.1f s (whole build %.1f s), bsdtar %.1f s" % (ext, run.since_stage("archive"), run.seconds, t))
-        self.discard(key0)
-        self.discard(ctx0.root)
+        for side in self.sides:
+            self.discard(side.key0)
+            self.discard(side.ctx0.root)
 
         self.site()
         if o.large_mib:
@@ -361,14 +433,18 @@ class Bench:
         """Site generation against Hugo: the kit without artifacts or base, so that the
         build is the catalogue (database, pages, search index) and nothing else."""
         w = self.work
-        out = os.path.join(w, "site-out")
-        ctx = self.context("site")
-        run = self.build(self.kit_site, out, ctx, base=False)
-        self.sample("catalogue-only build (s)", run.seconds)
-        self.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue database and website"))
-        self.pages = sum(1 for _, _, files in os.walk(os.path.join(out, "catalogue")) for f in files if f.endswith(".html"))
-        self.discard(out)
-        self.discard(ctx.root)
+        for side in self.sides:
+            out = os.path.join(w, side.folder("site-out"))
+            ctx = self.context(side.folder("site"))
+            run = self.build(side, self.kit_site, out, ctx, base=False)
+            side.sample("catalogue-only build (s)", run.seconds)
+            side.sample("catalogue-only build, from the site stage (s)", run.since_stage("catalogue database and website"))
+            self.pages = sum(1 for _, _, files in os.walk(os.path.join(out, "catalogue")) for f in files if f.endswith(".html"))
+            self.discard(out)
+            self.discard(ctx.root)
+            if side.name:
+                log(side.says("catalogue-only build %.1f s (site stage on: %.1f s), %d pages"
+                              % (run.seconds, run.since_stage("catalogue database and website"), self.pages)))
         hugo_dir, hugo_out = os.path.join(w, "hugo"), os.path.join(w, "hugo-out")
         generate.site_bench.hugo_site(hugo_dir, self.pages, self.descriptions)
         t = self.sample("hugo (s)", self.shell('hugo --quiet -s "%s" -d "%s" --cacheDir "%s"' % (hugo_dir, hugo_out, os.path.join(w, "hugo-cache"))))
@@ -385,13 +461,14 @@ class Bench:
         log("application artifacts: %d MiB" % o.large_mib)
         self.large_artifacts = generate.pin_artifacts(kit, self.store, o.large_mib * MIB, o.seed, os.path.join(w, "gen"))
         self.unpack(kit)
-        ctx = self.context("large")
-        out = os.path.join(w, "large-out")
-        run = self.build(kit, out, ctx)
-        self.large_run = run
-        log("cold build, %d MiB payload: %.1f s, %.0f MiB RSS" % (o.large_mib, run.seconds, run.rss_kib / 1024))
-        self.discard(out)
-        self.discard(ctx.root)
+        for side in self.sides:
+            ctx = self.context(side.folder("large"))
+            out = os.path.join(w, side.folder("large-out"))
+            run = self.build(side, kit, out, ctx)
+            side.large_run = run
+            log(side.says("cold build, %d MiB payload: %.1f s, %.0f MiB RSS" % (o.large_mib, run.seconds, run.rss_kib / 1024)))
+            self.discard(out)
+            self.discard(ctx.root)
 
 
 def kit_files(kit):
@@ -440,14 +517,16 @@ def fingerprint(root):
     return result
 
 
+def differences(actual, expected):
+    """One line per path whose fingerprint entry differs."""
+    return ["  %s: %s, expected %s" % (path, actual.get(path, "absent"), expected.get(path, "absent"))
+            for path in sorted(set(actual) | set(expected)) if actual.get(path) != expected.get(path)]
+
+
 def check_equal(actual, expected, what, against):
-    if actual == expected:
-        return
-    lines = []
-    for path in sorted(set(actual) | set(expected)):
-        if actual.get(path) != expected.get(path):
-            lines.append("  %s: %s, expected %s" % (path, actual.get(path, "absent"), expected.get(path, "absent")))
-    raise BenchError("%s differs from %s in %d path(s):\n%s" % (what, against, len(lines), "\n".join(lines[:20])))
+    lines = differences(actual, expected)
+    if lines:
+        raise BenchError("%s differs from %s in %d path(s):\n%s" % (what, against, len(lines), "\n".join(lines[:20])))
 
 
 def write_sums(tree, path):
@@ -462,10 +541,19 @@ def write_sums(tree, path):
 
 def write_extras(key, path):
     """The files outside the kit that the build of `key` read, as its build cache lists
-    them (`E` lines of `.KEY.demokit-cache/key`), those present, one per line."""
-    cache = os.path.join(os.path.dirname(key), ".%s.demokit-cache" % os.path.basename(key), "key")
-    with open(cache, encoding="utf-8") as f:
-        extras = [line[2:].rstrip("\n") for line in f if line.startswith("E\t")]
+    them, those present, one per line: the `extras` table of `.KEY.demokit-cache/state.sqlite`,
+    or with a demokit that predates it the `E` lines of `.KEY.demokit-cache/key`."""
+    folder = os.path.join(os.path.dirname(key), ".%s.demokit-cache" % os.path.basename(key))
+    state = os.path.join(folder, "state.sqlite")
+    if os.path.exists(state):
+        import sqlite3
+        cache = state
+        with contextlib.closing(sqlite3.connect(state)) as db:  # not immutable: the rows may be in its -wal
+            extras = [p for p, in db.execute("SELECT path FROM extras ORDER BY position")]
+    else:
+        cache = os.path.join(folder, "key")
+        with open(cache, encoding="utf-8") as f:
+            extras = [line[2:].rstrip("\n") for line in f if line.startswith("E\t")]
     if not extras:
         raise BenchError("no other input listed in %s: the build cache's format changed?" % cache)
     with open(path, "w", encoding="utf-8") as out:
@@ -487,19 +575,32 @@ def stage_lines(bench):
     return kinds, rows + [["total"] + totals]
 
 
+def divide(mine, ref):
+    return mine / ref if ref else float("nan")
+
+
+def times(ratio):
+    return ("×%.3f" if ratio < 0.1 else "×%.2f") % ratio
+
+
 def ratio_row(measure, mine, ref, aim=None, unit=report.seconds):
     """aim: (limit, text, strict): met when the ratio is under (strict) or at most the limit."""
-    ratio = mine / ref if ref else float("nan")
+    ratio = divide(mine, ref)
     met = "—"
     if aim is not None:
         limit, _, strict = aim
         met = "yes" if (ratio < limit if strict else ratio <= limit) else "no"
-    return {"measure": measure, "demokit": unit(mine), "reference": unit(ref), "ratio": ("×%.3f" if ratio < 0.1 else "×%.2f") % ratio,
+    return {"measure": measure, "demokit": unit(mine), "reference": unit(ref), "ratio": times(ratio),
             "aim": "—" if aim is None else aim[1], "met": met}
 
 
+def medians(bench, side):
+    """Each measure's median: the side's demokit samples and the reference tools'."""
+    return {k: median(v) for k, v in {**bench.samples, **side.samples}.items()}
+
+
 def rows(bench):
-    s = {k: median(v) for k, v in bench.samples.items()}
+    s = medians(bench, bench.main)
     o = bench.o
     out = [
         ratio_row("cold build vs `cp -r`", s["cold build (s)"], s["cp -r (s)"], (1.3, "≤ ×1.3", False)),
@@ -528,11 +629,54 @@ def rows(bench):
     out.append({"measure": "peak RSS, rebuild after one entry changed, %d MiB payload" % o.artifacts_mib, "demokit": mem(rebuild),
                 "reference": "—", "ratio": "—", "aim": "< 200 MiB", "met": "yes" if rebuild < 200 * 1024 else "no"})
     if o.large_mib:
-        large = bench.large_run.rss_kib
+        large = bench.main.large_run.rss_kib
         row = ratio_row("peak RSS, cold build, %d MiB vs %d MiB payload" % (o.large_mib, o.artifacts_mib), large, cold, (1.1, "< 200 MiB, ≤ ×1.1", False), unit=mem)
         row["met"] = "yes" if large < 200 * 1024 and large <= 1.1 * cold else "no"
         out.append(row)
     return out
+
+
+def before_after(bench):
+    """With a baseline: each demokit measure of the baseline (before) beside the binary
+    measured's (after), then the guardrails' ratios to their references, of both."""
+    before, after = bench.sides
+    b, a = medians(bench, before), medians(bench, after)
+    o = bench.o
+
+    def row(measure, old, new, unit=report.seconds):
+        return {"measure": measure, "before": unit(old), "after": unit(new), "change": times(divide(new, old))}
+
+    out = [row(measure, b[name], a[name]) for measure, name in (
+        ("cold build", "cold build (s)"),
+        ("rebuild, no change", "rebuild, no change (s)"),
+        ("first rebuild after a cold build, one entry changed", "rebuild, one entry changed, first (s)"),
+        ("rebuild, one entry changed", "rebuild, one entry changed (s)"),
+        ("`demokit verify`", "demokit verify (s)"),
+        ("`--archive` .tar (archive stage)", "build --archive .tar, archive stage (s)"),
+        ("`--archive` .zip (archive stage)", "build --archive .zip, archive stage (s)"),
+        ("catalogue-only build, %d pages" % bench.pages, "catalogue-only build (s)"),
+        ("site stage to end, %d pages" % bench.pages, "catalogue-only build, from the site stage (s)"))]
+    cold = [max(side.samples["cold build: peak RSS (MiB)"]) * 1024 for side in (before, after)]
+    rebuild = [max(side.samples["rebuild: peak RSS (MiB)"]) * 1024 for side in (before, after)]
+    out.append(row("peak RSS, cold build, %d MiB payload" % o.artifacts_mib, *cold, unit=report.mib))
+    out.append(row("peak RSS, rebuild after one entry changed, %d MiB payload" % o.artifacts_mib, *rebuild, unit=report.mib))
+    if o.large_mib:
+        out.append(row("peak RSS, cold build, %d MiB payload" % o.large_mib, before.large_run.rss_kib, after.large_run.rss_kib, unit=report.mib))
+    stat = "stat of the files a no-change rebuild looks at (s)"
+    for measure, mine, ref in (("cold build vs `cp -r`", "cold build (s)", "cp -r (s)"),
+                               ("cold build vs `cp -r` + `sha256sum`", "cold build (s)", "cp -r + sha256sum (s)"),
+                               ("rebuild, no change, vs `find` + `stat`", "rebuild, no change (s)", stat),
+                               ("rebuild, one entry changed, vs cold build", "rebuild, one entry changed (s)", "cold build (s)")):
+        out.append(row(measure, divide(b[mine], b[ref]), divide(a[mine], a[ref]), unit=times))
+    if o.large_mib:
+        out.append(row("peak RSS, cold build, %d MiB vs %d MiB payload" % (o.large_mib, o.artifacts_mib),
+                       divide(before.large_run.rss_kib, cold[0]), divide(after.large_run.rss_kib, cold[1]), unit=times))
+    return out
+
+
+def keys_line(bench):
+    differ = bench.key_differences
+    return "keys of both binaries identical: %s" % ("no (%s differ; listed in the log)" % ", ".join(differ) if differ else "yes")
 
 
 METHOD = """- **Cache.** {cache}
@@ -590,6 +734,14 @@ METHOD = """- **Cache.** {cache}
   catalogue and base, more and larger artifacts: the larger payload starts with the same
   artifacts as the smaller). Flat means the larger payload needs at most 10 % more."""
 
+BASELINE_METHOD = """- **Before / after** (`--baseline`): every demokit run above is made twice, by the baseline
+  binary then by the binary measured, one after the other, so that the load of the machine
+  weighs on both alike. Each has its own contexts and output folders (their build caches never
+  mix), and each one's rebuilds are compared with its own clean builds. The reference tools run
+  once; both binaries' ratios use the same reference figures. The clean keys of the two binaries
+  (every cold build) are compared the same way; whether they are identical is reported under the
+  table. The baseline's samples are listed below as "before: …"."""
+
 
 def main():
     parser = argparse.ArgumentParser(
@@ -614,6 +766,9 @@ def main():
     parser.add_argument("--write-doc", action="store_true", help="write docs/benchmarks.md (default unless --quick)")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (scripts/bench prints it)")
+    parser.add_argument("--baseline", metavar="BIN", help="an older demokit binary (or BASELINE=BIN) to time too, in the same run: "
+                        "each demokit run is made by it, then by the binary measured; adds a before / after table")
+    parser.add_argument("--baseline-label", metavar="TEXT", help="names the baseline in docs/benchmarks.md (a version, a commit)")
     o = parser.parse_args()
     full = dict(entries=10000, artifacts_mib=1024, large_mib=4096, iso_mib=450, runs=None)
     base = dict(entries=1000, artifacts_mib=100, large_mib=0, iso_mib=100, runs=1) if o.quick else dict(full)
@@ -632,8 +787,10 @@ def main():
     # trees linking the store's files), plus the memory run's payload and its key:
     # ~30 GiB for a full run. Refused before generating anything rather than failing
     # half-way with a full disk.
+    # A baseline adds its own keys (about four) and its own large key.
     key_mib = o.artifacts_mib + o.iso_mib + o.entries * 36 / 1000
-    need = int((12 * key_mib + 1.5 * o.large_mib) * MIB)
+    sides = 2 if o.baseline else 1
+    need = int(((8 + 4 * sides) * key_mib + (1 + 0.5 * sides) * o.large_mib) * MIB)
     free = shutil.disk_usage(o.work).free
     if free < need:
         print("scripts/bench: %s has %.1f GiB free; this run needs about %.1f GiB. Point TMPDIR to a larger disk, "
@@ -659,7 +816,7 @@ def main():
     ]
     if o.large_mib:
         c, st, p = bench.large_artifacts
-        setup.append("memory run: %d artifacts, %.0f MiB, cold build %s" % (c, st / MIB, report.seconds(bench.large_run.seconds)))
+        setup.append("memory run: %d artifacts, %.0f MiB, cold build %s" % (c, st / MIB, report.seconds(bench.main.large_run.seconds)))
     setup.append("archive sizes, demokit / bsdtar: .tar %s, .zip %s" % tuple(
         "%.0f / %.0f MiB" % (a / MIB, b / MIB) for a, b in (bench.archive_sizes["tar"], bench.archive_sizes["zip"])))
     cache = ("The page cache is dropped (`sync; echo 3 > %s`) before every timed run, so both sides read their input from the disk; "
@@ -673,13 +830,25 @@ def main():
     print()
     for line in report.table_lines(table):
         print(line)
+    compared = keys = None
+    samples = bench.samples
+    if o.baseline:
+        compared, keys = before_after(bench), keys_line(bench)
+        print("\nbefore / after (before: %s):" % (o.baseline_label or o.baseline))
+        for line in report.table_lines(compared, report.BEFORE_AFTER):
+            print(line)
+        print(keys)
+        samples = {**samples, **{"before: " + k: v for k, v in bench.sides[0].samples.items()}}
+        method += BASELINE_METHOD.splitlines()
     stages = stage_lines(bench)
     print("\nby stage (medians):")
     for line in report.stage_table(*stages):
         print(line)
     print("\n%s; ratios of medians; %.0f min in all." % ("page cache dropped before each timed run" if bench.drop else "warm page cache", (time.monotonic() - started) / 60))
     if write_doc:
-        command = " ".join(["scripts/bench"] + [a for a in sys.argv[1:] if a not in ("--demokit", o.demokit, "--work", o.work)])
+        # Without what scripts/bench adds (--demokit BIN --work DIR); --baseline's path may be BIN.
+        added = ("--demokit", "--work")
+        command = " ".join(["scripts/bench"] + [shlex.quote(a) for before, a in zip([None] + sys.argv[1:], sys.argv[1:]) if a not in added and before not in added])
         path = os.path.join(generate.REPO, "docs", "benchmarks.md")
         # The history below the figures is written by hand: a new run keeps it.
         history = ""
@@ -690,7 +859,7 @@ def main():
             if at >= 0:
                 history = previous[at:]
         with open(path, "w", encoding="utf-8") as out:
-            out.write(report.markdown(info, setup, table, stages, bench.samples, method, command).rstrip("\n") + "\n" + history)
+            out.write(report.markdown(info, setup, table, stages, samples, method, command, compared, keys).rstrip("\n") + "\n" + history)
         print("wrote %s" % path)
     return 0
 

@@ -40,10 +40,24 @@ site_bench = _site_bench()
 
 
 def copy_repository_kit(folder):
-    """The real default kit: this repository's profiles/ and payload/."""
+    """The real default kit: this repository's profiles/ and payload/, without the
+    `base:` of profiles/kit.yml. With it, a build without --base-iso (the catalogue-only
+    build) would build a Debian live system with mmdebstrap; the benchmark's builds
+    take the base ISO stand-in or no base."""
     os.makedirs(folder)
     for part in ("profiles", "payload"):
         shutil.copytree(os.path.join(REPO, part), os.path.join(folder, part))
+    path = os.path.join(folder, "profiles", "kit.yml")
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    kept, in_base = [], False
+    for line in lines:
+        # The key and its block: the lines indented under it (or blank).
+        in_base = line.startswith("base:") or (in_base and (line[:1] in (" ", "\t") or not line.strip()))
+        if not in_base:
+            kept.append(line)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(kept)
 
 
 def category_ids(kit):

@@ -40,8 +40,6 @@ def machine(demokit, work, repo):
     mem_gib = "%.1f GiB" % (int(mem.split()[0]) / (1 << 20)) if mem else "?"
     debian = _run(["cat", "/etc/debian_version"])
     swift = _run(["swift", "--version"]).splitlines()
-    commit = _run(["git", "rev-parse", "--short", "HEAD"], cwd=repo)
-    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo)
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": _first("/proc/cpuinfo", "model name") or platform.processor() or "?",
@@ -51,9 +49,18 @@ def machine(demokit, work, repo):
         "kernel": platform.release(),
         "debian": debian or "?",
         "swift": swift[0] if swift else "(swift not in PATH)",
-        "demokit": "%s (%s, commit %s%s)" % (_run([demokit, "--version"]) or "?", demokit, commit or "?", ", with local changes" if dirty else ""),
+        "demokit": binary(demokit, repo),
         "load": " ".join(open("/proc/loadavg").read().split()[:3]),
     }
+
+
+def binary(demokit, repo, label=None):
+    """A demokit binary: its version, path, and the commit checked out in repo (the folder's
+    own repository, if any), taken as the one it was built from."""
+    commit = _run(["git", "rev-parse", "--short", "HEAD"], cwd=repo)
+    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo)
+    text = "%s (%s, commit %s%s)" % (_run([demokit, "--version"]) or "?", demokit, commit or "?", ", with local changes" if dirty else "")
+    return "%s: %s" % (label, text) if label else text
 
 
 def seconds(value):
@@ -64,10 +71,15 @@ def mib(kib):
     return "%.0f MiB" % (kib / 1024)
 
 
-def table_lines(rows):
-    """rows: dicts with measure, demokit, reference, ratio, aim, met."""
-    head = ("measure", "demokit", "reference", "ratio", "aim", "met?")
-    cells = [head] + [(r["measure"], r["demokit"], r["reference"], r["ratio"], r["aim"], r["met"]) for r in rows]
+# A table's columns: (key in each row, heading).
+RESULTS = (("measure", "measure"), ("demokit", "demokit"), ("reference", "reference"), ("ratio", "ratio"), ("aim", "aim"), ("met", "met?"))
+BEFORE_AFTER = (("measure", "measure"), ("before", "before (baseline)"), ("after", "after"), ("change", "after ÷ before"))
+
+
+def table_lines(rows, columns=RESULTS):
+    """rows: dicts with the columns' keys."""
+    head = tuple(heading for _, heading in columns)
+    cells = [head] + [tuple(r[key] for key, _ in columns) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
     lines = []
     for n, cell in enumerate(cells):
@@ -83,7 +95,12 @@ def stage_table(kinds, rows):
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head] + rows]
 
 
-def markdown(info, setup, rows, stages, samples, method, command):
+def markdown_table(rows, columns=RESULTS):
+    return (["| " + " | ".join(heading for _, heading in columns) + " |", "|---" * len(columns) + "|"]
+            + ["| " + " | ".join(r[key] for key, _ in columns) + " |" for r in rows])
+
+
+def markdown(info, setup, rows, stages, samples, method, command, compared=None, keys=None):
     out = ["# Benchmarks", "",
            "Written by `scripts/bench`: demokit against the reference tools, run side by side on",
            "the same machine in the same run. Every figure is a ratio against its reference; absolute times",
@@ -94,16 +111,20 @@ def markdown(info, setup, rows, stages, samples, method, command):
            "## Machine", "", "| | |", "|---|---|"]
     for key, label in (("date", "date"), ("cpu", "CPU"), ("cores", "cores"), ("ram", "RAM"), ("disk", "disk, file system"),
                        ("kernel", "kernel"), ("debian", "Debian"), ("swift", "Swift"), ("demokit", "demokit"),
+                       ("baseline", "demokit baseline (before)"),
                        ("load", "load average at the start"), ("load_end", "load average at the end")):
         if key in info:
             out.append("| %s | %s |" % (label, info[key]))
     out += ["", "## Reference kit", ""] + ["- " + line for line in setup] + ["", "## Results", ""]
-    out.append("| measure | demokit | reference | ratio | aim | met? |")
-    out.append("|---|---|---|---|---|---|")
-    for r in rows:
-        out.append("| %s | %s | %s | %s | %s | %s |" % (r["measure"], r["demokit"], r["reference"], r["ratio"], r["aim"], r["met"]))
-    out += ["", "Ratios are demokit ÷ reference, from the medians of the samples below (lower is better).", "",
-            "## Where a build's time goes", "",
+    out += markdown_table(rows)
+    out += ["", "Ratios are demokit ÷ reference, from the medians of the samples below (lower is better).", ""]
+    if compared:
+        out += ["## Before / after", "",
+                "The same demokit runs made with the baseline binary (machine section), each just before",
+                "the binary measured's, in the same run. Times and peak RSS, then the guardrails' ratios to",
+                "their references for each binary; after ÷ before below ×1 is an improvement.", ""]
+        out += markdown_table(compared, BEFORE_AFTER) + ["", keys + ".", ""]
+    out += ["## Where a build's time goes", "",
             "From the stage lines demokit prints on stderr, each to the next one (start-up: until the first line);",
             "medians over the builds of each kind.", "",
             "| stage | " + " | ".join(stages[0]) + " |", "|---" * (len(stages[0]) + 1) + "|"]
