@@ -292,7 +292,7 @@ import Testing
             verifiedFiles: 3, files: [.init(path: "live/vmlinuz", sha256: sha256, size: 4)])
         let record = BuildState.Record(
             key: key, extras: extras, warnings: warnings, summary: summary,
-            outputFiles: [FileRecord(path: "index.html", size: 4, sha256: sha256)], observed: [], pages: ["index.html": page], base: base)
+            outputFiles: [FileRecord(path: "index.html", size: 4, sha256: sha256)], observed: [], changedPages: ["index.html": page], base: base)
         try state.save(record, removed: OutputSwap.Removal(nil).wait()) { _ in true }
 
         let read = BuildState(output: output)

@@ -221,18 +221,19 @@ public struct KitBuilder {
             progress.stage(bilingual("mise en place", "moving into place"))
             state.invalidate()
             let removal = try swap.commit()
-            // Stage 8 once the previous key and the base's work folder are gone.
             try? FileManager.default.removeItem(at: baseWork)
-            let removed = removal.wait()
-            // Linking changed the fingerprints of the content store's files, not their bytes.
+            // While the previous key is removed: linking changed the fingerprints of the
+            // content store's files, not their bytes; the other inputs are hashed
+            // (through the memos: read only if changed).
             for path in Set(written.linkedOwned) { store.memo.refresh(path) }
             var full = key
             full.addExtras(extras, hash: hashExtra)
+            let removed = removal.wait()
             let summary = KeySummary(files: written.records.count + 1, bytes: written.manifest.totalSize, profiles: written.manifest.profiles)
             let record = BuildState.Record(
                 key: full.value, extras: extras, warnings: warnings, summary: summary,
-                outputFiles: written.records + [written.manifestRecord], observed: written.observed, pages: written.pages,
-                previousPages: written.previousPages,
+                outputFiles: written.records + [written.manifestRecord], observed: written.observed, changedPages: written.changedPages,
+                gonePages: written.gonePages,
                 base: try prepared.base.flatMap { base in
                     // The ISO's hash is the build key's: already in the memo.
                     try prepared.baseSource.flatMap { BaseRecord(base: base, isoSHA256: try state.inputs.sha256(of: $0.iso).sha256, records: written.records) }
@@ -458,9 +459,10 @@ public struct KitBuilder {
         var manifestRecord: FileRecord
         /// `records[i]`'s fingerprint as the writer left it, nil where unknown.
         var observed: [FileFingerprint?]
-        var pages: [String: TreeWriter.PageRecord]
-        /// The previous build's pages, as the state holds them.
-        var previousPages: [String: TreeWriter.PageRecord]
+        /// The pages whose record differs from the previous build's, and the previous
+        /// build's pages this one no longer has.
+        var changedPages: [String: TreeWriter.PageRecord]
+        var gonePages: [String]
         var counts: TreeWriter.Counts
         /// Content-store files hard-linked into the tree.
         var linkedOwned: [String]
@@ -471,9 +473,8 @@ public struct KitBuilder {
     /// hold the site's tables (peak memory).
     func writeTree(_ prepared: inout Prepared, into swap: OutputSwap, state: BuildState, store: ContentStore) throws -> WrittenTree {
         progress.stage(bilingual("écriture des fichiers", "writing files"))
-        let previousPages = state.readPages()
         var writer = TreeWriter(
-            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: previousPages),
+            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: state.readPages()),
             ownedMemo: store.memo)
         writer.setsModes = swap.storesModes
         // Nothing is written before the FAT32 rules are checked.
@@ -484,6 +485,11 @@ public struct KitBuilder {
         try checkFits(prepared, generated: generated)
         var records = try writer.finish(pass)
         prepared.plan = TreePlan()
+        // What the state must write of the pages; the previous build's are let go of.
+        let (changedPages, gonePages) = {
+            let pages = writer.takePages(), previous = writer.previous?.pages ?? [:]
+            return (pages.filter { previous[$0.key] != $0.value }, previous.keys.filter { pages[$0] == nil })
+        }()
         writer.previous = nil
         Memory.releaseFree()
         progress.detail(
@@ -516,8 +522,8 @@ public struct KitBuilder {
             try writer.stamp(url.path, mode: 0o755)
         }
         return WrittenTree(
-            records: records, manifest: manifest, manifestRecord: manifestRecord, observed: writer.takeObserved(), pages: writer.takePages(),
-            previousPages: previousPages, counts: writer.counts, linkedOwned: writer.takeLinkedOwned())
+            records: records, manifest: manifest, manifestRecord: manifestRecord, observed: writer.takeObserved(),
+            changedPages: changedPages, gonePages: gonePages, counts: writer.counts, linkedOwned: writer.takeLinkedOwned())
     }
 
     /// Stage 7's size check, between the pages and the copies: `--size` and `--image`'s size.

@@ -118,9 +118,10 @@ struct BuildState: Sendable {
         var outputFiles: [FileRecord]
         /// `outputFiles[i]`'s fingerprint as the writer left it, nil where unknown.
         var observed: [FileFingerprint?]
-        var pages: [String: TreeWriter.PageRecord]
-        /// The pages as `readPages` gave them: only the rows that differ are written.
-        var previousPages: [String: TreeWriter.PageRecord] = [:]
+        /// The pages whose record is not the one `readPages` gave, and those it gave that
+        /// the output no longer has: only these rows are written.
+        var changedPages: [String: TreeWriter.PageRecord]
+        var gonePages: [String] = []
         var base: BaseRecord?
     }
 
@@ -141,10 +142,8 @@ struct BuildState: Sendable {
                 else { continue }
                 try FileMemo.insert(db, table: "outputs", path: root + "/" + file.path, entry)
             }
-            for path in record.previousPages.keys where record.pages[path] == nil {
-                try db.run("DELETE FROM pages WHERE path = ?", path)
-            }
-            for (path, page) in record.pages where record.previousPages[path] != page {
+            for path in record.gonePages { try db.run("DELETE FROM pages WHERE path = ?", path) }
+            for (path, page) in record.changedPages {
                 try db.run("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", path, page.key, page.sha256, page.size)
             }
             try db.execute(sql: "DELETE FROM base")
