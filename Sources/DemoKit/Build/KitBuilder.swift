@@ -309,6 +309,8 @@ public struct KitBuilder {
         var baseReused = false
         /// The catalogue database's size and hash.
         var database: (size: Int64, sha256: String)
+        /// The pages of the output in place, as the build state recorded them.
+        var previousPages: [String: TreeWriter.PageRecord] = [:]
     }
 
     /// Stages 2 to 6: loads the kit, resolves the applications against the store,
@@ -333,21 +335,22 @@ public struct KitBuilder {
         if let baseSource {
             progress.stage(bilingual("système de base (\(baseSource.iso.lastPathComponent))", "base system (\(baseSource.iso.lastPathComponent))"))
         }
-        // The entries are saved and the base read from the ISO while the database and
-        // the pages are made, a stage that leaves cores idle; neither reads what the
-        // other writes.
+        // The entries are saved, the previous pages' records read and the base read from
+        // the ISO while the database and the pages are made, a stage that leaves cores
+        // idle; neither side reads what the other writes.
         let builder = self, written = kit
-        let (base, siteOutput) = try alongside(
+        let ((base, previousPages), siteOutput) = try alongside(
             {
                 builder.saveEntries(entries)
-                guard let baseSource else { return BaseOutput(system: builtBase) }
-                return try builder.readBase(baseSource, into: baseWork, extracted: store.memo, state: state)
+                let pages = state?.readPages() ?? [:]
+                guard let baseSource else { return (BaseOutput(system: builtBase), pages) }
+                return (try builder.readBase(baseSource, into: baseWork, extracted: store.memo, state: state), pages)
             },
             { try catalogueAndSite(written, theme: loaded.theme, database: database) })
         let plan = try planTree(kit, site: siteOutput, apps: apps, base: base.system, store: store)
         return Prepared(
             kit: kit, warnings: loaded.warnings, mtime: loaded.mtime, plan: plan, apps: apps, base: base.system, baseSource: baseSource,
-            entriesParsed: loaded.entriesParsed, baseReused: base.reused, database: siteOutput.database)
+            entriesParsed: loaded.entriesParsed, baseReused: base.reused, database: siteOutput.database, previousPages: previousPages)
     }
 
     /// Stage 2: the kit's manifests, checked.
@@ -474,7 +477,7 @@ public struct KitBuilder {
     func writeTree(_ prepared: inout Prepared, into swap: OutputSwap, state: BuildState, store: ContentStore) throws -> WrittenTree {
         progress.stage(bilingual("écriture des fichiers", "writing files"))
         var writer = TreeWriter(
-            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: state.readPages()),
+            mtime: prepared.mtime, progress: progress, previous: .init(root: swap.output, memo: state.outputs, pages: prepared.previousPages),
             ownedMemo: store.memo)
         writer.setsModes = swap.storesModes
         // Nothing is written before the FAT32 rules are checked.
@@ -485,6 +488,7 @@ public struct KitBuilder {
         try checkFits(prepared, generated: generated)
         var records = try writer.finish(pass)
         prepared.plan = TreePlan()
+        prepared.previousPages = [:]
         // What the state must write of the pages; the previous build's are let go of.
         let (changedPages, gonePages) = {
             let pages = writer.takePages(), previous = writer.previous?.pages ?? [:]

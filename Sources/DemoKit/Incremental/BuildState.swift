@@ -61,12 +61,17 @@ struct BuildState: Sendable {
         self.output = output.standardizedFileURL
         folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
         file = StateFile(url: folder.appendingPathComponent("state.sqlite"), version: 1, schema: Self.schema)
-        let read = file.read { db in
-            (try FileMemo.load(db, table: "inputs"), try FileMemo.load(db, table: "outputs"), try Self.readStored(db))
-        }
+        // The output's memo (a row per file of the key) is read on a connection of its
+        // own while the inputs and the key are: a no-change rebuild is little more than
+        // these reads and a `stat` per file of the key.
+        let file = file, outputsFile = StateFile(url: file.url, version: 1, schema: Self.schema)
+        let (outputs, read) =
+            (try? alongside(
+                { outputsFile.read { try FileMemo.load($0, table: "outputs") } },
+                { file.read { db in (try FileMemo.load(db, table: "inputs"), try Self.readStored(db)) } })) ?? (nil, nil)
         inputs = read?.0 ?? FileMemo()
-        outputs = read?.1 ?? FileMemo()
-        stored = read?.2
+        self.outputs = outputs ?? FileMemo()
+        stored = read?.1
     }
 
     private static func readStored(_ db: Database) throws -> Stored? {
