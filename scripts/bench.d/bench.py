@@ -605,14 +605,16 @@ def rows(bench):
     out = [
         ratio_row("cold build vs `cp -r`", s["cold build (s)"], s["cp -r (s)"], (1.3, "≤ ×1.3", False)),
         ratio_row("cold build vs `cp -r` + `sha256sum`", s["cold build (s)"], s["cp -r + sha256sum (s)"], (1.0, "< ×1", True)),
-        ratio_row("rebuild, no change, vs cold build", s["rebuild, no change (s)"], s["cold build (s)"], (0.02, "< ×0.02", True)),
+        ratio_row("rebuild, no change, vs cold build", s["rebuild, no change (s)"], s["cold build (s)"]),
+        # The aims decided for rebuilds that repair files changed by hand and stay equal
+        # to a clean build: no slower than looking at each file, at most half a cold build.
         ratio_row("rebuild, no change, vs `find` + `stat` of the files it looks at",
-                  s["rebuild, no change (s)"], s["stat of the files a no-change rebuild looks at (s)"]),
+                  s["rebuild, no change (s)"], s["stat of the files a no-change rebuild looks at (s)"], (1.0, "≤ ×1", False)),
         ratio_row("`find` + `stat` of those files (the least a check of each can do) vs cold build",
                   s["stat of the files a no-change rebuild looks at (s)"], s["cold build (s)"]),
-        ratio_row("rebuild, one entry changed, vs cold build", s["rebuild, one entry changed (s)"], s["cold build (s)"], (0.10, "< ×0.10", True)),
+        ratio_row("rebuild, one entry changed, vs cold build", s["rebuild, one entry changed (s)"], s["cold build (s)"], (0.5, "≤ ×0.5", False)),
         ratio_row("first rebuild after a cold build, one entry changed, vs cold build",
-                  s["rebuild, one entry changed, first (s)"], s["cold build (s)"], (0.10, "< ×0.10", True)),
+                  s["rebuild, one entry changed, first (s)"], s["cold build (s)"], (0.5, "≤ ×0.5", False)),
         ratio_row("`demokit verify` vs `sha256sum -c`", s["demokit verify (s)"], s["sha256sum -c (s)"], (1.0, "≤ ×1", False)),
         ratio_row("`--archive` .tar (archive stage) vs `bsdtar -cf`", s["build --archive .tar, archive stage (s)"], s["bsdtar .tar (s)"]),
         ratio_row("`--archive` .zip (archive stage) vs `bsdtar --format zip`", s["build --archive .zip, archive stage (s)"], s["bsdtar .zip (s)"]),
@@ -841,6 +843,11 @@ def main():
         samples = {**samples, **{"before: " + k: v for k, v in bench.sides[0].samples.items()}}
         method += BASELINE_METHOD.splitlines()
     stages = stage_lines(bench)
+    if o.baseline:
+        # The baseline's columns beside, "(before)", for the stages both print.
+        kinds, rows = stage_lines(bench.sides[0])
+        before = {row[0]: row[1:] for row in rows}
+        stages = (stages[0] + [k + " (before)" for k in kinds], [row + before.get(row[0], ["—"] * len(kinds)) for row in stages[1]])
     print("\nby stage (medians):")
     for line in report.stage_table(*stages):
         print(line)
