@@ -845,8 +845,8 @@ def main():
     stages = stage_lines(bench)
     if o.baseline:
         # The baseline's columns beside, "(before)", for the stages both print.
-        kinds, rows = stage_lines(bench.sides[0])
-        before = {row[0]: row[1:] for row in rows}
+        kinds, before_rows = stage_lines(bench.sides[0])
+        before = {row[0]: row[1:] for row in before_rows}
         stages = (stages[0] + [k + " (before)" for k in kinds], [row + before.get(row[0], ["—"] * len(kinds)) for row in stages[1]])
     print("\nby stage (medians):")
     for line in report.stage_table(*stages):
