@@ -120,8 +120,8 @@ def markdown(info, setup, rows, stages, samples, method, command, compared=None,
     out += ["", "Ratios are demokit ÷ reference, from the medians of the samples below (lower is better).", ""]
     if compared:
         out += ["## Before / after", "",
-                "The same demokit runs made with the baseline binary (machine section), each just before",
-                "the binary measured's, in the same run. Times and peak RSS, then the guardrails' ratios to",
+                "The same demokit runs made with the baseline binary (machine section) in the same run, in",
+                "turn with the binary measured's (first on even runs, second on odd ones). Times and peak RSS, then the guardrails' ratios to",
                 "their references for each binary; after ÷ before below ×1 is an improvement.", ""]
         out += markdown_table(compared, BEFORE_AFTER) + ["", keys + ".", ""]
     out += ["## Where a build's time goes", "",
