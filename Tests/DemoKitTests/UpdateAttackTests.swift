@@ -134,7 +134,7 @@ import Testing
         var data = try Data(contentsOf: object)
         data.append(Data(repeating: 0, count: 1 << 20))
         try data.write(to: object)
-        try fixture.expectRefusal({ if case .tooLarge = $0 { true } else { false } }) { _ = try fixture.update() }
+        try fixture.expectRefusal({ $0 == .fileMismatch(app.path) }) { _ = try fixture.update() }
     }
 
     @Test func oversizedManifestIsRefusedUnread() throws {

@@ -18,6 +18,8 @@ final class HTTPReleaseSource: ReleaseSource {
 
     deinit { try? client.syncShutdown() }
 
+    func localURL(_ path: String) -> URL? { nil }
+
     func url(_ path: String) -> String {
         let encoded = path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }
         return base + "/" + encoded.joined(separator: "/")

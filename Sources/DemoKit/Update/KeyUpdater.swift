@@ -383,13 +383,17 @@ public final class KeyUpdater {
         if let local = byHash[file.sha256], (try? writer.copy(from: url(local), to: partial, expected: file)) != nil {
             report.bytesReused += file.size
         } else if let source {
-            // A folder or a web address alike: streamed, resumed, then checked. Hashing
-            // the copy again costs little beside writing it to a USB key.
-            try Self.download(ReleaseLayout.object(file.sha256), from: source, to: partial, expected: file, writer: writer)
-            let (size, sha) = try FileHashing.sha256(fileAt: partial)
-            guard size == file.size, sha == file.sha256 else {
-                try writer.remove(partial)
-                throw UpdateRefusal.fileMismatch(file.path)
+            if let folder = source as? FolderReleaseSource, let path = folder.localURL(ReleaseLayout.object(file.sha256)) {
+                guard FileManager.default.fileExists(atPath: path.path) else { throw UpdateRefusal.notFound(ReleaseLayout.object(file.sha256)) }
+                try writer.copy(from: path, to: partial, expected: file)
+                folder.countRead(file.size)
+            } else {
+                try Self.download(ReleaseLayout.object(file.sha256), from: source, to: partial, expected: file, writer: writer)
+                let (size, sha) = try FileHashing.sha256(fileAt: partial)
+                guard size == file.size, sha == file.sha256 else {
+                    try writer.remove(partial)
+                    throw UpdateRefusal.fileMismatch(file.path)
+                }
             }
         } else {
             throw FileError(
