@@ -375,6 +375,31 @@ import Testing
         #expect(build.readPages() == ["catalogue/index.html": try #require(TreeWriter.PageRecord(key: key, sha256: sha256, size: 4))])
     }
 
+    /// A memo loaded from its table writes back only what changed, and still leaves the
+    /// table equal to the memo: a changed file's new row, no row for a file it no longer
+    /// keeps, the other rows as they were.
+    @Test func aLoadedMemoSavesItsChangesOnly() throws {
+        let dir = try TemporaryDirectory()
+        let files = try ["a", "b", "c"].map { name -> URL in
+            let url = dir.path(name + ".txt")
+            try Data(name.utf8).write(to: url)
+            return url
+        }
+        let state = StateFile(url: dir.path("memo.sqlite"), version: 1, schema: [FileMemo.schema("files")])
+        let first = FileMemo()
+        for url in files { _ = try first.sha256(of: url) }
+        try state.write { try first.save($0, table: "files") }
+
+        let memo = try #require(state.read { try FileMemo.load($0, table: "files") })
+        try Data("b, longer".utf8).write(to: files[1])
+        _ = try memo.sha256(of: files[1])
+        try state.write { db in try memo.save(db, table: "files") { $0 != files[2].path } }
+        let read = try #require(state.read { try FileMemo.load($0, table: "files") })
+        #expect(Set(read.paths) == [files[0].path, files[1].path])
+        #expect(read.entry(files[0].path) == first.entry(files[0].path))
+        #expect(read.entry(files[1].path)?.sha256 == FileHashing.sha256(of: Data("b, longer".utf8)))
+    }
+
     /// An input file gone since the last build reads "-", one that cannot be hashed "?",
     /// and the others their hash: one `stat` each, the existence asked only on failure.
     @Test func otherInputsAreHashedMissingOrUnreadable() throws {

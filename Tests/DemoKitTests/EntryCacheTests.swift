@@ -20,7 +20,7 @@ import Testing
 
     /// The build state file at `url`, where entries are kept.
     static func file(_ url: URL) -> StateFile {
-        StateFile(url: url, version: 1, schema: BuildState.schema)
+        BuildState.file(at: url)
     }
 
     /// The loaded kit's catalogue and warnings, as bytes: what the build makes of them.

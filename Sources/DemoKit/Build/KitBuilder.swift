@@ -177,12 +177,12 @@ public struct KitBuilder {
             try key.addKitFiles(memo: inputs)
             return Changes(key: key, unchanged: false, hashExtra: hashExtra)
         }
-        let (previous, _) = try alongside(
+        let ((extraValues, outputIntact), _) = try alongside(
             { (BuildKey.extraValues(stored.extras, hash: hashExtra), state.outputIsIntact(store: storeMemo)) },
             { try key.addKitFiles(memo: inputs) })
         var check = key
-        check.addExtras(stored.extras, values: previous.0)
-        return Changes(key: key, unchanged: check.value == stored.key && previous.1, hashExtra: hashExtra)
+        check.addExtras(stored.extras, values: extraValues)
+        return Changes(key: key, unchanged: check.value == stored.key && outputIntact, hashExtra: hashExtra)
     }
 
     /// Nothing changed: the key in place is the one this build would write.
@@ -251,11 +251,12 @@ public struct KitBuilder {
                         "warning: build cache not saved (\(error.localizedDescription))"))
             }
 
+            let source = ManifestSource(written.manifest)
             var report = Report(
-                output: options.output, manifest: ManifestSource(written.manifest), summary: summary, warnings: prepared.warnings,
+                output: options.output, manifest: source, summary: summary, warnings: prepared.warnings,
                 missing: options.skipMissing ? prepared.apps.missing : [], bootable: prepared.base != nil, counts: written.counts,
                 entriesParsed: prepared.entriesParsed, baseReused: prepared.baseReused)
-            try writeArchiveAndImage(ManifestSource(written.manifest), into: &report)
+            try writeArchiveAndImage(source, into: &report)
             return report
         } catch {
             swap.discard()
@@ -338,15 +339,14 @@ public struct KitBuilder {
         // The entries are saved, the previous pages' records read and the base read from
         // the ISO while the database and the pages are made, a stage that leaves cores
         // idle; neither side reads what the other writes.
-        let builder = self, written = kit
         let ((base, previousPages), siteOutput) = try alongside(
             {
-                builder.saveEntries(entries)
+                saveEntries(entries)
                 let pages = state?.readPages() ?? [:]
                 guard let baseSource else { return (BaseOutput(system: builtBase), pages) }
-                return (try builder.readBase(baseSource, into: baseWork, extracted: store.memo, state: state), pages)
+                return (try readBase(baseSource, into: baseWork, extracted: store.memo, state: state), pages)
             },
-            { try catalogueAndSite(written, theme: loaded.theme, database: database) })
+            { try catalogueAndSite(kit, theme: loaded.theme, database: database) })
         let plan = try planTree(kit, site: siteOutput, apps: apps, base: base.system, store: store)
         return Prepared(
             kit: kit, warnings: loaded.warnings, mtime: loaded.mtime, plan: plan, apps: apps, base: base.system, baseSource: baseSource,

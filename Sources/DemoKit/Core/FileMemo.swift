@@ -169,24 +169,25 @@ final class FileMemo: @unchecked Sendable {
     /// Makes `table`'s rows the files remembered that `keep` accepts. Loaded from that
     /// very table, only the rows of changed or dropped files are written.
     func save(_ db: Database, table: String, keeping keep: (String) -> Bool = { _ in true }) throws {
-        let snapshot: [String: Entry] = lock.withLock { entries }
-        let changed: Set<String> = lock.withLock { self.changed }
-        let incremental = lock.withLock { loadedFrom == table }
+        let (snapshot, changed, incremental): ([String: Entry], Set<String>, Bool) = lock.withLock {
+            (entries, self.changed, loadedFrom == table)
+        }
         if !incremental { try db.execute(sql: "DELETE FROM \(table)") }
-        for path in incremental ? Array(changed) : Array(snapshot.keys) {
-            if incremental { try db.run("DELETE FROM \(table) WHERE path = ?", path) }
-            if let entry = snapshot[path], keep(path) { try Self.insert(db, table: table, path: path, entry) }
+        for (path, entry) in snapshot where keep(path) && (!incremental || changed.contains(path)) {
+            try Self.insert(db, table: table, path: path, entry)
         }
         guard incremental else { return }
-        for path in snapshot.keys where !changed.contains(path) && !keep(path) {
+        // Rows of files forgotten since the load, or no longer worth keeping.
+        for path in Array(changed.filter { snapshot[$0] == nil }) + snapshot.keys.filter({ !keep($0) }) {
             try db.run("DELETE FROM \(table) WHERE path = ?", path)
         }
     }
 
+    /// Writes the row of `path`, replacing the one there.
     static func insert(_ db: Database, table: String, path: String, _ entry: Entry) throws {
         let f = entry.fingerprint
         try db.run(
-            "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", path, Int64(bitPattern: f.device), Int64(bitPattern: f.inode), f.size,
+            "INSERT OR REPLACE INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", path, Int64(bitPattern: f.device), Int64(bitPattern: f.inode), f.size,
             f.mtime, f.ctime, entry.sha256, entry.time)
     }
 }

@@ -29,6 +29,10 @@ extension Database {
     }
 }
 
+/// SQLite's SQLITE_TRANSIENT, which the C header spells as a cast Swift does not import:
+/// the bound bytes are copied before the call returns.
+private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
 /// A value bound to a statement's parameter as GRDB binds it: text, integer
 /// (booleans as 0 and 1) or NULL.
 protocol SQLiteBindable {
@@ -38,7 +42,7 @@ protocol SQLiteBindable {
 extension String: SQLiteBindable {
     func bind(to statement: OpaquePointer, at index: CInt) -> CInt {
         var text = self
-        let copy = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)  // SQLITE_TRANSIENT
+        let copy = sqliteTransient
         return text.withUTF8 { bytes in
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, copy) }
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
@@ -110,7 +114,8 @@ enum SQLiteColumn {
 
 extension Data: SQLiteBindable {
     func bind(to statement: OpaquePointer, at index: CInt) -> CInt {
-        let copy = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)  // SQLITE_TRANSIENT
-        return withUnsafeBytes { bytes in sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), CInt(bytes.count), copy) }
+        withUnsafeBytes { bytes in
+            sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), CInt(bytes.count), sqliteTransient)
+        }
     }
 }

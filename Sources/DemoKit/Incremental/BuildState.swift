@@ -57,14 +57,19 @@ struct BuildState: Sendable {
         "CREATE TABLE base (id INTEGER PRIMARY KEY CHECK (id = 1), record BLOB NOT NULL)",
     ]
 
+    /// A connection to the state file at `url`.
+    static func file(at url: URL) -> StateFile {
+        StateFile(url: url, version: 1, schema: schema)
+    }
+
     init(output: URL) {
         self.output = output.standardizedFileURL
         folder = self.output.deletingLastPathComponent().appendingPathComponent(".\(self.output.lastPathComponent).demokit-cache")
-        file = StateFile(url: folder.appendingPathComponent("state.sqlite"), version: 1, schema: Self.schema)
+        file = Self.file(at: folder.appendingPathComponent("state.sqlite"))
         // The output's memo (a row per file of the key) is read on a connection of its
         // own while the inputs and the key are: a no-change rebuild is little more than
         // these reads and a `stat` per file of the key.
-        let file = file, outputsFile = StateFile(url: file.url, version: 1, schema: Self.schema)
+        let file = file, outputsFile = Self.file(at: file.url)
         let (outputs, read) =
             (try? alongside(
                 { outputsFile.read { try FileMemo.load($0, table: "outputs") } },

@@ -122,13 +122,6 @@ struct TreeWriter: Sendable {
         return linkedOwned
     }
 
-    /// Writes every planned file: `begin`, `writeGenerated`, `finish`.
-    mutating func write(_ plan: TreePlan, into root: URL) throws -> [FileRecord] {
-        let pass = try begin(plan, into: root)
-        _ = try writeGenerated(pass)
-        return try finish(pass)
-    }
-
     /// A tree being written: generated and in-memory files first (`writeGenerated`),
     /// then the copies (`finish`). Between the two, a build can refuse a key that does
     /// not fit before gigabytes are copied.
